@@ -1,0 +1,19 @@
+"""Shared result types. Every public result is a pydantic model that serialises to JSON unchanged."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict
+
+
+class Result(BaseModel):
+    """Base of all genguard results: immutable, JSON-serialisable, unknown fields rejected."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Span(Result):
+    """A half-open character range [start, end) of a text, with an optional label."""
+
+    start: int
+    end: int
+    label: str = ""

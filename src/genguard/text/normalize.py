@@ -1,0 +1,73 @@
+"""Normalisers: Unicode composition, invisible characters, homoglyphs, whitespace.
+
+Each normaliser maps str -> str and is idempotent. `normalize(text, names)` applies several in
+a fixed, sensible order whatever order the names come in.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Sequence
+
+from genguard.errors import ConfigError
+
+# Zero-width and format characters that render as nothing but split tokens.
+_INVISIBLE = re.compile("[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e"
+                        "\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\U000e0000-\U000e007f]")
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_SPACES = re.compile(r"[^\S\n]+")
+
+# Common confusables (Unicode TR39) that NFKC leaves alone: Cyrillic and Greek letters that look
+# Latin, and typographic punctuation. Small on purpose: these cover the usual evasion tricks.
+_HOMOGLYPHS = str.maketrans({
+    "а": "a", "в": "B", "е": "e", "к": "k", "м": "M", "н": "H", "о": "o", "р": "p", "с": "c",
+    "т": "T", "у": "y", "х": "x", "ѕ": "s", "і": "i", "ј": "j", "ԁ": "d", "ԛ": "q", "ԝ": "w",
+    "А": "A", "В": "B", "Е": "E", "К": "K", "М": "M", "Н": "H", "О": "O", "Р": "P", "С": "C",
+    "Т": "T", "Х": "X", "Ѕ": "S", "І": "I", "Ј": "J", "Ү": "Y",
+    "α": "a", "ο": "o", "ρ": "p", "ν": "v", "ι": "i", "κ": "k", "τ": "t", "υ": "u",
+    "Α": "A", "Β": "B", "Ε": "E", "Ζ": "Z", "Η": "H", "Ι": "I", "Κ": "K", "Μ": "M", "Ν": "N",
+    "Ο": "O", "Ρ": "P", "Τ": "T", "Υ": "Y", "Χ": "X",
+    "\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-",
+    "\u2212": "-", "\u00a0": " ",
+})
+
+
+def _unicode(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
+
+
+def _nfkc(text: str) -> str:
+    return unicodedata.normalize("NFKC", text)
+
+
+def _invisible(text: str) -> str:
+    return _CONTROL.sub("", _INVISIBLE.sub("", text))
+
+
+def _homoglyphs(text: str) -> str:
+    return text.translate(_HOMOGLYPHS)
+
+
+def _whitespace(text: str) -> str:
+    return _SPACES.sub(" ", text)
+
+
+NORMALIZERS: dict[str, Callable[[str], str]] = {
+    "unicode": _unicode,  # NFC: composes accents; never changes what a model would have written
+    "nfkc": _nfkc,  # compatibility forms (full-width letters, ligatures, "…" -> "...")
+    "invisible": _invisible,
+    "homoglyphs": _homoglyphs,
+    "whitespace": _whitespace,
+}
+_ORDER = list(NORMALIZERS)
+
+
+def normalize(text: str, names: Sequence[str] = ("unicode", "invisible")) -> str:
+    """`text` passed through the named normalisers (in a fixed order); ConfigError for unknown names."""
+    unknown = [n for n in names if n not in NORMALIZERS]
+    if unknown:
+        raise ConfigError(f"unknown normaliser(s) {unknown}; choose from {', '.join(NORMALIZERS)}")
+    for name in sorted(set(names), key=_ORDER.index):
+        text = NORMALIZERS[name](text)
+    return text

@@ -1,0 +1,235 @@
+"""genguard command line: thin over the library. Every command takes --json for machine output."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.text import Text
+
+from genguard.errors import GenguardError, InvalidInputError
+
+app = typer.Typer(help="Measurable safety checks for generative models.", no_args_is_help=True,
+                  pretty_exceptions_enable=False)
+wm_app = typer.Typer(help="Watermarked generation, detection and certificates.", no_args_is_help=True)
+app.add_typer(wm_app, name="watermark")
+out = Console(highlight=False)
+err = Console(stderr=True, highlight=False)
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
+SchemeOpt = Annotated[str, typer.Option(help="lefthash, selfhash, minhash or skipgram.")]
+GammaOpt = Annotated[float, typer.Option(help="Fraction of the vocabulary that is green.")]
+ModelOpt = Annotated[str, typer.Option(help="'default', a local model folder, a .gguf file or a hub id.")]
+
+
+def read_text(source: str) -> str:
+    """The UTF-8 text of a file, or of standard input for '-'; InvalidInputError if not UTF-8."""
+    try:
+        raw = sys.stdin.buffer.read() if source == "-" else Path(source).read_bytes()
+    except FileNotFoundError as exc:
+        raise InvalidInputError(f"file {source} not found") from exc
+    except OSError as exc:
+        raise InvalidInputError(f"cannot read {source}: {exc.strerror}") from exc
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InvalidInputError(
+            f"{source} is not valid UTF-8 (byte {exc.start}); re-encode it as UTF-8, e.g. with iconv"
+        ) from exc
+
+
+def _emit(obj: object) -> None:
+    out.print(json.dumps(obj, indent=2, ensure_ascii=False), soft_wrap=True, markup=False)
+
+
+def _processor(model, watermark: bool, key: Path | None, scheme: str, gamma: float, delta: float, hard: bool):
+    from genguard.watermark import WatermarkKey, WatermarkLogitsProcessor
+
+    if not watermark:
+        return None, None
+    wm_key = WatermarkKey.load(key) if key else WatermarkKey.reference()
+    if key is None:
+        err.print("note: no --key given; using the public reference key (anyone can detect or forge it)")
+    proc = WatermarkLogitsProcessor(model.tokenizer.vocab_size, wm_key, scheme=scheme, gamma=gamma,
+                                    delta=delta, hard=hard)
+    return proc, wm_key
+
+
+@app.command()
+def generate(
+    prompt: Annotated[str, typer.Argument(help="The prompt (the chat template is applied).")],
+    watermark: Annotated[bool, typer.Option("--watermark/--no-watermark", help="Watermark the output.")] = False,
+    key: Annotated[Path | None, typer.Option(help="Watermark key file (default: the public reference key).")] = None,
+    model: ModelOpt = "default",
+    scheme: SchemeOpt = "selfhash",
+    gamma: GammaOpt = 0.25,
+    delta: Annotated[float, typer.Option(help="Logit bias added to green tokens.")] = 2.0,
+    hard: Annotated[bool, typer.Option(help="Sample green tokens only.")] = False,
+    max_new_tokens: int = 200,
+    temperature: float = 1.0,
+    seed: int | None = None,
+    chat: Annotated[bool, typer.Option("--chat/--no-chat", help="Apply the chat template.")] = True,
+    as_json: JsonOpt = False,
+) -> None:
+    """Generate a completion with the default (or given) model, optionally watermarked."""
+    from genguard.lm import load_model
+
+    lm = load_model(model)
+    proc, wm_key = _processor(lm, watermark, key, scheme, gamma, delta, hard)
+    gen = lm.generate([prompt], max_new_tokens=max_new_tokens, temperature=temperature, seed=seed,
+                      chat=chat, logits_processors=[proc] if proc else [])[0]
+    if as_json:
+        record = gen.model_dump()
+        record["watermark"] = (
+            {"scheme": scheme, "gamma": gamma, "delta": delta, "hard": hard, "key_id": wm_key.key_id} if proc else None
+        )
+        _emit(record)
+    else:
+        out.print(gen.text, markup=False)
+
+
+@wm_app.command()
+def keygen(path: Annotated[Path, typer.Argument(help="Where to write the secret key file (0600).")]) -> None:
+    """Create a watermark key file and its public key file PATH.pub."""
+    from genguard.watermark import WatermarkKey
+
+    key = WatermarkKey.generate()
+    private, public = key.save(path)
+    err.print(f"key {key.key_id}: secret key in {private} (keep it private), public key in {public}")
+
+
+def _render_tokens(tokenizer, ids: list[int], mask: list[int]) -> Text:
+    styles = {1: "black on green", 0: "white on red", -1: "dim", -2: "dim green"}
+    text = Text()
+    for piece, code in zip(tokenizer.token_strings(ids), mask, strict=True):
+        text.append(piece, style=styles[code])
+    return text
+
+
+@wm_app.command()
+def detect(
+    source: Annotated[str, typer.Argument(help="Text file to test, or - for standard input.")],
+    key: Annotated[list[Path] | None, typer.Option(help="Key file; repeat for several keys (rotation).")] = None,
+    model: Annotated[str, typer.Option(help="Tokenizer: 'default', a folder, a .gguf file or a hub id.")] = "default",
+    scheme: SchemeOpt = "selfhash",
+    gamma: GammaOpt = 0.25,
+    z_threshold: float = 4.0,
+    window: Annotated[bool, typer.Option(help="Search for a watermarked passage (WinMax).")] = False,
+    normalize: Annotated[list[str] | None, typer.Option(help="Normalisers (unicode, nfkc, invisible, homoglyphs, whitespace).")] = None,
+    ignore_repeated_ngrams: bool = True,
+    certify: Annotated[bool, typer.Option(help="Emit a signed certificate if the text is watermarked.")] = False,
+    cert_out: Annotated[Path | None, typer.Option(help="Write the certificate here instead of printing it.")] = None,
+    color: Annotated[bool, typer.Option("--color/--no-color", help="Show green/red tokens.")] = True,
+    as_json: JsonOpt = False,
+) -> None:
+    """Test a text for the watermark: z-score, exact p-value and a verdict."""
+    from genguard.lm import load_tokenizer
+    from genguard.watermark import WatermarkDetector, WatermarkKey, issue_certificate, serialize
+
+    text = read_text(source)
+    keys = [WatermarkKey.load(k) for k in key] if key else [WatermarkKey.reference()]
+    tokenizer = load_tokenizer(model)
+    detector = WatermarkDetector(tokenizer, keys=keys, scheme=scheme, gamma=gamma, z_threshold=z_threshold,
+                                 window=window, ignore_repeated_ngrams=ignore_repeated_ngrams,
+                                 normalizers=normalize or ("unicode", "invisible"))
+    result = detector.detect_one(text)
+    cert_bytes = None
+    if certify:
+        signer = next(k for k in keys if k.key_id == result.key_id)
+        cert_bytes = serialize(issue_certificate(text, result, signer))
+        if cert_out:
+            cert_out.write_bytes(cert_bytes)
+    if as_json:
+        record = {"detection": result.model_dump()}
+        if cert_bytes and not cert_out:
+            record["certificate"] = json.loads(cert_bytes)
+        _emit(record)
+    else:
+        if color and out.is_terminal and result.num_tokens:
+            ids = tokenizer.encode([detector_text(detector, text)])[0]
+            out.print(_render_tokens(tokenizer, ids, result.green_mask))
+        z = "n/a" if result.z_score is None else f"{result.z_score:.2f}"
+        p = "n/a" if result.p_value is None else f"{result.p_value:.3g}"
+        out.print(f"{result.decision}: z = {z}, p = {p}, {result.num_green_tokens}/{result.num_tokens_scored} "
+                  f"green ({result.scheme}, gamma {result.gamma}, key {result.key_id})", markup=False)
+        out.print(result.reason, markup=False)
+        if cert_bytes and not cert_out:
+            sys.stdout.write(cert_bytes.decode("ascii"))
+    if certify and not result.is_watermarked:
+        raise typer.Exit(1)
+
+
+def detector_text(detector, text: str) -> str:
+    """The text as the detector tokenises it (after its normalisers)."""
+    from genguard.text import normalize
+
+    return normalize(text, detector.normalizers)
+
+
+@wm_app.command()
+def verify(
+    certificate: Annotated[Path, typer.Argument(help="Certificate JSON file.")],
+    public_key: Annotated[Path, typer.Option(help="The issuer's public key file (.pub).")],
+    text: Annotated[str | None, typer.Option(help="Also check the certified text (file or -).")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Verify a certificate offline with the issuer's public key. Exit 0 if valid, 1 if not."""
+    from genguard.errors import CertificateError
+    from genguard.watermark import load_public_key, verify_certificate
+
+    _, public = load_public_key(public_key)
+    try:
+        data = certificate.read_bytes()
+    except OSError as exc:
+        raise InvalidInputError(f"cannot read certificate {certificate}: {exc.strerror}") from exc
+    try:
+        cert = verify_certificate(data, public, read_text(text) if text else None)
+    except CertificateError as exc:
+        if as_json:
+            _emit({"valid": False, "reason": str(exc)})
+        else:
+            out.print(f"INVALID: {exc}", markup=False)
+        raise typer.Exit(1) from exc
+    if as_json:
+        _emit({"valid": True, "certificate": cert.model_dump()})
+    else:
+        out.print(f"VALID: issued {cert.issued_at} by key {cert.key_id}; z = {cert.z_score:.2f}, "
+                  f"p = {cert.p_value:.3g}, text sha256 {cert.text_sha256[:16]}...", markup=False)
+
+
+@app.command()
+def demo(out_dir: Annotated[Path, typer.Option("--out", help="Folder for the HTML report.")] = Path("out/demo"),
+         as_json: JsonOpt = False) -> None:
+    """The main job: watermarked vs plain generations and human texts, detected, with an HTML report."""
+    from genguard.report.demo import run_demo
+
+    run_demo(out_dir, console=out, as_json=as_json)
+
+
+def main() -> None:
+    """Entry point: runs the app, turning genguard errors into one clear line and exit status 2."""
+    try:
+        status = app(standalone_mode=False)
+    except GenguardError as exc:
+        err.print(f"error: {exc}", markup=False)
+        sys.exit(2)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except Exception as exc:  # click's usage errors
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        if isinstance(exc, click.exceptions.Abort):
+            sys.exit(130)
+        raise
+    sys.exit(status if isinstance(status, int) else 0)
+
+
+if __name__ == "__main__":
+    main()

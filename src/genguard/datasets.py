@@ -1,0 +1,72 @@
+"""Readers for the shared public data sets (../shared/data), read in place and never copied."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+from genguard.errors import ConfigError
+
+
+def shared_data_dir() -> Path | None:
+    """The shared data folder: $GENGUARD_DATA, else ../shared/data beside the repository; None if absent."""
+    env = os.environ.get("GENGUARD_DATA")
+    candidates = [Path(env)] if env else []
+    here = Path(__file__).resolve()
+    candidates += [p / "shared" / "data" for p in here.parents] + [Path.cwd().parent / "shared" / "data"]
+    for c in candidates:
+        if (c / "README.md").exists() or (c / "bold").is_dir():
+            return c
+    return None
+
+
+def require_data(name: str) -> Path:
+    """Path of one shared data set, or ConfigError saying where it was looked for."""
+    root = shared_data_dir()
+    if root is None or not (root / name).exists():
+        raise ConfigError(f"shared data set {name!r} not found; set GENGUARD_DATA to the folder holding it")
+    return root / name
+
+
+def bold_wikipedia_paragraphs() -> Iterator[str]:
+    """Human-written Wikipedia text from BOLD: each person's sentences joined into one paragraph."""
+    for path in sorted(require_data("bold/wikipedia").glob("*.json")):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        for group in data.values():
+            for sentences in group.values():
+                yield " ".join(s.strip() for s in sentences if s.strip())
+
+
+def shakespeare_text() -> str:
+    """The Tiny Shakespeare corpus as one string."""
+    folder = require_data("tinyshakespeare")
+    return "\n".join(p.read_text(encoding="utf-8") for p in sorted(folder.iterdir()) if p.is_file()
+                     and p.suffix in {"", ".txt"})
+
+
+def human_token_chunks(tokenizer, n_tokens: int, limit: int, source: str) -> list[list[int]]:
+    """Up to `limit` human-written token sequences of exactly `n_tokens` ids.
+
+    `source` is "bold" (Wikipedia paragraphs, packed end to end within one group's stream) or
+    "shakespeare" (consecutive non-overlapping chunks of the plays).
+    """
+    if source == "shakespeare":
+        ids = tokenizer.encode([shakespeare_text()])[0]
+        return [ids[i : i + n_tokens] for i in range(0, len(ids) - n_tokens + 1, n_tokens)][:limit]
+    if source != "bold":
+        raise ConfigError(f"unknown human text source {source!r}; use 'bold' or 'shakespeare'")
+    separator = tokenizer.encode(["\n"])[0]
+    chunks: list[list[int]] = []
+    buffer: list[int] = []
+    paragraphs = list(bold_wikipedia_paragraphs())
+    for start in range(0, len(paragraphs), 256):
+        for ids in tokenizer.encode(paragraphs[start : start + 256]):
+            buffer.extend(ids + separator)
+            while len(buffer) >= n_tokens:
+                chunks.append(buffer[:n_tokens])
+                buffer = buffer[n_tokens:]
+        if len(chunks) >= limit:
+            break
+    return chunks[:limit]

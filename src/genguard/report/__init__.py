@@ -1,0 +1,1 @@
+"""The report card: HTML (Jinja2) and JSON views of genguard results."""

@@ -108,7 +108,11 @@ def verify_certificate(data: bytes, public_key: Ed25519PublicKey, text: str | No
     if cert.key_id != key_id_for(public_key):
         raise CertificateError(f"certificate was issued by key {cert.key_id}, not by the public key given")
     try:
-        public_key.verify(base64.b64decode(cert.signature, validate=True), _payload(cert))
+        signature = base64.b64decode(cert.signature, validate=True)
+        # Non-canonical base64 (altered padding bits) decodes to the same bytes: reject it too.
+        if base64.b64encode(signature).decode("ascii") != cert.signature:
+            raise ValueError("non-canonical base64")
+        public_key.verify(signature, _payload(cert))
     except (InvalidSignature, ValueError) as exc:
         raise CertificateError("signature does not verify: the certificate was altered or forged") from exc
     if text is not None and text_digest(text) != cert.text_sha256:

@@ -67,11 +67,14 @@ def run_demo(out_dir: Path, console: Console, as_json: bool = False, seed: int =
         rows.append({"kind": kind, "prompt": prompt, "text": text, "preview": preview, "d": d, "spans": spans})
 
     table = Table(title=f"Watermark detection ({scheme}, gamma {gamma}, delta {delta}, z >= {detector.z_threshold:g})")
-    for col in ("kind", "text", "tokens", "z", "p", "verdict"):
-        table.add_column(col, justify="right" if col in {"tokens", "z", "p"} else "left")
+    table.add_column("kind", no_wrap=True)
+    table.add_column("text", no_wrap=True, overflow="ellipsis", max_width=38)
+    for col in ("tokens", "z", "p"):
+        table.add_column(col, justify="right", no_wrap=True)
+    table.add_column("verdict", no_wrap=True)
     for row in rows:
         d = row["d"]
-        table.add_row(row["kind"], row["preview"][:50], str(d.num_tokens),
+        table.add_row(row["kind"], row["preview"], str(d.num_tokens),
                       "n/a" if d.z_score is None else f"{d.z_score:.2f}",
                       "n/a" if d.p_value is None else f"{d.p_value:.2g}", d.decision.replace("_", " "))
     page = render(
@@ -85,6 +88,8 @@ def run_demo(out_dir: Path, console: Console, as_json: bool = False, seed: int =
     if as_json:
         console.print_json(json.dumps(records))
     else:
+        if not console.is_terminal:  # a pipe or CI log: do not squeeze the table into 80 columns
+            console = Console(width=120, highlight=False)
         console.print(table)
         console.print(f"HTML report: {page}  ({time.perf_counter() - started:.0f} s)")
     return records

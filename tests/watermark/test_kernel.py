@@ -46,3 +46,15 @@ def test_membership_empty_and_unaligned_batches() -> None:
     targets = np.arange(69, dtype=np.int64)
     expected = [t in torch_perm(s, 100)[:25] for s, t in zip(seeds, targets, strict=True)]
     assert kernel.is_green(seeds, targets, 100, 25).tolist() == expected
+
+
+def test_grouped_membership_equals_lane_membership() -> None:
+    rng = np.random.default_rng(3)
+    # Few seeds shared by many targets (answered from whole green lists), plus singletons and duplicates.
+    seeds = np.concatenate([np.repeat(rng.integers(0, 2**32, 4, dtype=np.uint64), 40),
+                            rng.integers(0, 2**32, 50, dtype=np.uint64)]).astype(np.uint32)
+    targets = rng.integers(0, 5000, len(seeds))
+    seeds, targets = np.concatenate([seeds, seeds[:30]]), np.concatenate([targets, targets[:30]])
+    expected = kernel.is_green(seeds, targets, 5000, 1250)
+    assert expected.sum() > 0
+    np.testing.assert_array_equal(kernel.is_green_many(seeds, targets, 5000, 1250), expected)

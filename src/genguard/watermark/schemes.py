@@ -85,7 +85,7 @@ class Scheme:
         if ngrams.shape[0] == 0:
             return np.zeros(0, dtype=bool)
         windows = ngrams if self.self_salt else ngrams[:, :-1]
-        return kernel.is_green(
+        return kernel.is_green_many(
             self.seeds(windows, key), ngrams[:, -1], vocab_size, green_list_size(vocab_size, gamma)
         )
 

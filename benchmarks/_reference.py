@@ -27,8 +27,14 @@ PRF = {
 }
 
 
-def reference_z(ids: list[int], scheme: str, gamma: float, vocab_size: int, key: int = 15485863,
-                ignore_repeated_ngrams: bool = True) -> float:
+def reference_z(
+    ids: list[int],
+    scheme: str,
+    gamma: float,
+    vocab_size: int,
+    key: int = 15485863,
+    ignore_repeated_ngrams: bool = True,
+) -> float:
     """The reference's z-score for one token sequence, computed token by token."""
     width, self_salt, prf = PRF[scheme]
     n = width + 1 - int(self_salt)

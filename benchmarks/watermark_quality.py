@@ -50,8 +50,9 @@ def perplexity(model, prompts: list[str], completions: list[list[int]], batch_si
     total_nll, total_tokens = 0.0, 0
     for start in range(0, len(prompts), batch_size):
         seqs = []
-        for prompt, comp in zip(prompts[start : start + batch_size], completions[start : start + batch_size],
-                                strict=True):
+        for prompt, comp in zip(
+            prompts[start : start + batch_size], completions[start : start + batch_size], strict=True
+        ):
             p = model.prompt_ids(prompt)
             seqs.append((p, comp))
         longest = max(len(p) + len(c) for p, c in seqs)
@@ -79,7 +80,7 @@ def perplexity(model, prompts: list[str], completions: list[list[int]], batch_si
 def attack(ids: list[int], fraction: float, mode: str, rng: np.random.Generator, vocab: int) -> list[int]:
     """Replace or delete `fraction` of the tokens, chosen uniformly at random."""
     arr = np.array(ids)
-    k = int(round(fraction * len(arr)))
+    k = round(fraction * len(arr))
     where = rng.choice(len(arr), size=k, replace=False)
     if mode == "replace":
         arr[where] = rng.integers(0, vocab, size=k)
@@ -88,7 +89,9 @@ def attack(ids: list[int], fraction: float, mode: str, rng: np.random.Generator,
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--prompts", type=int, default=200)
     parser.add_argument("--tokens", type=int, default=200)
     parser.add_argument("--human", type=int, default=1200)
@@ -102,8 +105,14 @@ def main() -> None:
     key = WatermarkKey.reference()
     proc = WatermarkLogitsProcessor(vocab, key, scheme="selfhash", gamma=GAMMA, delta=DELTA)
     prompts = bold_prompts(args.prompts)
-    gen_kwargs = dict(max_new_tokens=args.tokens, min_new_tokens=args.tokens, temperature=1.0, top_k=0, top_p=1.0,
-                      batch_size=args.batch_size)
+    gen_kwargs = dict(
+        max_new_tokens=args.tokens,
+        min_new_tokens=args.tokens,
+        temperature=1.0,
+        top_k=0,
+        top_p=1.0,
+        batch_size=args.batch_size,
+    )
     marked = model.generate(prompts, logits_processors=[proc], seed=1, **gen_kwargs)
     plain = model.generate(prompts, seed=1, **gen_kwargs)
     t_gen = time.perf_counter() - started
@@ -115,15 +124,23 @@ def main() -> None:
     r_plain = det.detect_ids(plain_ids)
 
     half = args.human // 2
-    human = human_token_chunks(tok, args.tokens, half, "bold") + human_token_chunks(tok, args.tokens, half,
-                                                                                     "shakespeare")
+    human = human_token_chunks(tok, args.tokens, half, "bold") + human_token_chunks(
+        tok, args.tokens, half, "shakespeare"
+    )
     r_human = det.detect_ids(human)
     # Round trip through text, as a detector sees a pasted text: re-tokenisation must not hurt.
     r_marked_text = det.detect([g.text for g in marked])
 
     rows: list[tuple[str, str]] = []
-    res: dict = {"prompts": len(prompts), "new_tokens": args.tokens, "gamma": GAMMA, "delta": DELTA, "z": Z,
-                 "scheme": "selfhash", "model": model.model_id}
+    res: dict = {
+        "prompts": len(prompts),
+        "new_tokens": args.tokens,
+        "gamma": GAMMA,
+        "delta": DELTA,
+        "z": Z,
+        "scheme": "selfhash",
+        "model": model.model_id,
+    }
 
     def rate(results) -> float:
         return float(np.mean([r.is_watermarked for r in results]))
@@ -137,10 +154,19 @@ def main() -> None:
     res["median_z_marked"] = float(np.median([r.z_score for r in r_marked]))
     res["median_z_plain"] = float(np.median([r.z_score for r in r_plain]))
     rows += [
-        ("TPR at z=4, watermarked (200 tokens)", f"{res['tpr']:.3f}  (median z {res['median_z_marked']:.1f})"),
+        (
+            "TPR at z=4, watermarked (200 tokens)",
+            f"{res['tpr']:.3f}  (median z {res['median_z_marked']:.1f})",
+        ),
         ("TPR at z=4, watermarked, via decoded text", f"{res['tpr_text_roundtrip']:.3f}"),
-        ("positive rate, plain generations", f"{res['plain_positive_rate']:.3f}  (median z {res['median_z_plain']:.2f})"),
-        (f"false positives, {len(human)} human texts", f"{res['human_false_positives']}  (max z {res['human_max_z']:.2f})"),
+        (
+            "positive rate, plain generations",
+            f"{res['plain_positive_rate']:.3f}  (median z {res['median_z_plain']:.2f})",
+        ),
+        (
+            f"false positives, {len(human)} human texts",
+            f"{res['human_false_positives']}  (max z {res['human_max_z']:.2f})",
+        ),
     ]
     rng = np.random.default_rng(0)
     for mode in ("replace", "delete"):
@@ -162,19 +188,35 @@ def main() -> None:
     res["winmax_human_texts"] = len(human_800)
     res["winmax_human_false_positives"] = int(sum(r.is_watermarked for r in w_human))
     rows += [
-        ("pasted 200 in 600 human: plain z TPR", f"{res['pasted_plain_tpr']:.3f}  (median z {res['pasted_plain_median_z']:.2f})"),
-        ("pasted 200 in 600 human: WinMax TPR", f"{res['pasted_winmax_tpr']:.3f}  (median window z {res['pasted_winmax_median_z']:.2f})"),
-        (f"WinMax false positives, {len(human_800)} human 800-token texts", f"{res['winmax_human_false_positives']}"),
+        (
+            "pasted 200 in 600 human: plain z TPR",
+            f"{res['pasted_plain_tpr']:.3f}  (median z {res['pasted_plain_median_z']:.2f})",
+        ),
+        (
+            "pasted 200 in 600 human: WinMax TPR",
+            f"{res['pasted_winmax_tpr']:.3f}  (median window z {res['pasted_winmax_median_z']:.2f})",
+        ),
+        (
+            f"WinMax false positives, {len(human_800)} human 800-token texts",
+            f"{res['winmax_human_false_positives']}",
+        ),
     ]
     res["ppl_plain"] = perplexity(model, prompts, plain_ids)
     res["ppl_marked"] = perplexity(model, prompts, marked_ids)
-    rows.append(("perplexity plain / watermarked (anchor: plain)",
-                 f"{res['ppl_plain']:.2f} / {res['ppl_marked']:.2f}  ({res['ppl_marked'] / res['ppl_plain']:.2f}x)"))
+    rows.append(
+        (
+            "perplexity plain / watermarked (anchor: plain)",
+            f"{res['ppl_plain']:.2f} / {res['ppl_marked']:.2f}  "
+            f"({res['ppl_marked'] / res['ppl_plain']:.2f}x)",
+        )
+    )
     res["seconds"] = time.perf_counter() - started
     res["generation_seconds"] = t_gen
     width = max(len(r[0]) for r in rows)
-    print(f"watermark quality: {model.model_id}; selfhash, gamma {GAMMA}, delta {DELTA}, {len(prompts)} prompts x "
-          f"{args.tokens} tokens, temperature 1")
+    print(
+        f"watermark quality: {model.model_id}; selfhash, gamma {GAMMA}, delta {DELTA}, "
+        f"{len(prompts)} prompts x {args.tokens} tokens, temperature 1"
+    )
     for name, value in rows:
         print(f"{name:<{width}}  {value}")
     print(f"({res['seconds']:.0f} s, of which generation {t_gen:.0f} s)")

@@ -21,11 +21,11 @@ import numpy as np
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _reference import reference_z  # noqa: E402
+from _reference import reference_z
 
-from genguard.datasets import human_token_chunks, shared_data_dir  # noqa: E402
-from genguard.lm import load_default_model, load_default_tokenizer  # noqa: E402
-from genguard.watermark import WatermarkDetector, WatermarkLogitsProcessor  # noqa: E402
+from genguard.datasets import human_token_chunks, shared_data_dir
+from genguard.lm import load_default_model, load_default_tokenizer
+from genguard.watermark import WatermarkDetector, WatermarkLogitsProcessor
 
 
 def texts(n: int, length: int) -> list[list[int]]:
@@ -55,25 +55,45 @@ def detection_rows(batch: list[list[int]], anchor_n: int) -> list[tuple]:
         n_tokens = sum(len(ids) for ids in batch)
         ref_rate = sum(len(ids) for ids in batch[:anchor_n]) / t_ref
         rows.append((f"detect {scheme} (reference, per token)", f"{ref_rate:,.0f} tok/s", "1.0x", "anchor"))
-        rows.append((f"detect {scheme} (genguard, batch of {len(batch)})", f"{n_tokens / t_ours:,.0f} tok/s",
-                     f"{n_tokens / t_ours / ref_rate:.0f}x", f"max |dz| = {max_dz:.1e}"))
-        rows.append((f"detect {scheme} (genguard, one text at a time)", f"{n_tokens / t_single:,.0f} tok/s",
-                     f"{n_tokens / t_single / ref_rate:.0f}x", "same z"))
+        rows.append(
+            (
+                f"detect {scheme} (genguard, batch of {len(batch)})",
+                f"{n_tokens / t_ours:,.0f} tok/s",
+                f"{n_tokens / t_ours / ref_rate:.0f}x",
+                f"max |dz| = {max_dz:.1e}",
+            )
+        )
+        rows.append(
+            (
+                f"detect {scheme} (genguard, one text at a time)",
+                f"{n_tokens / t_single:,.0f} tok/s",
+                f"{n_tokens / t_single / ref_rate:.0f}x",
+                "same z",
+            )
+        )
     return rows
 
 
 def generation_rows(new_tokens: int) -> list[tuple]:
     model = load_default_model()
-    prompts = ["Write a paragraph about the history of bridges.", "Explain photosynthesis simply.",
-               "Give advice to a new gardener."]
+    prompts = [
+        "Write a paragraph about the history of bridges.",
+        "Explain photosynthesis simply.",
+        "Give advice to a new gardener.",
+    ]
     model.generate(prompts[:1], max_new_tokens=4, temperature=0)  # warm-up
 
     def rate(processors: list) -> float:
         tokens, elapsed = 0, 0.0
         for prompt in prompts:
             start = time.perf_counter()
-            out = model.generate([prompt], max_new_tokens=new_tokens, min_new_tokens=new_tokens, temperature=0,
-                                 logits_processors=processors)
+            out = model.generate(
+                [prompt],
+                max_new_tokens=new_tokens,
+                min_new_tokens=new_tokens,
+                temperature=0,
+                logits_processors=processors,
+            )
             elapsed += time.perf_counter() - start
             tokens += len(out[0].token_ids)
         return tokens / elapsed
@@ -85,13 +105,21 @@ def generation_rows(new_tokens: int) -> list[tuple]:
         proc = WatermarkLogitsProcessor(model.tokenizer.vocab_size, scheme=scheme)
         proc(torch.zeros((1, 8), dtype=torch.long), torch.zeros((1, model.tokenizer.vocab_size)))  # compile
         r = rate([proc])
-        rows.append((f"generate, {scheme} watermark (batch 1)", f"{r:.1f} tok/s", f"{r / base:.2f}x",
-                     f"overhead {100 * (1 - r / base):.1f} %"))
+        rows.append(
+            (
+                f"generate, {scheme} watermark (batch 1)",
+                f"{r:.1f} tok/s",
+                f"{r / base:.2f}x",
+                f"overhead {100 * (1 - r / base):.1f} %",
+            )
+        )
     return rows
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--texts", type=int, default=200)
     parser.add_argument("--anchor-texts", type=int, default=25)
     parser.add_argument("--length", type=int, default=200)

@@ -13,8 +13,11 @@ from rich.text import Text
 
 from genguard.errors import GenguardError, InvalidInputError
 
-app = typer.Typer(help="Measurable safety checks for generative models.", no_args_is_help=True,
-                  pretty_exceptions_enable=False)
+app = typer.Typer(
+    help="Measurable safety checks for generative models.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
 wm_app = typer.Typer(help="Watermarked generation, detection and certificates.", no_args_is_help=True)
 app.add_typer(wm_app, name="watermark")
 out = Console(highlight=False)
@@ -54,16 +57,21 @@ def _processor(model, watermark: bool, key: Path | None, scheme: str, gamma: flo
     wm_key = WatermarkKey.load(key) if key else WatermarkKey.reference()
     if key is None:
         err.print("note: no --key given; using the public reference key (anyone can detect or forge it)")
-    proc = WatermarkLogitsProcessor(model.tokenizer.vocab_size, wm_key, scheme=scheme, gamma=gamma,
-                                    delta=delta, hard=hard)
+    proc = WatermarkLogitsProcessor(
+        model.tokenizer.vocab_size, wm_key, scheme=scheme, gamma=gamma, delta=delta, hard=hard
+    )
     return proc, wm_key
 
 
 @app.command()
 def generate(
     prompt: Annotated[str, typer.Argument(help="The prompt (the chat template is applied).")],
-    watermark: Annotated[bool, typer.Option("--watermark/--no-watermark", help="Watermark the output.")] = False,
-    key: Annotated[Path | None, typer.Option(help="Watermark key file (default: the public reference key).")] = None,
+    watermark: Annotated[
+        bool, typer.Option("--watermark/--no-watermark", help="Watermark the output.")
+    ] = False,
+    key: Annotated[
+        Path | None, typer.Option(help="Watermark key file (default: the public reference key).")
+    ] = None,
     model: ModelOpt = "default",
     scheme: SchemeOpt = "selfhash",
     gamma: GammaOpt = 0.25,
@@ -80,12 +88,20 @@ def generate(
 
     lm = load_model(model)
     proc, wm_key = _processor(lm, watermark, key, scheme, gamma, delta, hard)
-    gen = lm.generate([prompt], max_new_tokens=max_new_tokens, temperature=temperature, seed=seed,
-                      chat=chat, logits_processors=[proc] if proc else [])[0]
+    gen = lm.generate(
+        [prompt],
+        max_new_tokens=max_new_tokens,
+        temperature=temperature,
+        seed=seed,
+        chat=chat,
+        logits_processors=[proc] if proc else [],
+    )[0]
     if as_json:
         record = gen.model_dump()
         record["watermark"] = (
-            {"scheme": scheme, "gamma": gamma, "delta": delta, "hard": hard, "key_id": wm_key.key_id} if proc else None
+            {"scheme": scheme, "gamma": gamma, "delta": delta, "hard": hard, "key_id": wm_key.key_id}
+            if proc
+            else None
         )
         _emit(record)
     else:
@@ -113,16 +129,26 @@ def _render_tokens(tokenizer, ids: list[int], mask: list[int]) -> Text:
 @wm_app.command()
 def detect(
     source: Annotated[str, typer.Argument(help="Text file to test, or - for standard input.")],
-    key: Annotated[list[Path] | None, typer.Option(help="Key file; repeat for several keys (rotation).")] = None,
-    model: Annotated[str, typer.Option(help="Tokenizer: 'default', a folder, a .gguf file or a hub id.")] = "default",
+    key: Annotated[
+        list[Path] | None, typer.Option(help="Key file; repeat for several keys (rotation).")
+    ] = None,
+    model: Annotated[
+        str, typer.Option(help="Tokenizer: 'default', a folder, a .gguf file or a hub id.")
+    ] = "default",
     scheme: SchemeOpt = "selfhash",
     gamma: GammaOpt = 0.25,
     z_threshold: float = 4.0,
     window: Annotated[bool, typer.Option(help="Search for a watermarked passage (WinMax).")] = False,
-    normalize: Annotated[list[str] | None, typer.Option(help="Normalisers (unicode, nfkc, invisible, homoglyphs, whitespace).")] = None,
+    normalize: Annotated[
+        list[str] | None, typer.Option(help="Normalisers (unicode, nfkc, invisible, homoglyphs, whitespace).")
+    ] = None,
     ignore_repeated_ngrams: bool = True,
-    certify: Annotated[bool, typer.Option(help="Emit a signed certificate if the text is watermarked.")] = False,
-    cert_out: Annotated[Path | None, typer.Option(help="Write the certificate here instead of printing it.")] = None,
+    certify: Annotated[
+        bool, typer.Option(help="Emit a signed certificate if the text is watermarked.")
+    ] = False,
+    cert_out: Annotated[
+        Path | None, typer.Option(help="Write the certificate here instead of printing it.")
+    ] = None,
     color: Annotated[bool, typer.Option("--color/--no-color", help="Show green/red tokens.")] = True,
     as_json: JsonOpt = False,
 ) -> None:
@@ -133,9 +159,16 @@ def detect(
     text = read_text(source)
     keys = [WatermarkKey.load(k) for k in key] if key else [WatermarkKey.reference()]
     tokenizer = load_tokenizer(model)
-    detector = WatermarkDetector(tokenizer, keys=keys, scheme=scheme, gamma=gamma, z_threshold=z_threshold,
-                                 window=window, ignore_repeated_ngrams=ignore_repeated_ngrams,
-                                 normalizers=normalize or ("unicode", "invisible"))
+    detector = WatermarkDetector(
+        tokenizer,
+        keys=keys,
+        scheme=scheme,
+        gamma=gamma,
+        z_threshold=z_threshold,
+        window=window,
+        ignore_repeated_ngrams=ignore_repeated_ngrams,
+        normalizers=normalize or ("unicode", "invisible"),
+    )
     result = detector.detect_one(text)
     cert_bytes = None
     if certify:
@@ -154,8 +187,11 @@ def detect(
             out.print(_render_tokens(tokenizer, ids, result.green_mask))
         z = "n/a" if result.z_score is None else f"{result.z_score:.2f}"
         p = "n/a" if result.p_value is None else f"{result.p_value:.3g}"
-        out.print(f"{result.decision}: z = {z}, p = {p}, {result.num_green_tokens}/{result.num_tokens_scored} "
-                  f"green ({result.scheme}, gamma {result.gamma}, key {result.key_id})", markup=False)
+        out.print(
+            f"{result.decision}: z = {z}, p = {p}, {result.num_green_tokens}/{result.num_tokens_scored} "
+            f"green ({result.scheme}, gamma {result.gamma}, key {result.key_id})",
+            markup=False,
+        )
         out.print(result.reason, markup=False)
         if cert_bytes and not cert_out:
             sys.stdout.write(cert_bytes.decode("ascii"))
@@ -197,13 +233,18 @@ def verify(
     if as_json:
         _emit({"valid": True, "certificate": cert.model_dump()})
     else:
-        out.print(f"VALID: issued {cert.issued_at} by key {cert.key_id}; z = {cert.z_score:.2f}, "
-                  f"p = {cert.p_value:.3g}, text sha256 {cert.text_sha256[:16]}...", markup=False)
+        out.print(
+            f"VALID: issued {cert.issued_at} by key {cert.key_id}; z = {cert.z_score:.2f}, "
+            f"p = {cert.p_value:.3g}, text sha256 {cert.text_sha256[:16]}...",
+            markup=False,
+        )
 
 
 @app.command()
-def demo(out_dir: Annotated[Path, typer.Option("--out", help="Folder for the HTML report.")] = Path("out/demo"),
-         as_json: JsonOpt = False) -> None:
+def demo(
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for the HTML report.")] = Path("out/demo"),
+    as_json: JsonOpt = False,
+) -> None:
     """The main job: watermarked vs plain generations and human texts, detected, with an HTML report."""
     from genguard.report.demo import run_demo
 

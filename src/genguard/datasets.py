@@ -42,8 +42,11 @@ def bold_wikipedia_paragraphs() -> Iterator[str]:
 def shakespeare_text() -> str:
     """The Tiny Shakespeare corpus as one string."""
     folder = require_data("tinyshakespeare")
-    return "\n".join(p.read_text(encoding="utf-8") for p in sorted(folder.iterdir()) if p.is_file()
-                     and p.suffix in {"", ".txt"})
+    return "\n".join(
+        p.read_text(encoding="utf-8")
+        for p in sorted(folder.iterdir())
+        if p.is_file() and p.suffix in {"", ".txt"}
+    )
 
 
 def human_token_chunks(tokenizer, n_tokens: int, limit: int, source: str) -> list[list[int]]:

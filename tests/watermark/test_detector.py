@@ -13,7 +13,9 @@ from genguard.watermark.detector import min_tokens_needed
 V = 49152
 
 
-def watermarked_ids(n: int, key: WatermarkKey, scheme: str = "selfhash", seed: int = 0, delta: float = 4.0) -> list[int]:
+def watermarked_ids(
+    n: int, key: WatermarkKey, scheme: str = "selfhash", seed: int = 0, delta: float = 4.0
+) -> list[int]:
     """Token ids sampled from random logits through the watermark processor (a stand-in model)."""
     gen = torch.Generator().manual_seed(seed)
     proc = WatermarkLogitsProcessor(V, key, scheme=scheme, delta=delta)
@@ -48,7 +50,9 @@ def test_wrong_key_does_not_detect_and_rotation_finds_the_right_one(key: Waterma
     ids = watermarked_ids(150, key)
     other = WatermarkKey.generate()
     assert not WatermarkDetector(None, vocab_size=V, keys=[other]).detect_ids([ids])[0].is_watermarked
-    rotated = WatermarkDetector(None, vocab_size=V, keys=[other, key, WatermarkKey.generate()]).detect_ids([ids])[0]
+    rotated = WatermarkDetector(None, vocab_size=V, keys=[other, key, WatermarkKey.generate()]).detect_ids(
+        [ids]
+    )[0]
     assert rotated.is_watermarked and rotated.key_id == key.key_id and rotated.keys_tested == 3
     single = WatermarkDetector(None, vocab_size=V, keys=[key]).detect_ids([ids])[0]
     assert rotated.p_value == pytest.approx(min(1.0, single.p_value * 3))  # Bonferroni over keys
@@ -58,7 +62,9 @@ def test_exact_p_value_is_binomial_tail(key: WatermarkKey) -> None:
     from scipy.stats import binom
 
     r = WatermarkDetector(None, vocab_size=V, keys=[key]).detect_ids([watermarked_ids(60, key)])[0]
-    expected = sum(binom.pmf(k, r.num_tokens_scored, 0.25) for k in range(r.num_green_tokens, r.num_tokens_scored + 1))
+    expected = sum(
+        binom.pmf(k, r.num_tokens_scored, 0.25) for k in range(r.num_green_tokens, r.num_tokens_scored + 1)
+    )
     assert r.p_value == pytest.approx(expected, rel=1e-9)
 
 
@@ -72,7 +78,9 @@ def test_winmax_finds_pasted_passage(key: WatermarkKey) -> None:
     overlap = min(windowed.window.end, 500) - max(windowed.window.start, 300)
     assert overlap >= 150  # the window lies on the pasted passage
     assert windowed.window.z_score > plain.z_score
-    human = WatermarkDetector(None, vocab_size=V, keys=[key], window=True).detect_ids([human_ids(800, seed=9)])[0]
+    human = WatermarkDetector(None, vocab_size=V, keys=[key], window=True).detect_ids(
+        [human_ids(800, seed=9)]
+    )[0]
     assert not human.is_watermarked
 
 

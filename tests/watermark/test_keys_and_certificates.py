@@ -8,7 +8,13 @@ import stat
 import pytest
 
 from genguard.errors import CertificateError, KeyFileError
-from genguard.watermark import WatermarkDetector, WatermarkKey, issue_certificate, serialize, verify_certificate
+from genguard.watermark import (
+    WatermarkDetector,
+    WatermarkKey,
+    issue_certificate,
+    serialize,
+    verify_certificate,
+)
 from genguard.watermark.keys import load_public_key
 
 from .test_detector import V, human_ids, watermarked_ids
@@ -46,8 +52,15 @@ def test_secret_never_in_repr_or_errors(key_files, tmp_path) -> None:
 
 
 @pytest.mark.parametrize(
-    "content", [b"", b"not json", b"\xff\xfe\x00garbage", b"[1, 2]", b'{"format": "genguard-watermark-key/1"}',
-                b'{"format": "genguard-watermark-key/1", "key_id": "x", "hash_key": 5, "ed25519_private": "@@"}']
+    "content",
+    [
+        b"",
+        b"not json",
+        b"\xff\xfe\x00garbage",
+        b"[1, 2]",
+        b'{"format": "genguard-watermark-key/1"}',
+        b'{"format": "genguard-watermark-key/1", "key_id": "x", "hash_key": 5, "ed25519_private": "@@"}',
+    ],
 )
 def test_corrupt_key_files_are_rejected(tmp_path, content: bytes) -> None:
     path = tmp_path / "corrupt.key"

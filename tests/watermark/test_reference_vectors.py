@@ -20,7 +20,9 @@ from genguard.watermark.schemes import REFERENCE_HASH_KEY, get_scheme, green_lis
 VECTORS = json.loads((Path(__file__).parent / "data" / "reference_vectors.json").read_text())
 
 
-@pytest.mark.parametrize("entry", VECTORS["greenlists"], ids=lambda e: f"{e['scheme']}-{e['gamma']}-{e['context']}")
+@pytest.mark.parametrize(
+    "entry", VECTORS["greenlists"], ids=lambda e: f"{e['scheme']}-{e['gamma']}-{e['context']}"
+)
 def test_green_lists_equal_reference(entry: dict) -> None:
     scheme = get_scheme(entry["scheme"])
     window = np.asarray(entry["context"])[-scheme.context_width :]
@@ -41,8 +43,13 @@ def test_green_lists_equal_reference(entry: dict) -> None:
 @pytest.mark.parametrize("entry", VECTORS["detections"], ids=lambda e: f"{e['scheme']}-{e['prompt'][:12]}")
 def test_detection_reproduces_reference(entry: dict, ignore_repeated: bool) -> None:
     assert VECTORS["hash_key"] == REFERENCE_HASH_KEY
-    detector = WatermarkDetector(None, vocab_size=VECTORS["vocab_size"], scheme=entry["scheme"],
-                                 gamma=entry["gamma"], ignore_repeated_ngrams=ignore_repeated)
+    detector = WatermarkDetector(
+        None,
+        vocab_size=VECTORS["vocab_size"],
+        scheme=entry["scheme"],
+        gamma=entry["gamma"],
+        ignore_repeated_ngrams=ignore_repeated,
+    )
     result = detector.detect_ids([entry["token_ids"]])[0]
     ref = entry["reference"][f"ignore_repeated_ngrams={ignore_repeated}"]
     assert result.num_tokens_scored == ref["num_tokens_scored"]

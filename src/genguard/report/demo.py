@@ -50,23 +50,42 @@ def run_demo(out_dir: Path, console: Console, as_json: bool = False, seed: int =
     model = load_default_model()
     key = WatermarkKey.reference()
     scheme, gamma, delta = "selfhash", 0.25, 2.0
-    processor = WatermarkLogitsProcessor(model.tokenizer.vocab_size, key, scheme=scheme, gamma=gamma, delta=delta)
-    watermarked = model.generate(PROMPTS, max_new_tokens=MAX_NEW_TOKENS, seed=seed, logits_processors=[processor],
-                                 min_new_tokens=MAX_NEW_TOKENS // 2)
-    plain = model.generate(PROMPTS, max_new_tokens=MAX_NEW_TOKENS, seed=seed, min_new_tokens=MAX_NEW_TOKENS // 2)
-    items = [("watermarked", g.prompt, g.text) for g in watermarked] + [("plain", g.prompt, g.text) for g in plain]
+    processor = WatermarkLogitsProcessor(
+        model.tokenizer.vocab_size, key, scheme=scheme, gamma=gamma, delta=delta
+    )
+    watermarked = model.generate(
+        PROMPTS,
+        max_new_tokens=MAX_NEW_TOKENS,
+        seed=seed,
+        logits_processors=[processor],
+        min_new_tokens=MAX_NEW_TOKENS // 2,
+    )
+    plain = model.generate(
+        PROMPTS, max_new_tokens=MAX_NEW_TOKENS, seed=seed, min_new_tokens=MAX_NEW_TOKENS // 2
+    )
+    items = [("watermarked", g.prompt, g.text) for g in watermarked] + [
+        ("plain", g.prompt, g.text) for g in plain
+    ]
     items += [(kind, "", text) for kind, text in _human_texts(model.tokenizer)]
 
     detector = WatermarkDetector(model.tokenizer, keys=[key], scheme=scheme, gamma=gamma)
     detections = detector.detect([text for _, _, text in items])
-    ids = model.tokenizer.encode([text for _, _, text in items])  # the detector's default normalisers keep these texts as they are
+    ids = model.tokenizer.encode(
+        [text for _, _, text in items]
+    )  # the detector's default normalisers keep these texts as they are
     rows = []
     for (kind, prompt, text), d, tok in zip(items, detections, ids, strict=True):
         preview = " ".join(text.split())[:70] + ("…" if len(text) > 70 else "")
-        spans = token_spans(model.tokenizer.token_strings(tok), d.green_mask) if len(tok) == d.num_tokens else []
-        rows.append({"kind": kind, "prompt": prompt, "text": text, "preview": preview, "d": d, "spans": spans})
+        spans = (
+            token_spans(model.tokenizer.token_strings(tok), d.green_mask) if len(tok) == d.num_tokens else []
+        )
+        rows.append(
+            {"kind": kind, "prompt": prompt, "text": text, "preview": preview, "d": d, "spans": spans}
+        )
 
-    table = Table(title=f"Watermark detection ({scheme}, gamma {gamma}, delta {delta}, z >= {detector.z_threshold:g})")
+    table = Table(
+        title=f"Watermark detection ({scheme}, gamma {gamma}, delta {delta}, z >= {detector.z_threshold:g})"
+    )
     table.add_column("kind", no_wrap=True)
     table.add_column("text", no_wrap=True, overflow="ellipsis", max_width=38)
     for col in ("tokens", "z", "p"):
@@ -74,17 +93,35 @@ def run_demo(out_dir: Path, console: Console, as_json: bool = False, seed: int =
     table.add_column("verdict", no_wrap=True)
     for row in rows:
         d = row["d"]
-        table.add_row(row["kind"], row["preview"], str(d.num_tokens),
-                      "n/a" if d.z_score is None else f"{d.z_score:.2f}",
-                      "n/a" if d.p_value is None else f"{d.p_value:.2g}", d.decision.replace("_", " "))
+        table.add_row(
+            row["kind"],
+            row["preview"],
+            str(d.num_tokens),
+            "n/a" if d.z_score is None else f"{d.z_score:.2f}",
+            "n/a" if d.p_value is None else f"{d.p_value:.2g}",
+            d.decision.replace("_", " "),
+        )
     page = render(
-        "watermark.html.j2", out_dir / "watermark.html", rows=rows, model_id=model.model_id,
-        tokenizer_id=model.tokenizer.tokenizer_id, scheme=scheme, gamma=gamma, delta=delta, key_id=key.key_id,
-        z_threshold=detector.z_threshold, fpr=detector.alpha, created=datetime.now(UTC).isoformat(timespec="seconds"),
+        "watermark.html.j2",
+        out_dir / "watermark.html",
+        rows=rows,
+        model_id=model.model_id,
+        tokenizer_id=model.tokenizer.tokenizer_id,
+        scheme=scheme,
+        gamma=gamma,
+        delta=delta,
+        key_id=key.key_id,
+        z_threshold=detector.z_threshold,
+        fpr=detector.alpha,
+        created=datetime.now(UTC).isoformat(timespec="seconds"),
     )
-    records = [{"kind": r["kind"], "prompt": r["prompt"], "text": r["text"], "detection": r["d"].model_dump()}
-               for r in rows]
-    (out_dir / "watermark.json").write_text(json.dumps(records, indent=2, ensure_ascii=False), encoding="utf-8")
+    records = [
+        {"kind": r["kind"], "prompt": r["prompt"], "text": r["text"], "detection": r["d"].model_dump()}
+        for r in rows
+    ]
+    (out_dir / "watermark.json").write_text(
+        json.dumps(records, indent=2, ensure_ascii=False), encoding="utf-8"
+    )
     if as_json:
         console.print_json(json.dumps(records))
     else:

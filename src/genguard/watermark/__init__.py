@@ -1,4 +1,7 @@
-"""Green/red-list watermarking compatible with Kirchenbauer et al. (2023): schemes, processor, detector, keys, certificates."""
+"""Green/red-list watermarking compatible with Kirchenbauer et al. (2023).
+
+Schemes, logits processor, detector, keys and signed certificates.
+"""
 
 from genguard.watermark.certificate import Certificate, issue_certificate, serialize, verify_certificate
 from genguard.watermark.detector import Detection, WatermarkDetector, WindowResult

@@ -69,7 +69,9 @@ def issue_certificate(text: str, detection: Detection, key: WatermarkKey) -> Cer
     if key.signing_key is None:
         raise CertificateError("this key has no signing key (the public reference key cannot sign)")
     if not detection.is_watermarked:
-        raise CertificateError(f"no certificate: the text is not detected as watermarked ({detection.reason})")
+        raise CertificateError(
+            f"no certificate: the text is not detected as watermarked ({detection.reason})"
+        )
     if detection.key_id != key.key_id:
         raise CertificateError("the detection was made with another key than the signing key")
     unsigned = Certificate(

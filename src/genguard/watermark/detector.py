@@ -263,15 +263,21 @@ class WatermarkDetector:
         if stats["window"] is not None:
             w = stats["window"]
             window = WindowResult(
-                start=w["start"], end=w["end"], num_tokens_scored=w["scored"], num_green_tokens=w["green"],
-                z_score=w["z"], p_value=min(1.0, w["p"] * n_keys), num_windows=w["n_windows"],
+                start=w["start"],
+                end=w["end"],
+                num_tokens_scored=w["scored"],
+                num_green_tokens=w["green"],
+                z_score=w["z"],
+                p_value=min(1.0, w["p"] * n_keys),
+                num_windows=w["n_windows"],
             )
         scored = stats["scored"]
         if scored < needed:
             decision: Decision = "insufficient_evidence"
             reason = (
                 f"only {scored} token(s) could be scored; at least {needed} are needed to reach a "
-                f"false-positive rate of {self.alpha:.2g} (z >= {self.z_threshold:g}) even if every token is green"
+                f"false-positive rate of {self.alpha:.2g} (z >= {self.z_threshold:g}) "
+                "even if every token is green"
             )
         elif window is not None:
             hit = window.p_value <= self.alpha

@@ -223,7 +223,7 @@ def is_green_many(seeds: np.ndarray, targets: np.ndarray, vocab_size: int, green
     pairs, inverse = np.unique(seeds.astype(np.int64) * vocab_size + targets, return_inverse=True)
     pair_seeds = (pairs // vocab_size).astype(np.uint32)
     pair_targets = pairs % vocab_size
-    group_seeds, starts, counts = np.unique(pair_seeds, return_index=True, return_counts=True)
+    group_seeds, counts = np.unique(pair_seeds, return_counts=True)
     heavy_group = counts >= LIST_THRESHOLD
     heavy = np.repeat(heavy_group, counts)  # pairs are sorted by seed, so groups are contiguous
     result = np.empty(len(pairs), dtype=np.bool_)

@@ -65,8 +65,11 @@ class WatermarkKey:
     def generate(cls) -> WatermarkKey:
         """A fresh random secret and Ed25519 signing key."""
         signing = Ed25519PrivateKey.generate()
-        return cls(key_id=key_id_for(signing.public_key()), hash_key=secrets.randbelow(MAX_HASH_KEY) + 1,
-                   signing_key=signing)
+        return cls(
+            key_id=key_id_for(signing.public_key()),
+            hash_key=secrets.randbelow(MAX_HASH_KEY) + 1,
+            signing_key=signing,
+        )
 
     @property
     def public_key(self) -> Ed25519PublicKey | None:
@@ -104,16 +107,22 @@ class WatermarkKey:
         path = Path(path)
         data = _read_json(path)
         if data.get("format") != KEY_FORMAT:
-            kind = "a public key file (.pub)" if data.get("format") == PUBLIC_FORMAT else "not a watermark key"
+            kind = (
+                "a public key file (.pub)" if data.get("format") == PUBLIC_FORMAT else "not a watermark key"
+            )
             raise KeyFileError(f"{path}: {kind}; pass the private key file written by `watermark keygen`")
         try:
-            signing = Ed25519PrivateKey.from_private_bytes(_unb64(data["ed25519_private"], "ed25519_private", path))
+            signing = Ed25519PrivateKey.from_private_bytes(
+                _unb64(data["ed25519_private"], "ed25519_private", path)
+            )
             hash_key = data["hash_key"]
             key_id = data["key_id"]
         except (KeyError, ValueError) as exc:
             raise KeyFileError(f"{path}: missing or malformed field; the key file is corrupt") from exc
         if not isinstance(hash_key, int) or isinstance(hash_key, bool) or not 1 <= hash_key <= MAX_HASH_KEY:
-            raise KeyFileError(f"{path}: the hash key is not an integer in 1..{MAX_HASH_KEY}; the file is corrupt")
+            raise KeyFileError(
+                f"{path}: the hash key is not an integer in 1..{MAX_HASH_KEY}; the file is corrupt"
+            )
         if key_id != key_id_for(signing.public_key()):
             raise KeyFileError(f"{path}: key id does not match the signing key; the key file is corrupt")
         return cls(key_id=key_id, hash_key=hash_key, signing_key=signing)
@@ -122,7 +131,11 @@ class WatermarkKey:
 def save_public_key(public: Ed25519PublicKey, path: str | Path) -> Path:
     """Write a public key file (world-readable JSON) that verifies certificates offline."""
     path = Path(path)
-    record = {"format": PUBLIC_FORMAT, "key_id": key_id_for(public), "ed25519_public": _b64(public.public_bytes_raw())}
+    record = {
+        "format": PUBLIC_FORMAT,
+        "key_id": key_id_for(public),
+        "ed25519_public": _b64(public.public_bytes_raw()),
+    }
     path.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
     return path
 

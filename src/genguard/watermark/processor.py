@@ -76,5 +76,9 @@ class WatermarkLogitsProcessor(LogitsProcessor):
         )  # each candidate appended to its row's previous tokens
         is_green = self.scheme.green_mask(windows, self.key.hash_key, self.vocab_size, self.gamma)
         green = torch.zeros(scores.shape, dtype=torch.bool, device=scores.device)
-        green.scatter_(1, torch.from_numpy(top).to(scores.device), torch.from_numpy(is_green.reshape(rows, k)).to(scores.device))
+        green.scatter_(
+            1,
+            torch.from_numpy(top).to(scores.device),
+            torch.from_numpy(is_green.reshape(rows, k)).to(scores.device),
+        )
         return green

@@ -91,9 +91,7 @@ class Scheme:
 
     def greenlists(self, windows: np.ndarray, key: int, vocab_size: int, gamma: float) -> np.ndarray:
         """Green-list masks bool [N, vocab_size] seeded from each window row (not self-salted use)."""
-        return kernel.greenlists(
-            self.seeds(windows, key), vocab_size, green_list_size(vocab_size, gamma)
-        )
+        return kernel.greenlists(self.seeds(windows, key), vocab_size, green_list_size(vocab_size, gamma))
 
 
 SCHEMES: dict[str, Scheme] = {

@@ -20,7 +20,7 @@ app = typer.Typer(
 )
 wm_app = typer.Typer(help="Watermarked generation, detection and certificates.", no_args_is_help=True)
 app.add_typer(wm_app, name="watermark")
-out = Console(highlight=False)
+out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False)
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
@@ -105,7 +105,7 @@ def generate(
         )
         _emit(record)
     else:
-        out.print(gen.text, markup=False)
+        sys.stdout.write(gen.text + "\n")  # verbatim: rich would re-wrap lines and change the text
 
 
 @wm_app.command()

@@ -88,6 +88,47 @@ def attack(ids: list[int], fraction: float, mode: str, rng: np.random.Generator,
     return np.delete(arr, where).tolist()
 
 
+def evaluate(scheme: str, model, prompts, plain, human, human_long, human_800, gen_kwargs) -> dict:
+    """All measurements for one scheme; generation with the watermark processor included."""
+    tok = model.tokenizer
+    key = WatermarkKey.reference()
+    proc = WatermarkLogitsProcessor(tok.vocab_size, key, scheme=scheme, gamma=GAMMA, delta=DELTA)
+    start = time.perf_counter()
+    marked = model.generate(prompts, logits_processors=[proc], seed=1, **gen_kwargs)
+    res: dict = {"generation_seconds": time.perf_counter() - start}
+    det = WatermarkDetector(tok, keys=[key], scheme=scheme, gamma=GAMMA, z_threshold=Z)
+    win = WatermarkDetector(tok, keys=[key], scheme=scheme, gamma=GAMMA, z_threshold=Z, window=True)
+    marked_ids = [g.token_ids for g in marked]
+
+    def rate(results) -> float:
+        return float(np.mean([r.is_watermarked for r in results]))
+
+    r_marked = det.detect_ids(marked_ids)
+    r_plain = det.detect_ids([g.token_ids for g in plain])
+    r_human = det.detect_ids(human)
+    res["tpr"] = rate(r_marked)
+    res["median_z_marked"] = float(np.median([r.z_score for r in r_marked]))
+    # Round trip through text, as a detector sees a pasted text: re-tokenisation must not hurt.
+    res["tpr_text_roundtrip"] = rate(det.detect([g.text for g in marked]))
+    res["plain_positive_rate"] = rate(r_plain)
+    res["median_z_plain"] = float(np.median([r.z_score for r in r_plain]))
+    res["human_false_positives"] = int(sum(r.is_watermarked for r in r_human))
+    res["human_max_z"] = float(max(r.z_score for r in r_human))
+    rng = np.random.default_rng(0)
+    for mode in ("replace", "delete"):
+        for frac in (0.1, 0.2, 0.3):
+            attacked = [attack(ids, frac, mode, rng, tok.vocab_size) for ids in marked_ids]
+            res[f"tpr_{mode}_{int(frac * 100)}"] = rate(det.detect_ids(attacked))
+    pasted = [h[:300] + m + h[300:] for h, m in zip(human_long, marked_ids, strict=False)]
+    p_plain, p_win = det.detect_ids(pasted), win.detect_ids(pasted)
+    res["pasted_plain_tpr"], res["pasted_winmax_tpr"] = rate(p_plain), rate(p_win)
+    res["pasted_plain_median_z"] = float(np.median([r.z_score for r in p_plain]))
+    res["pasted_winmax_median_z"] = float(np.median([r.window.z_score for r in p_win]))
+    res["winmax_human_false_positives"] = int(sum(r.is_watermarked for r in win.detect_ids(human_800)))
+    res["ppl_marked"] = perplexity(model, prompts, marked_ids)
+    return res
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -95,15 +136,13 @@ def main() -> None:
     parser.add_argument("--prompts", type=int, default=200)
     parser.add_argument("--tokens", type=int, default=200)
     parser.add_argument("--human", type=int, default=1200)
+    parser.add_argument("--schemes", default="selfhash,lefthash")
     parser.add_argument("--batch-size", type=int, default=16)
     parser.add_argument("--out", type=Path, default=Path("benchmarks/results/watermark_quality.json"))
     args = parser.parse_args()
     started = time.perf_counter()
     model = load_default_model()
     tok = model.tokenizer
-    vocab = tok.vocab_size
-    key = WatermarkKey.reference()
-    proc = WatermarkLogitsProcessor(vocab, key, scheme="selfhash", gamma=GAMMA, delta=DELTA)
     prompts = bold_prompts(args.prompts)
     gen_kwargs = dict(
         max_new_tokens=args.tokens,
@@ -113,115 +152,83 @@ def main() -> None:
         top_p=1.0,
         batch_size=args.batch_size,
     )
-    marked = model.generate(prompts, logits_processors=[proc], seed=1, **gen_kwargs)
     plain = model.generate(prompts, seed=1, **gen_kwargs)
-    t_gen = time.perf_counter() - started
-    det = WatermarkDetector(tok, keys=[key], scheme="selfhash", gamma=GAMMA, z_threshold=Z)
-    win = WatermarkDetector(tok, keys=[key], scheme="selfhash", gamma=GAMMA, z_threshold=Z, window=True)
-    marked_ids = [g.token_ids for g in marked]
-    plain_ids = [g.token_ids for g in plain]
-    r_marked = det.detect_ids(marked_ids)
-    r_plain = det.detect_ids(plain_ids)
-
     half = args.human // 2
     human = human_token_chunks(tok, args.tokens, half, "bold") + human_token_chunks(
         tok, args.tokens, half, "shakespeare"
     )
-    r_human = det.detect_ids(human)
-    # Round trip through text, as a detector sees a pasted text: re-tokenisation must not hurt.
-    r_marked_text = det.detect([g.text for g in marked])
+    human_long = human_token_chunks(tok, 600, len(prompts), "bold")
+    human_800 = human_token_chunks(tok, 800, 250, "bold") + human_token_chunks(tok, 800, 250, "shakespeare")
+    schemes = args.schemes.split(",")
+    results = {
+        s: evaluate(s, model, prompts, plain, human, human_long, human_800, gen_kwargs) for s in schemes
+    }
+    ppl_plain = perplexity(model, prompts, [g.token_ids for g in plain])
 
-    rows: list[tuple[str, str]] = []
-    res: dict = {
+    def row(label: str, fmt) -> tuple[str, list[str]]:
+        return label, [fmt(results[s]) for s in schemes]
+
+    rows = [
+        row("TPR at z=4, watermarked", lambda r: f"{r['tpr']:.3f} (median z {r['median_z_marked']:.1f})"),
+        row("TPR at z=4, via decoded text", lambda r: f"{r['tpr_text_roundtrip']:.3f}"),
+        row(
+            "positive rate, plain generations",
+            lambda r: f"{r['plain_positive_rate']:.3f} (median z {r['median_z_plain']:.2f})",
+        ),
+        row(
+            f"false positives, {len(human)} human texts",
+            lambda r: f"{r['human_false_positives']} (max z {r['human_max_z']:.2f})",
+        ),
+    ]
+    for mode in ("replace", "delete"):
+        for pct in (10, 20, 30):
+            rows.append(
+                row(f"TPR after {pct} % tokens {mode}d", lambda r, k=f"tpr_{mode}_{pct}": f"{r[k]:.3f}")
+            )
+    rows += [
+        row(
+            "200 pasted in 600 human: plain z TPR",
+            lambda r: f"{r['pasted_plain_tpr']:.3f} (median z {r['pasted_plain_median_z']:.2f})",
+        ),
+        row(
+            "200 pasted in 600 human: WinMax TPR",
+            lambda r: f"{r['pasted_winmax_tpr']:.3f} (median z {r['pasted_winmax_median_z']:.2f})",
+        ),
+        row(
+            f"WinMax false positives, {len(human_800)} human 800-token",
+            lambda r: str(r["winmax_human_false_positives"]),
+        ),
+        row(
+            f"perplexity (anchor: plain sampling {ppl_plain:.2f})",
+            lambda r: f"{r['ppl_marked']:.2f} ({r['ppl_marked'] / ppl_plain:.2f}x)",
+        ),
+        row("generation time (s)", lambda r: f"{r['generation_seconds']:.0f}"),
+    ]
+    print(
+        f"watermark quality: {model.model_id}; gamma {GAMMA}, delta {DELTA}, {len(prompts)} prompts x "
+        f"{args.tokens} tokens, multinomial sampling at temperature 1, reference key"
+    )
+    width = max(len(label) for label, _ in rows)
+    cols = [max(len(s), *(len(v[i]) for _, v in rows)) for i, s in enumerate(schemes)]
+    print(f"{'measure':<{width}}  " + "  ".join(f"{s:<{c}}" for s, c in zip(schemes, cols, strict=True)))
+    for label, values in rows:
+        print(f"{label:<{width}}  " + "  ".join(f"{v:<{c}}" for v, c in zip(values, cols, strict=True)))
+    summary = {
+        "model": model.model_id,
         "prompts": len(prompts),
         "new_tokens": args.tokens,
         "gamma": GAMMA,
         "delta": DELTA,
         "z": Z,
-        "scheme": "selfhash",
-        "model": model.model_id,
+        "human_texts": len(human),
+        "winmax_human_texts": len(human_800),
+        "ppl_plain": ppl_plain,
+        "schemes": results,
+        "seconds": time.perf_counter() - started,
     }
-
-    def rate(results) -> float:
-        return float(np.mean([r.is_watermarked for r in results]))
-
-    res["tpr"] = rate(r_marked)
-    res["tpr_text_roundtrip"] = rate(r_marked_text)
-    res["plain_positive_rate"] = rate(r_plain)
-    res["human_texts"] = len(human)
-    res["human_false_positives"] = int(sum(r.is_watermarked for r in r_human))
-    res["human_max_z"] = float(max(r.z_score for r in r_human))
-    res["median_z_marked"] = float(np.median([r.z_score for r in r_marked]))
-    res["median_z_plain"] = float(np.median([r.z_score for r in r_plain]))
-    rows += [
-        (
-            "TPR at z=4, watermarked (200 tokens)",
-            f"{res['tpr']:.3f}  (median z {res['median_z_marked']:.1f})",
-        ),
-        ("TPR at z=4, watermarked, via decoded text", f"{res['tpr_text_roundtrip']:.3f}"),
-        (
-            "positive rate, plain generations",
-            f"{res['plain_positive_rate']:.3f}  (median z {res['median_z_plain']:.2f})",
-        ),
-        (
-            f"false positives, {len(human)} human texts",
-            f"{res['human_false_positives']}  (max z {res['human_max_z']:.2f})",
-        ),
-    ]
-    rng = np.random.default_rng(0)
-    for mode in ("replace", "delete"):
-        for frac in (0.1, 0.2, 0.3):
-            attacked = [attack(ids, frac, mode, rng, vocab) for ids in marked_ids]
-            tpr = rate(det.detect_ids(attacked))
-            res[f"tpr_{mode}_{int(frac * 100)}"] = tpr
-            rows.append((f"TPR after {int(frac * 100)} % tokens {mode}d", f"{tpr:.3f}"))
-
-    human_long = human_token_chunks(tok, 600, len(marked_ids), "bold")
-    pasted = [h[:300] + m + h[300:] for h, m in zip(human_long, marked_ids, strict=False)]
-    p_plain = det.detect_ids(pasted)
-    p_win = win.detect_ids(pasted)
-    human_800 = human_token_chunks(tok, 800, 250, "bold") + human_token_chunks(tok, 800, 250, "shakespeare")
-    w_human = win.detect_ids(human_800)
-    res["pasted_plain_tpr"], res["pasted_winmax_tpr"] = rate(p_plain), rate(p_win)
-    res["pasted_plain_median_z"] = float(np.median([r.z_score for r in p_plain]))
-    res["pasted_winmax_median_z"] = float(np.median([r.window.z_score for r in p_win]))
-    res["winmax_human_texts"] = len(human_800)
-    res["winmax_human_false_positives"] = int(sum(r.is_watermarked for r in w_human))
-    rows += [
-        (
-            "pasted 200 in 600 human: plain z TPR",
-            f"{res['pasted_plain_tpr']:.3f}  (median z {res['pasted_plain_median_z']:.2f})",
-        ),
-        (
-            "pasted 200 in 600 human: WinMax TPR",
-            f"{res['pasted_winmax_tpr']:.3f}  (median window z {res['pasted_winmax_median_z']:.2f})",
-        ),
-        (
-            f"WinMax false positives, {len(human_800)} human 800-token texts",
-            f"{res['winmax_human_false_positives']}",
-        ),
-    ]
-    res["ppl_plain"] = perplexity(model, prompts, plain_ids)
-    res["ppl_marked"] = perplexity(model, prompts, marked_ids)
-    rows.append(
-        (
-            "perplexity plain / watermarked (anchor: plain)",
-            f"{res['ppl_plain']:.2f} / {res['ppl_marked']:.2f}  "
-            f"({res['ppl_marked'] / res['ppl_plain']:.2f}x)",
-        )
-    )
-    res["seconds"] = time.perf_counter() - started
-    res["generation_seconds"] = t_gen
-    width = max(len(r[0]) for r in rows)
-    print(
-        f"watermark quality: {model.model_id}; selfhash, gamma {GAMMA}, delta {DELTA}, "
-        f"{len(prompts)} prompts x {args.tokens} tokens, temperature 1"
-    )
-    for name, value in rows:
-        print(f"{name:<{width}}  {value}")
-    print(f"({res['seconds']:.0f} s, of which generation {t_gen:.0f} s)")
+    print(f"({summary['seconds']:.0f} s)")
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(res, indent=2) + "\n")
+    args.out.write_text(json.dumps(summary, indent=2) + "\n")
     print(f"results: {args.out}", file=sys.stderr)
 
 

@@ -21,7 +21,7 @@ app = typer.Typer(
 wm_app = typer.Typer(help="Watermarked generation, detection and certificates.", no_args_is_help=True)
 app.add_typer(wm_app, name="watermark")
 out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
 SchemeOpt = Annotated[str, typer.Option(help="lefthash, selfhash, minhash or skipgram.")]
@@ -142,7 +142,10 @@ def detect(
     normalize: Annotated[
         list[str] | None, typer.Option(help="Normalisers (unicode, nfkc, invisible, homoglyphs, whitespace).")
     ] = None,
-    ignore_repeated_ngrams: bool = True,
+    ignore_repeated: Annotated[
+        str,
+        typer.Option(help="Count once: 'pairs' (seed, token; default), 'ngrams' (the reference), 'none'."),
+    ] = "pairs",
     certify: Annotated[
         bool, typer.Option(help="Emit a signed certificate if the text is watermarked.")
     ] = False,
@@ -166,7 +169,7 @@ def detect(
         gamma=gamma,
         z_threshold=z_threshold,
         window=window,
-        ignore_repeated_ngrams=ignore_repeated_ngrams,
+        ignore_repeated=ignore_repeated,
         normalizers=normalize or ("unicode", "invisible"),
     )
     result = detector.detect_one(text)

@@ -5,10 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from genguard.errors import ConfigError, InvalidInputError
 from genguard.watermark import WatermarkDetector, WatermarkKey, WatermarkLogitsProcessor
 from genguard.watermark.detector import min_tokens_needed
+from genguard.watermark.keys import key_id_for
 
 V = 49152
 
@@ -31,9 +33,15 @@ def human_ids(n: int, seed: int = 1) -> list[int]:
     return np.random.default_rng(seed).integers(0, V, n).tolist()
 
 
+def fixed_key(n: int) -> WatermarkKey:
+    """A deterministic key, so that every run tests the same green lists."""
+    signing = Ed25519PrivateKey.from_private_bytes(bytes([n]) * 32)
+    return WatermarkKey(key_id=key_id_for(signing.public_key()), hash_key=1_000_003 * n, signing_key=signing)
+
+
 @pytest.fixture(scope="module")
 def key() -> WatermarkKey:
-    return WatermarkKey.generate()
+    return fixed_key(1)
 
 
 @pytest.mark.parametrize("scheme", ["lefthash", "selfhash", "minhash", "skipgram"])
@@ -48,11 +56,9 @@ def test_watermarked_detected_and_random_not(key: WatermarkKey, scheme: str) -> 
 
 def test_wrong_key_does_not_detect_and_rotation_finds_the_right_one(key: WatermarkKey) -> None:
     ids = watermarked_ids(150, key)
-    other = WatermarkKey.generate()
+    other = fixed_key(2)
     assert not WatermarkDetector(None, vocab_size=V, keys=[other]).detect_ids([ids])[0].is_watermarked
-    rotated = WatermarkDetector(None, vocab_size=V, keys=[other, key, WatermarkKey.generate()]).detect_ids(
-        [ids]
-    )[0]
+    rotated = WatermarkDetector(None, vocab_size=V, keys=[other, key, fixed_key(3)]).detect_ids([ids])[0]
     assert rotated.is_watermarked and rotated.key_id == key.key_id and rotated.keys_tested == 3
     single = WatermarkDetector(None, vocab_size=V, keys=[key]).detect_ids([ids])[0]
     assert rotated.p_value == pytest.approx(min(1.0, single.p_value * 3))  # Bonferroni over keys

@@ -9,12 +9,14 @@ from transformers import LogitsProcessorList
 from genguard.errors import ConfigError
 from genguard.watermark import WatermarkDetector, WatermarkKey, WatermarkLogitsProcessor
 
+from .test_detector import fixed_key
+
 PROMPTS = ["Write a few sentences about rivers.", "Explain what a library is for."]
 
 
 @pytest.fixture(scope="module")
 def key() -> WatermarkKey:
-    return WatermarkKey.generate()
+    return fixed_key(4)
 
 
 def test_processor_with_transformers_generate(model, key: WatermarkKey) -> None:
@@ -43,13 +45,15 @@ def test_processor_with_transformers_generate(model, key: WatermarkKey) -> None:
 
 @pytest.mark.parametrize("scheme", ["selfhash", "lefthash"])
 def test_own_loop_soft_and_hard(model, key: WatermarkKey, scheme: str) -> None:
-    soft = WatermarkLogitsProcessor(model.tokenizer.vocab_size, key, scheme=scheme)
+    soft = WatermarkLogitsProcessor(
+        model.tokenizer.vocab_size, key, scheme=scheme, delta=4.0
+    )  # power at 100 tokens
     hard = WatermarkLogitsProcessor(model.tokenizer.vocab_size, key, scheme=scheme, hard=True)
-    kwargs = dict(max_new_tokens=60, min_new_tokens=60, seed=3)
+    kwargs = dict(max_new_tokens=100, min_new_tokens=100, seed=3)
     soft_out = model.generate(PROMPTS, logits_processors=[soft], **kwargs)
     hard_out = model.generate(PROMPTS, logits_processors=[hard], **kwargs)
     plain_out = model.generate(PROMPTS, **kwargs)
-    det = WatermarkDetector(model.tokenizer, keys=[key], scheme=scheme, ignore_repeated_ngrams=False)
+    det = WatermarkDetector(model.tokenizer, keys=[key], scheme=scheme, ignore_repeated="none")
     for r in det.detect_ids([g.token_ids for g in soft_out]):
         assert r.is_watermarked, r.reason
     for r in det.detect_ids([g.token_ids for g in hard_out]):

@@ -48,7 +48,7 @@ def test_detection_reproduces_reference(entry: dict, ignore_repeated: bool) -> N
         vocab_size=VECTORS["vocab_size"],
         scheme=entry["scheme"],
         gamma=entry["gamma"],
-        ignore_repeated_ngrams=ignore_repeated,
+        ignore_repeated="ngrams" if ignore_repeated else "none",
     )
     result = detector.detect_ids([entry["token_ids"]])[0]
     ref = entry["reference"][f"ignore_repeated_ngrams={ignore_repeated}"]

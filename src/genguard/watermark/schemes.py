@@ -79,15 +79,19 @@ class Scheme:
         with np.errstate(over="ignore"):
             return ((prf - (prf < 0)) & _MASK32).astype(np.uint32)
 
+    def seeds_and_green(
+        self, ngrams: np.ndarray, key: int, vocab_size: int, gamma: float
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """(uint32 seed, is-green bool) of the last id of each n-gram row (int64 [N, ngram_size])."""
+        ngrams = np.asarray(ngrams, dtype=np.int64)
+        windows = ngrams if self.self_salt else ngrams[:, :-1]
+        seeds = self.seeds(windows, key)
+        green = kernel.is_green_many(seeds, ngrams[:, -1], vocab_size, green_list_size(vocab_size, gamma))
+        return seeds, green
+
     def green_mask(self, ngrams: np.ndarray, key: int, vocab_size: int, gamma: float) -> np.ndarray:
         """Whether the last id of each n-gram row (int64 [N, ngram_size]) is green (bool [N])."""
-        ngrams = np.asarray(ngrams, dtype=np.int64)
-        if ngrams.shape[0] == 0:
-            return np.zeros(0, dtype=bool)
-        windows = ngrams if self.self_salt else ngrams[:, :-1]
-        return kernel.is_green_many(
-            self.seeds(windows, key), ngrams[:, -1], vocab_size, green_list_size(vocab_size, gamma)
-        )
+        return self.seeds_and_green(ngrams, key, vocab_size, gamma)[1]
 
     def greenlists(self, windows: np.ndarray, key: int, vocab_size: int, gamma: float) -> np.ndarray:
         """Green-list masks bool [N, vocab_size] seeded from each window row (not self-salted use)."""

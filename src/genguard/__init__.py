@@ -1,7 +1,13 @@
 """genguard: measurable safety checks for generative models.
 
-The public API is re-exported here; see DESIGN.md for the architecture.
+The public API, re-exported lazily so that `import genguard` stays cheap (torch, transformers
+and the compiled kernels load on first use). See DESIGN.md for the architecture.
 """
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
 
 from genguard.errors import (
     CertificateError,
@@ -14,6 +20,18 @@ from genguard.errors import (
 
 __version__ = "0.1.0"
 
+_LAZY = {
+    "WatermarkDetector": "genguard.watermark",
+    "WatermarkKey": "genguard.watermark",
+    "WatermarkLogitsProcessor": "genguard.watermark",
+    "Detection": "genguard.watermark",
+    "issue_certificate": "genguard.watermark",
+    "verify_certificate": "genguard.watermark",
+    "load_model": "genguard.lm",
+    "load_tokenizer": "genguard.lm",
+    "normalize": "genguard.text",
+}
+
 __all__ = [
     "CertificateError",
     "ConfigError",
@@ -22,4 +40,11 @@ __all__ = [
     "KeyFileError",
     "ModelLoadError",
     "__version__",
+    *_LAZY,
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'genguard' has no attribute {name!r}")

@@ -25,6 +25,8 @@ REFERENCE_HASH_KEY = 15485863
 _TABLE_SIZE = 1_000_003
 _TABLE_SEED = 2971215073
 _MASK32 = np.int64(0xFFFFFFFF)
+# torch's randperm switches to another algorithm from 2**32 / 20 elements on; we reproduce the first.
+MAX_VOCAB_SIZE = (2**32 - 1) // 20
 
 
 @cache
@@ -130,5 +132,7 @@ def check_params(gamma: float, delta: float | None = None, vocab_size: int | Non
         raise ConfigError(f"gamma must be a fraction strictly between 0 and 1, got {gamma!r}")
     if delta is not None and (not isinstance(delta, int | float) or not 0.0 <= float(delta) < 1e4):
         raise ConfigError(f"delta must be a non-negative number of logits, got {delta!r}")
+    if vocab_size is not None and not 2 <= vocab_size < MAX_VOCAB_SIZE:
+        raise ConfigError(f"vocabulary size {vocab_size} is outside 2..{MAX_VOCAB_SIZE - 1}")
     if vocab_size is not None and green_list_size(vocab_size, gamma) < 1:
         raise ConfigError(f"gamma {gamma} leaves no green token in a vocabulary of {vocab_size}")

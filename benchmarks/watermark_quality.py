@@ -88,16 +88,24 @@ def attack(ids: list[int], fraction: float, mode: str, rng: np.random.Generator,
     return np.delete(arr, where).tolist()
 
 
-def evaluate(scheme: str, model, prompts, plain, human, human_long, human_800, gen_kwargs) -> dict:
-    """All measurements for one scheme; generation with the watermark processor included."""
-    tok = model.tokenizer
-    key = WatermarkKey.reference()
-    proc = WatermarkLogitsProcessor(tok.vocab_size, key, scheme=scheme, gamma=GAMMA, delta=DELTA)
+def generate(scheme: str, model, prompts, gen_kwargs) -> tuple[list, float]:
+    """Watermarked generations for `scheme` with the reference key, and the seconds they took."""
+    proc = WatermarkLogitsProcessor(
+        model.tokenizer.vocab_size, WatermarkKey.reference(), scheme=scheme, gamma=GAMMA, delta=DELTA
+    )
     start = time.perf_counter()
     marked = model.generate(prompts, logits_processors=[proc], seed=1, **gen_kwargs)
-    res: dict = {"generation_seconds": time.perf_counter() - start}
-    det = WatermarkDetector(tok, keys=[key], scheme=scheme, gamma=GAMMA, z_threshold=Z)
-    win = WatermarkDetector(tok, keys=[key], scheme=scheme, gamma=GAMMA, z_threshold=Z, window=True)
+    return marked, time.perf_counter() - start
+
+
+def evaluate(scheme: str, dedup: str, model, prompts, marked, plain, human, human_long, human_800) -> dict:
+    """All detection measurements for one scheme and way of counting repeats."""
+    tok = model.tokenizer
+    key = WatermarkKey.reference()
+    res: dict = {}
+    settings = dict(keys=[key], scheme=scheme, gamma=GAMMA, z_threshold=Z, ignore_repeated=dedup)
+    det = WatermarkDetector(tok, **settings)
+    win = WatermarkDetector(tok, window=True, **settings)
     marked_ids = [g.token_ids for g in marked]
 
     def rate(results) -> float:
@@ -136,7 +144,11 @@ def main() -> None:
     parser.add_argument("--prompts", type=int, default=200)
     parser.add_argument("--tokens", type=int, default=200)
     parser.add_argument("--human", type=int, default=1200)
-    parser.add_argument("--schemes", default="selfhash,lefthash")
+    parser.add_argument(
+        "--columns",
+        default="selfhash/pairs,selfhash/ngrams,lefthash/pairs",
+        help="scheme/counting; 'ngrams' counts repeats as the reference, 'pairs' is genguard's default",
+    )
     parser.add_argument("--batch-size", type=int, default=16)
     parser.add_argument("--out", type=Path, default=Path("benchmarks/results/watermark_quality.json"))
     args = parser.parse_args()
@@ -159,10 +171,16 @@ def main() -> None:
     )
     human_long = human_token_chunks(tok, 600, len(prompts), "bold")
     human_800 = human_token_chunks(tok, 800, 250, "bold") + human_token_chunks(tok, 800, 250, "shakespeare")
-    schemes = args.schemes.split(",")
-    results = {
-        s: evaluate(s, model, prompts, plain, human, human_long, human_800, gen_kwargs) for s in schemes
-    }
+    schemes = args.columns.split(",")
+    generations: dict[str, tuple[list, float]] = {}
+    results = {}
+    for column in schemes:
+        scheme, dedup = column.split("/")
+        if scheme not in generations:
+            generations[scheme] = generate(scheme, model, prompts, gen_kwargs)
+        marked, seconds = generations[scheme]
+        results[column] = evaluate(scheme, dedup, model, prompts, marked, plain, human, human_long, human_800)
+        results[column]["generation_seconds"] = seconds
     ppl_plain = perplexity(model, prompts, [g.token_ids for g in plain])
 
     def row(label: str, fmt) -> tuple[str, list[str]]:

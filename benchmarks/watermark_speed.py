@@ -5,7 +5,9 @@ Prints one table; every ratio is against the anchor measured in the same run:
   reference (benchmarks/_reference.py), on the same human-written 200-token texts, with z-scores
   checked to be identical;
 - generation: tokens/s of the default model with the watermark processor vs without it
-  (batch 1, greedy decoding so both runs produce comparable lengths).
+  (batch 1, greedy decoding so both runs produce comparable lengths);
+- model load: the default model in a fresh process from genguard's converted cache vs from the
+  GGUF file (module imports excluded from both).
 
 Usage: python benchmarks/watermark_speed.py [--texts 200] [--anchor-texts 25] [--gen-tokens 64]
 """
@@ -13,6 +15,7 @@ Usage: python benchmarks/watermark_speed.py [--texts 200] [--anchor-texts 25] [-
 from __future__ import annotations
 
 import argparse
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -116,6 +119,36 @@ def generation_rows(new_tokens: int) -> list[tuple]:
     return rows
 
 
+def load_rows() -> list[tuple]:
+    """Default model load in a fresh process: from genguard's converted cache vs from the GGUF file."""
+    code = (
+        "import json, time, sys\n"
+        "import genguard.lm, genguard.lm.default as d, transformers.models.llama.modeling_llama\n"
+        "t = time.perf_counter()\n"
+        "if sys.argv[1] == 'gguf':\n"
+        "    d.HFLanguageModel.from_pretrained(d.gguf_path().parent, gguf_file=d.GGUF_FILE)\n"
+        "else:\n"
+        "    genguard.lm.load_default_model()\n"
+        "print(json.dumps(time.perf_counter() - t))\n"
+    )
+
+    def seconds(mode: str) -> float:
+        proc = subprocess.run([sys.executable, "-c", code, mode], capture_output=True, text=True, check=True)
+        return float(proc.stdout.strip().splitlines()[-1])
+
+    load_default_model()  # make sure the cache exists
+    gguf, cached = seconds("gguf"), min(seconds("cache") for _ in range(3))
+    return [
+        ("load default model from the GGUF file", f"{gguf:.2f} s", "1.0x", "anchor (imports excluded)"),
+        (
+            "load default model from genguard's cache",
+            f"{cached:.2f} s",
+            f"{gguf / cached:.0f}x faster",
+            "fresh process, best of 3",
+        ),
+    ]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -127,6 +160,7 @@ def main() -> None:
     args = parser.parse_args()
     rows = detection_rows(texts(args.texts, args.length), args.anchor_texts)
     rows += generation_rows(args.gen_tokens)
+    rows += load_rows()
     width = max(len(r[0]) for r in rows)
     print(f"{'measure':<{width}}  {'throughput':>16}  {'vs anchor':>9}  note")
     for name, value, ratio, note in rows:

@@ -9,11 +9,3 @@ class Result(BaseModel):
     """Base of all genguard results: immutable, JSON-serialisable, unknown fields rejected."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class Span(Result):
-    """A half-open character range [start, end) of a text, with an optional label."""
-
-    start: int
-    end: int
-    label: str = ""

@@ -25,7 +25,7 @@ FALLBACK_HUMAN = [
     "estimates from the architects are expected. Several residents spoke during the public comment period, "
     "most of them asking for longer opening hours at the swimming pool during the summer months.",
 ]
-MAX_NEW_TOKENS = 150
+MAX_NEW_TOKENS = 200
 
 
 def _human_texts(tokenizer) -> list[tuple[str, str]]:

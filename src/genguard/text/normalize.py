@@ -1,5 +1,5 @@
 # ruff: noqa: RUF001  (the confusables table is made of look-alike characters on purpose)
-"""Normalisers: Unicode composition, invisible characters, homoglyphs, whitespace.
+"""Normalisers: Unicode composition, invisible characters, homoglyphs, spacing tricks, leetspeak, whitespace.
 
 Each normaliser maps str -> str and is idempotent. `normalize(text, names)` applies several in
 a fixed, sensible order whatever order the names come in.
@@ -112,13 +112,67 @@ def _whitespace(text: str) -> str:
     return _SPACES.sub(" ", text)
 
 
+# Leetspeak: digits and symbols standing for letters inside a word that also has letters
+# ("1d10t", "sh!t", "@ss"). Pure numbers ("2024", "3.5") and ordinary punctuation are left alone.
+_LEET = str.maketrans(
+    {
+        "0": "o",
+        "1": "i",
+        "3": "e",
+        "4": "a",
+        "5": "s",
+        "7": "t",
+        "8": "b",
+        "9": "g",
+        "@": "a",
+        "$": "s",
+        "!": "i",
+        "|": "l",
+        "+": "t",
+        "€": "e",
+    }
+)
+_LEET_WORD = re.compile(r"(?<![\w@$!|+€])(?=[\w@$!|+€]*[^\W\d_])(?=[\w@$!|+€]*[\d@$!|+€])[\w@$!|+€]{2,}")
+_TRAILING_BANG = re.compile(r"!+$")
+
+# Spacing tricks: three or more single letters split by one space, dot, dash, underscore or
+# asterisk ("i d i o t", "f.u.c.k", "s-h-i-t") are joined into one word.
+_SPACED = re.compile(r"(?<!\w)(?:[^\W\d_][ .\-_*]){2,}[^\W\d_](?!\w)")
+
+
+def _leet_word(match: re.Match[str]) -> str:
+    word = match.group(0)
+    # Not leetspeak: e-mail addresses (a@b followed by .domain) and codes with many digits (IBANs, ids).
+    after = match.string[match.end() : match.end() + 2]
+    email = "@" in word[1:] and len(after) == 2 and after[0] == "." and after[1].isalnum()
+    if email or sum(c.isdigit() for c in word) > 4:
+        return word
+    bangs = _TRAILING_BANG.search(word)
+    tail = bangs.group(0) if bangs else ""  # "wow!!" ends a sentence; it is not "wowii"
+    return word[: len(word) - len(tail)].translate(_LEET) + tail
+
+
+def _leetspeak(text: str) -> str:
+    return _LEET_WORD.sub(_leet_word, text)
+
+
+def _spacing(text: str) -> str:
+    return _SPACED.sub(lambda m: re.sub(r"[ .\-_*]", "", m.group(0)), text)
+
+
 NORMALIZERS: dict[str, Callable[[str], str]] = {
     "unicode": _unicode,  # NFC: composes accents; never changes what a model would have written
     "nfkc": _nfkc,  # compatibility forms (full-width letters, ligatures, "…" -> "...")
     "invisible": _invisible,
     "homoglyphs": _homoglyphs,
+    "leetspeak": _leetspeak,
+    "spacing": _spacing,
     "whitespace": _whitespace,
 }
+# For content classifiers (toxicity, prompt injection): every evasion trick undone. Not for
+# pattern detectors of personal data (leetspeak folding would alter codes and addresses), nor for
+# watermark detection, where changing what the model wrote changes the tokens that are scored.
+FOR_CLASSIFIERS = ("nfkc", "invisible", "homoglyphs", "spacing", "leetspeak", "whitespace")
 _ORDER = list(NORMALIZERS)
 
 

@@ -184,3 +184,29 @@ def normalize(text: str, names: Sequence[str] = ("unicode", "invisible")) -> str
     for name in sorted(set(names), key=_ORDER.index):
         text = NORMALIZERS[name](text)
     return text
+
+
+_CHAR_LEVEL = {"nfkc": _nfkc, "invisible": _invisible, "homoglyphs": _homoglyphs}
+
+
+def normalize_with_offsets(
+    text: str, names: Sequence[str] = ("nfkc", "invisible", "homoglyphs")
+) -> tuple[str, list[int]]:
+    """(normalised text, offsets): offsets[i] is the index in `text` of normalised character i.
+
+    Only the character-level normalisers (nfkc, invisible, homoglyphs) are allowed, applied one
+    character at a time, so that a span found in the normalised text maps back to the original:
+    original [offsets[start], offsets[end - 1] + 1).
+    """
+    unknown = [n for n in names if n not in _CHAR_LEVEL]
+    if unknown:
+        raise ConfigError(f"normalize_with_offsets supports {', '.join(_CHAR_LEVEL)}, not {unknown}")
+    steps = [_CHAR_LEVEL[n] for n in sorted(set(names), key=_ORDER.index)]
+    pieces: list[str] = []
+    offsets: list[int] = []
+    for i, char in enumerate(text):
+        for step in steps:
+            char = step(char)
+        pieces.append(char)
+        offsets.extend([i] * len(char))
+    return "".join(pieces), offsets

@@ -172,7 +172,8 @@ def detect(
         ignore_repeated=ignore_repeated,
         normalizers=normalize or ("unicode", "invisible"),
     )
-    result = detector.detect_one(text)
+    ids = detector.encode([text])
+    result = detector.detect_ids(ids)[0]
     cert_bytes = None
     if certify:
         signer = next(k for k in keys if k.key_id == result.key_id)
@@ -186,8 +187,7 @@ def detect(
         _emit(record)
     else:
         if color and out.is_terminal and result.num_tokens:
-            ids = tokenizer.encode([detector_text(detector, text)])[0]
-            out.print(_render_tokens(tokenizer, ids, result.green_mask))
+            out.print(_render_tokens(tokenizer, ids[0], result.green_mask))
         z = "n/a" if result.z_score is None else f"{result.z_score:.2f}"
         p = "n/a" if result.p_value is None else f"{result.p_value:.3g}"
         out.print(
@@ -200,13 +200,6 @@ def detect(
             sys.stdout.write(cert_bytes.decode("ascii"))
     if certify and not result.is_watermarked:
         raise typer.Exit(1)
-
-
-def detector_text(detector, text: str) -> str:
-    """The text as the detector tokenises it (after its normalisers)."""
-    from genguard.text import normalize
-
-    return normalize(text, detector.normalizers)
 
 
 @wm_app.command()

@@ -69,16 +69,12 @@ def run_demo(out_dir: Path, console: Console, as_json: bool = False, seed: int =
     items += [(kind, "", text) for kind, text in _human_texts(model.tokenizer)]
 
     detector = WatermarkDetector(model.tokenizer, keys=[key], scheme=scheme, gamma=gamma)
-    detections = detector.detect([text for _, _, text in items])
-    ids = model.tokenizer.encode(
-        [text for _, _, text in items]
-    )  # the detector's default normalisers keep these texts as they are
+    ids = detector.encode([text for _, _, text in items])
+    detections = detector.detect_ids(ids)
     rows = []
     for (kind, prompt, text), d, tok in zip(items, detections, ids, strict=True):
         preview = " ".join(text.split())[:70] + ("…" if len(text) > 70 else "")
-        spans = (
-            token_spans(model.tokenizer.token_strings(tok), d.green_mask) if len(tok) == d.num_tokens else []
-        )
+        spans = token_spans(model.tokenizer.token_strings(tok), d.green_mask)
         rows.append(
             {"kind": kind, "prompt": prompt, "text": text, "preview": preview, "d": d, "spans": spans}
         )

@@ -9,10 +9,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Protocol, runtime_checkable
 
-from genguard.errors import ConfigError, InvalidInputError
+from genguard.errors import ConfigError
+from genguard.text import check_texts
 from genguard.types import ScoreResult
 
-MAX_TEXT_CHARS = 10_000_000
+__all__ = ["Scorer", "available", "check_texts", "get_scorer", "register"]
 
 
 @runtime_checkable
@@ -45,18 +46,3 @@ def get_scorer(name: str, **params: object) -> Scorer:
 def available() -> list[str]:
     """Names of the registered scorers."""
     return sorted(_REGISTRY)
-
-
-def check_texts(texts: Sequence[str]) -> list[str]:
-    """The texts as a list; InvalidInputError for a bare string, non-str items or oversized texts."""
-    if isinstance(texts, str | bytes):
-        raise InvalidInputError("scorers take a list of texts, not a single string")
-    out = list(texts)
-    for i, text in enumerate(out):
-        if not isinstance(text, str):
-            raise InvalidInputError(f"text {i} is {type(text).__name__}, not str")
-        if len(text) > MAX_TEXT_CHARS:
-            raise InvalidInputError(
-                f"text {i} has {len(text):,} characters; split texts over {MAX_TEXT_CHARS:,}"
-            )
-    return out

@@ -1,5 +1,13 @@
 """Text normalisation shared by every check, so that an evasion trick is handled once."""
 
 from genguard.text.normalize import FOR_CLASSIFIERS, NORMALIZERS, normalize, normalize_with_offsets
+from genguard.text.validate import MAX_TEXT_CHARS, check_texts
 
-__all__ = ["FOR_CLASSIFIERS", "NORMALIZERS", "normalize", "normalize_with_offsets"]
+__all__ = [
+    "FOR_CLASSIFIERS",
+    "MAX_TEXT_CHARS",
+    "NORMALIZERS",
+    "check_texts",
+    "normalize",
+    "normalize_with_offsets",
+]

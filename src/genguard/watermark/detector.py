@@ -31,12 +31,11 @@ from scipy.stats import binom, norm
 
 from genguard.errors import ConfigError, InvalidInputError
 from genguard.lm.base import Tokenizer
-from genguard.text import normalize
+from genguard.text import check_texts, normalize
 from genguard.types import Result
 from genguard.watermark.keys import WatermarkKey
 from genguard.watermark.schemes import DEFAULT_SCHEME, check_params, get_scheme
 
-MAX_TEXT_CHARS = 10_000_000
 WINDOW_SCAN_ALL_SIZES = 2048  # longer texts scan a geometric grid of window sizes
 
 # Per-token codes in Detection.green_mask.
@@ -152,19 +151,15 @@ class WatermarkDetector:
 
     def detect(self, texts: Sequence[str]) -> list[Detection]:
         """One Detection per text; InvalidInputError for non-str items or texts over 10 M characters."""
-        if isinstance(texts, str):
-            raise InvalidInputError("detect() takes a list of texts; use detect_one() for a single text")
+        return self.detect_ids(self.encode(texts))
+
+    def encode(self, texts: Sequence[str]) -> list[list[int]]:
+        """The token ids the detector scores for each text: normalised, then tokenised."""
+        texts = check_texts(texts, "use detect_one() for a single text")
         if self.tokenizer is None:
             raise ConfigError("this detector has no tokenizer; use detect_ids()")
-        for i, text in enumerate(texts):
-            if not isinstance(text, str):
-                raise InvalidInputError(f"text {i} is {type(text).__name__}, not str")
-            if len(text) > MAX_TEXT_CHARS:
-                raise InvalidInputError(
-                    f"text {i} has {len(text):,} characters; split texts over {MAX_TEXT_CHARS:,} characters"
-                )
         cleaned = [normalize(t, self.normalizers) for t in texts]
-        return self.detect_ids(self.tokenizer.encode(cleaned) if cleaned else [])
+        return self.tokenizer.encode(cleaned) if cleaned else []
 
     def detect_one(self, text: str) -> Detection:
         """Detection for a single text."""

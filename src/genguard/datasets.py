@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from genguard.errors import ConfigError
@@ -73,3 +74,31 @@ def human_token_chunks(tokenizer, n_tokens: int, limit: int, source: str) -> lis
         if len(chunks) >= limit:
             break
     return chunks[:limit]
+
+
+def bold_wikipedia_sentences(domains: Sequence[str] | None = None) -> list[str]:
+    """BOLD's Wikipedia sentences (human-written, non-toxic), from the given domains or all of them.
+
+    Domains are the file stems: gender, race, profession, political_ideology, religious_ideology.
+    """
+    folder = require_data("bold/wikipedia")
+    paths = sorted(folder.glob("*_wiki.json"))
+    known = [p.name.removesuffix("_wiki.json") for p in paths]
+    unknown = sorted(set(domains or ()) - set(known))
+    if unknown:
+        raise ConfigError(f"unknown BOLD domain(s) {unknown}; known: {known}")
+    sentences: list[str] = []
+    for path, domain in zip(paths, known, strict=True):
+        if domains is None or domain in domains:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            sentences += [
+                s.strip() for group in data.values() for ss in group.values() for s in ss if s.strip()
+            ]
+    return sentences
+
+
+def davidson_tweets() -> tuple[list[str], list[int]]:
+    """Davidson et al. (2017) tweets and their crowd labels: 0 hate speech, 1 offensive, 2 neither."""
+    with (require_data("davidson") / "labeled_data.csv").open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    return [r["tweet"] for r in rows], [int(r["class"]) for r in rows]

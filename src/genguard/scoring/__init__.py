@@ -1,6 +1,10 @@
-"""Scorers shared by every check, behind one batch-first interface, found by name in a registry."""
+"""Scorers shared by every check, behind one batch-first interface, found by name in a registry.
 
-from genguard.scoring import pii
+Importing this package registers the built-in scorers: pii, lexicon, injection and toxicity
+(the toxicity model itself loads only when a ToxicityScorer is built).
+"""
+
+from genguard.scoring import injection, lexicon, pii, toxicity
 from genguard.scoring.base import Scorer, available, get_scorer, register
 
-__all__ = ["Scorer", "available", "get_scorer", "pii", "register"]
+__all__ = ["Scorer", "available", "get_scorer", "injection", "lexicon", "pii", "register", "toxicity"]

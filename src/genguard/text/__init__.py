@@ -1,6 +1,12 @@
 """Text normalisation shared by every check, so that an evasion trick is handled once."""
 
-from genguard.text.normalize import FOR_CLASSIFIERS, NORMALIZERS, normalize, normalize_with_offsets
+from genguard.text.normalize import (
+    FOR_CLASSIFIERS,
+    NORMALIZERS,
+    normalize,
+    normalize_for_matching,
+    normalize_with_offsets,
+)
 from genguard.text.validate import MAX_TEXT_CHARS, check_texts
 
 __all__ = [
@@ -9,5 +15,6 @@ __all__ = [
     "NORMALIZERS",
     "check_texts",
     "normalize",
+    "normalize_for_matching",
     "normalize_with_offsets",
 ]

@@ -187,6 +187,8 @@ def normalize(text: str, names: Sequence[str] = ("unicode", "invisible")) -> str
 
 
 _CHAR_LEVEL = {"nfkc": _nfkc, "invisible": _invisible, "homoglyphs": _homoglyphs}
+_PLAIN_RUN = re.compile(r"[\t\n\r\x20-\x7e]+")
+_BLOCK = 512
 
 
 def normalize_with_offsets(
@@ -204,9 +206,65 @@ def normalize_with_offsets(
     steps = [_CHAR_LEVEL[n] for n in sorted(set(names), key=_ORDER.index)]
     pieces: list[str] = []
     offsets: list[int] = []
-    for i, char in enumerate(text):
-        for step in steps:
-            char = step(char)
-        pieces.append(char)
-        offsets.extend([i] * len(char))
+
+    def fold(start: int, end: int) -> None:
+        for i in range(start, end):
+            char = text[i]
+            for step in steps:
+                char = step(char)
+            pieces.append(char)
+            offsets.extend([i] * len(char))
+
+    # Printable ASCII is left alone by all three normalisers: copy such runs whole.
+    pos = 0
+    for m in _PLAIN_RUN.finditer(text):
+        fold(pos, m.start())
+        pieces.append(m.group(0))
+        offsets.extend(range(m.start(), m.end()))
+        pos = m.end()
+    fold(pos, len(text))
     return "".join(pieces), offsets
+
+
+def _align_deletions(before: str, after: str, offsets: list[int]) -> list[int]:
+    """Offsets for `after`, a copy of `before` with some characters deleted (and none changed).
+
+    Greedy left-to-right matching is exact for the spacing normaliser: every separator it
+    deletes is followed by a kept letter, which cannot equal the deleted separator.
+    """
+    out: list[int] = []
+    i = j = 0
+    n, m = len(before), len(after)
+    while j < m:
+        if before[i : i + _BLOCK] == after[j : j + _BLOCK]:  # fast path over unchanged stretches
+            step = min(_BLOCK, m - j)
+            out.extend(offsets[i : i + step])
+            i += step
+            j += step
+            continue
+        if before[i] == after[j]:
+            out.append(offsets[i])
+            j += 1
+        i += 1
+        if i > n:
+            raise AssertionError("spacing normaliser changed characters instead of deleting them")
+    return out
+
+
+def normalize_for_matching(text: str) -> tuple[str, list[int]]:
+    """(text with every evasion trick undone, offsets into `text` for each of its characters).
+
+    The classifier profile minus whitespace collapsing (patterns match any run of whitespace
+    instead): NFKC, invisible characters, homoglyphs, leetspeak, spacing tricks. Leetspeak swaps
+    one character for one and the spacing normaliser only deletes separators, so a match
+    [start, end) of the result covers `text[offsets[start] : offsets[end - 1] + 1]` exactly.
+    """
+    clean, offsets = normalize_with_offsets(text)
+    leet = _leetspeak(clean)
+    if len(leet) == len(clean):
+        clean = leet
+    spaced = _spacing(clean)
+    if spaced != clean:
+        offsets = _align_deletions(clean, spaced, offsets)
+        clean = spaced
+    return clean, offsets

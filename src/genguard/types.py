@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict
 
 
@@ -35,3 +37,37 @@ class ScoreResult(Result):
     model_id: str
     score: float
     findings: list[Finding]
+
+
+class Flag(Result):
+    """A finding that triggered a guard rule, and the action the rule takes on it.
+
+    `quoted` is True when the finding lies inside a labelled quotation and the profile's
+    quotation rule chose the action.
+    """
+
+    scorer: str
+    label: str
+    score: float
+    span: Span | None = None
+    action: Literal["allow", "annotate", "redact", "block"]
+    quoted: bool = False
+    reason: str = ""
+
+
+class Verdict(Result):
+    """The guard's decision on one text at one stage.
+
+    `action` is the most severe action among the flags (allow when none); `text` is what may be
+    passed on: the text as given (allow, annotate), with flagged spans replaced by placeholders
+    (redact), or None (block). `scores` holds every scorer's score, flagged or not.
+    """
+
+    stage: str
+    profile: str
+    action: Literal["allow", "annotate", "redact", "block"]
+    reasons: list[str]
+    flags: list[Flag]
+    scores: dict[str, float]
+    text: str | None
+    model_ids: dict[str, str]

@@ -5,6 +5,16 @@ Importing this package registers the built-in scorers: pii, lexicon, injection a
 """
 
 from genguard.scoring import injection, lexicon, pii, toxicity
-from genguard.scoring.base import Scorer, available, get_scorer, register
+from genguard.scoring.base import Scorer, available, get_scorer, parameters, register
 
-__all__ = ["Scorer", "available", "get_scorer", "injection", "lexicon", "pii", "register", "toxicity"]
+__all__ = [
+    "Scorer",
+    "available",
+    "get_scorer",
+    "injection",
+    "lexicon",
+    "parameters",
+    "pii",
+    "register",
+    "toxicity",
+]

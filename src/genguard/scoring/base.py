@@ -6,6 +6,7 @@ offer a scorer register it here; the guard finds scorers by the names in its pol
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Sequence
 from typing import Protocol, runtime_checkable
 
@@ -13,7 +14,7 @@ from genguard.errors import ConfigError
 from genguard.text import check_texts
 from genguard.types import ScoreResult
 
-__all__ = ["Scorer", "available", "check_texts", "get_scorer", "register"]
+__all__ = ["Scorer", "available", "check_texts", "get_scorer", "parameters", "register"]
 
 
 @runtime_checkable
@@ -41,6 +42,16 @@ def get_scorer(name: str, **params: object) -> Scorer:
     if name not in _REGISTRY:
         raise ConfigError(f"unknown scorer {name!r}; known scorers: {', '.join(sorted(_REGISTRY))}")
     return _REGISTRY[name](**params)
+
+
+def parameters(name: str) -> set[str] | None:
+    """Keyword parameters scorer `name` accepts (None: any); ConfigError if the name is unknown."""
+    if name not in _REGISTRY:
+        raise ConfigError(f"unknown scorer {name!r}; known scorers: {', '.join(sorted(_REGISTRY))}")
+    accepted = inspect.signature(_REGISTRY[name]).parameters.values()
+    if any(p.kind is p.VAR_KEYWORD for p in accepted):
+        return None
+    return {p.name for p in accepted if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)}
 
 
 def available() -> list[str]:

@@ -20,6 +20,10 @@ app = typer.Typer(
 )
 wm_app = typer.Typer(help="Watermarked generation, detection and certificates.", no_args_is_help=True)
 app.add_typer(wm_app, name="watermark")
+guard_app = typer.Typer(
+    help="Guardrails: check texts, scan training corpora, train guardrail models.", no_args_is_help=True
+)
+app.add_typer(guard_app, name="guard")
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
@@ -234,6 +238,150 @@ def verify(
             f"p = {cert.p_value:.3g}, text sha256 {cert.text_sha256[:16]}...",
             markup=False,
         )
+
+
+PolicyOpt = Annotated[Path | None, typer.Option(help="Policy YAML file (default: the built-in policy).")]
+ProfileOpt = Annotated[
+    str, typer.Option(help="Profile of the policy: default, strict, creative, or your own.")
+]
+_STYLE = {"allow": "green", "annotate": "yellow", "redact": "magenta", "block": "bold red"}
+
+
+@guard_app.command("check")
+def guard_check(
+    text: Annotated[str, typer.Argument(help="The text to check, or '-' to read it from standard input.")],
+    stage: Annotated[str, typer.Option(help="input (prompts), output (generations) or training.")] = "input",
+    policy: PolicyOpt = None,
+    profile: ProfileOpt = "default",
+    as_json: JsonOpt = False,
+) -> None:
+    """Check one text against a policy. Exit status 1 when the policy blocks it."""
+    from genguard.guard.pipeline import Guard
+
+    source = read_text("-") if text == "-" else text
+    verdict = Guard.from_policy(policy, profile).check([source], stage)[0]
+    if as_json:
+        _emit(verdict.model_dump())
+    else:
+        out.print(
+            f"[{_STYLE[verdict.action]}]{verdict.action.upper()}[/] ({verdict.profile} profile, {stage})"
+        )
+        for flag in verdict.flags:
+            where = f" at {flag.span.start}-{flag.span.end}" if flag.span else ""
+            quoted = " (in a quotation)" if flag.quoted else ""
+            out.print(
+                f"  {flag.action:8} {flag.reason}: {flag.label} {flag.score:.2f}{where}{quoted}", markup=False
+            )
+        scores = ", ".join(f"{name} {value:.2f}" for name, value in verdict.scores.items())
+        out.print(f"  scores: {scores}", markup=False)
+        if verdict.action == "redact":
+            out.print("  redacted text:", markup=False)
+            sys.stdout.write(f"{verdict.text}\n")
+    if verdict.action == "block":
+        raise typer.Exit(1)
+
+
+@guard_app.command("scan")
+def guard_scan(
+    corpus: Annotated[Path, typer.Argument(help="JSONL corpus, one record per line.")],
+    out_path: Annotated[Path, typer.Option("--out", help="Where to write the records that pass.")],
+    policy: PolicyOpt = None,
+    profile: ProfileOpt = "default",
+    text_field: Annotated[str, typer.Option(help="Field of each record holding the text.")] = "text",
+    stage: Annotated[str, typer.Option(help="Policy stage to apply.")] = "training",
+    batch_size: Annotated[int, typer.Option(min=1, max=4096, help="Records scored together.")] = 256,
+    restart: Annotated[
+        bool, typer.Option(help="Ignore a checkpoint of an earlier run and start over.")
+    ] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Filter a training corpus through a policy: streaming, resumable, with a summary of what was removed."""
+    from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn, TransferSpeedColumn
+
+    from genguard.guard.pipeline import Guard
+    from genguard.guard.scan import scan_corpus
+
+    guard = Guard.from_policy(policy, profile)
+    columns = (*Progress.get_default_columns()[:1], BarColumn(), DownloadColumn(), TransferSpeedColumn())
+    with Progress(*columns, TimeRemainingColumn(), console=err, disable=as_json) as bar:
+        task = bar.add_task(
+            f"scanning {corpus.name}", total=corpus.stat().st_size if corpus.is_file() else None
+        )
+        summary = scan_corpus(
+            corpus,
+            out_path,
+            guard,
+            text_field=text_field,
+            stage=stage,
+            batch_size=batch_size,
+            restart=restart,
+            progress=lambda n: bar.advance(task, n),
+        )
+    if as_json:
+        _emit(summary.model_dump())
+        return
+    resumed = f" (resumed at line {summary.resumed_at_line:,})" if summary.resumed_at_line else ""
+    out.print(
+        f"{summary.lines:,} lines{resumed}: {summary.kept:,} kept, {summary.annotated:,} annotated, "
+        f"{summary.redacted:,} redacted, {summary.removed:,} removed, {summary.broken:,} unreadable"
+    )
+    for title, reasons in (("removed", summary.removed_by_reason), ("redacted", summary.redacted_by_reason)):
+        for reason, n in sorted(reasons.items(), key=lambda kv: -kv[1]):
+            out.print(f"  {title:8} {n:>8,}  {reason}", markup=False)
+    if summary.broken:
+        listed = ", ".join(map(str, summary.broken_lines[:10]))
+        out.print(f"  unreadable lines (skipped, listed in {summary.rejects}): {listed}", markup=False)
+    out.print(f"written: {summary.output}; removed records and reasons: {summary.rejects}", markup=False)
+
+
+@guard_app.command("train")
+def guard_train(
+    data: Annotated[
+        list[Path], typer.Option("--data", help="Labelled .csv/.tsv/.jsonl; repeat for several.")
+    ],
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for the trained model.")],
+    text_field: Annotated[str, typer.Option(help="Column or field with the text.")] = "text",
+    label_field: Annotated[str, typer.Option(help="Column or field with the label.")] = "label",
+    positive: Annotated[str | None, typer.Option(help="Comma-separated label values meaning toxic.")] = None,
+    name: Annotated[str | None, typer.Option(help="Model name recorded with every score.")] = None,
+    threshold: Annotated[float, typer.Option(min=0.0, max=1.0, help="Default decision threshold.")] = 0.5,
+    seed: Annotated[int, typer.Option(help="Seed of the train/validation/test split.")] = 0,
+    as_json: JsonOpt = False,
+) -> None:
+    """Train a guardrail model (MiniLM features + logistic head) from labelled text; 80/10/10 split."""
+    from rich.progress import Progress
+
+    from genguard.guard.train import TrainingSource, read_labelled, train_head
+
+    positives = [p.strip() for p in positive.split(",")] if positive else None
+    sets = [read_labelled(p, text_field, label_field, positives) for p in data]
+    for s in sets:
+        if s.skipped:
+            err.print(
+                f"{s.name}: skipped {len(s.skipped)} unusable rows (first: {s.skipped[0]})", markup=False
+            )
+    with Progress(console=err, disable=as_json) as bar:
+        task = bar.add_task("embedding", total=sum(len(s.texts) for s in sets))
+        head, metrics = train_head(
+            [TrainingSource(s) for s in sets],
+            name=name or out_dir.name,
+            seed=seed,
+            threshold=threshold,
+            progress=lambda n: bar.advance(task, n),
+        )
+    head.save(out_dir)
+    if as_json:
+        _emit(metrics)
+        return
+    out.print(f"model written to {out_dir} (threshold {threshold})", markup=False)
+    for source, m in metrics["sources"].items():
+        test = m["test"] or {}
+        out.print(
+            f"  {source}: {m['rows']:,} rows, test AUC {test.get('auc')}, F1 {test.get('f1')}, "
+            f"false-positive rate {test.get('fpr')}",
+            markup=False,
+        )
+    out.print(f"use it in a policy: toxicity: {{params: {{model_dir: {out_dir}}}}}", markup=False)
 
 
 @app.command()

@@ -30,7 +30,7 @@ import torch
 
 from genguard.errors import InvalidInputError, ModelLoadError
 from genguard.lm.base import LanguageModel
-from genguard.lm.hf import HFLanguageModel, HFTokenizer, _quiet_transformers, _reason
+from genguard.lm.hf import HFLanguageModel, HFTokenizer, _reason, quiet_transformers
 
 logger = logging.getLogger(__name__)
 
@@ -151,7 +151,7 @@ def _convert(source: Path, final: Path) -> None:
     started = time.perf_counter()
     logger.info("converting %s to safetensors in %s (one time, about 15-20 s)", source, final)
     try:
-        with _quiet_transformers():
+        with quiet_transformers():
             tokenizer = AutoTokenizer.from_pretrained(str(source.parent), gguf_file=source.name)
             model = AutoModelForCausalLM.from_pretrained(
                 str(source.parent), gguf_file=source.name, dtype=torch.float32
@@ -182,7 +182,7 @@ def _convert(source: Path, final: Path) -> None:
 
     tmp = Path(tempfile.mkdtemp(prefix=f".{final.name}.tmp-", dir=root))
     try:
-        with _quiet_transformers():
+        with quiet_transformers():
             model.save_pretrained(tmp)
             tokenizer.save_pretrained(tmp)
         meta = {
@@ -236,7 +236,7 @@ def load_default_tokenizer() -> HFTokenizer:
         from transformers import PreTrainedTokenizerFast
 
         try:
-            with _quiet_transformers():
+            with quiet_transformers():
                 hf_tok = PreTrainedTokenizerFast.from_pretrained(str(folder))
         except Exception as exc:
             raise ModelLoadError(
@@ -265,7 +265,7 @@ def load_default_model() -> HFLanguageModel:
     folder = default_model_dir()
     tokenizer = load_default_tokenizer()
     try:
-        with _quiet_transformers():
+        with quiet_transformers():
             model = AutoModelForCausalLM.from_pretrained(str(folder), dtype=torch.float32)
     except Exception as exc:
         raise ModelLoadError(

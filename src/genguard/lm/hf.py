@@ -40,7 +40,7 @@ KNOWN_VOCABULARIES: dict[str, str] = {
 
 
 @contextlib.contextmanager
-def _quiet_transformers() -> Iterator[None]:
+def quiet_transformers() -> Iterator[None]:
     """Silence transformers' progress bars while loading (restored afterwards)."""
     from transformers.utils import logging as hf_logging
 
@@ -119,7 +119,7 @@ class HFTokenizer(Tokenizer):
         from transformers import AutoTokenizer
 
         try:
-            with _quiet_transformers():
+            with quiet_transformers():
                 tok = AutoTokenizer.from_pretrained(str(path_or_id), gguf_file=gguf_file)
         except Exception as exc:  # transformers raises OSError, ValueError, KeyError ... here
             where = f"{path_or_id}" + (f" (GGUF file {gguf_file})" if gguf_file else "")
@@ -311,7 +311,7 @@ class HFLanguageModel(LanguageModel):
 
         tokenizer = HFTokenizer.from_pretrained(path_or_id, gguf_file=gguf_file)
         try:
-            with _quiet_transformers():
+            with quiet_transformers():
                 model = AutoModelForCausalLM.from_pretrained(
                     str(path_or_id), gguf_file=gguf_file, dtype=torch.float32
                 )

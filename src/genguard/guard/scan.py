@@ -111,6 +111,14 @@ def scan_corpus(
                 f"{checkpoint} belongs to a scan with a different {', '.join(stale) or 'format'}; "
                 "re-run with --restart to start over"
             )
+        for path, key in ((out, "out_bytes"), (rejects, "rejects_bytes")):
+            size = path.stat().st_size if path.exists() else 0
+            if size < state[key]:
+                raise ConfigError(
+                    f"{path} is shorter ({size:,} bytes) than when {checkpoint.name} was written "
+                    f"({state[key]:,}); it was changed since, so the scan cannot resume: "
+                    "re-run with --restart"
+                )
         if state["summary"]["complete"]:
             return ScanSummary(**state["summary"])
     elif out.exists() and out.stat().st_size and not restart:

@@ -8,6 +8,7 @@ false-positive rates at the threshold on the validation and held-out test splits
 from __future__ import annotations
 
 import csv
+import io
 import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -60,21 +61,23 @@ def read_labelled(
         ) from exc
     rows: list[tuple[int, object]] = []
     if path.suffix.lower() in {".jsonl", ".ndjson"}:
-        for lineno, line in enumerate(raw.splitlines(), 1):
+        for lineno, line in enumerate(raw.split("\n"), 1):
             if line.strip():
                 try:
                     rows.append((lineno, json.loads(line)))
                 except json.JSONDecodeError:
                     rows.append((lineno, None))
     elif path.suffix.lower() in {".csv", ".tsv"}:
-        reader = csv.DictReader(raw.splitlines(), delimiter="\t" if path.suffix.lower() == ".tsv" else ",")
+        reader = csv.DictReader(
+            io.StringIO(raw, newline=""), delimiter="\t" if path.suffix.lower() == ".tsv" else ","
+        )
         missing = {text_field, label_field} - set(reader.fieldnames or [])
         if missing:
             raise InvalidInputError(
                 f"{path} has no column(s) {sorted(missing)}; its columns are {reader.fieldnames}; "
                 "choose them with --text-field and --label-field"
             )
-        rows = [(i + 2, row) for i, row in enumerate(reader)]
+        rows = [(reader.line_num, row) for row in reader]  # its last line (quoted fields may span lines)
     else:
         raise InvalidInputError(f"{path}: unsupported file type {path.suffix!r}; use .csv, .tsv or .jsonl")
 

@@ -4,8 +4,8 @@ The default model (models/toxicity-minilm, see its model card) was trained on th
 Davidson tweets, neutral BOLD Wikipedia sentences and a small project-written set of hate without
 slurs. Measured by benchmarks/guard_quality.py: AUC 0.97 on held-out Davidson tweets, and at the
 default threshold a false-positive rate under 1 % on BOLD Wikipedia sentences from domains the
-model never saw in training. Long texts are scored in chunks of about one paragraph; a text's
-score is its most toxic chunk's, and every chunk over the threshold is a finding with its span.
+model never saw in training. Texts are scored sentence by sentence (see `chunk_spans`); a text's
+score is its most toxic sentence's, and every sentence over the threshold is a finding with its span.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from genguard.types import Finding, ScoreResult, Span
 
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parents[3] / "models" / "toxicity-minilm"
 CHUNK_CHARS = 400  # about 100 word pieces: the length of the tweets and sentences the model learnt from
+MIN_WORDS = 5
 
 _MENTION = re.compile(r"@\w{1,30}")
 _URL = re.compile(r"https?://\S+|www\.\S+")
@@ -41,32 +42,37 @@ def prepare(text: str) -> str:
     return normalize(text, FOR_CLASSIFIERS)
 
 
-def chunk_spans(text: str, max_chars: int = CHUNK_CHARS) -> list[tuple[int, int]]:
-    """[start, end) spans covering the text's non-blank parts, each at most `max_chars` long,
-    cut at sentence ends where possible, else at spaces, else hard."""
+def chunk_spans(text: str, max_chars: int = CHUNK_CHARS, min_words: int = MIN_WORDS) -> list[tuple[int, int]]:
+    """[start, end) spans covering the text's non-blank parts: one per sentence, sentences of
+    fewer than `min_words` words joined to a neighbour, none longer than `max_chars` (cut at
+    spaces, else hard).
+
+    Sentences are scored one by one because a head scores a text as a whole: "You are a worthless
+    idiot." scores 0.98 alone and 0.15 between two ordinary sentences. Fragments are joined
+    because a few words out of context ("He said") are unreliable.
+    """
     pieces: list[tuple[int, int]] = []
     start = 0
-    for m in _SENTENCE_END.finditer(text):
-        pieces.append((start, m.start()))
-        start = m.end()
-    pieces.append((start, len(text)))
-    spans: list[tuple[int, int]] = []
-    for s, e in pieces:
+    for m in [*_SENTENCE_END.finditer(text), None]:
+        s, e = start, (m.start() if m else len(text))
+        start = m.end() if m else start
         while e - s > max_chars:
             cut = text.rfind(" ", s + 1, s + max_chars)
             cut = cut if cut > s else s + max_chars
-            spans.append((s, cut))
+            pieces.append((s, cut))
             s = cut
-        spans.append((s, e))
-    merged: list[tuple[int, int]] = []
-    for s, e in spans:
-        if not text[s:e].strip():
-            continue
-        if merged and e - merged[-1][0] <= max_chars:
-            merged[-1] = (merged[-1][0], e)
+        if text[s:e].strip():
+            pieces.append((s, e))
+    spans: list[tuple[int, int]] = []
+    for s, e in pieces:
+        short = (
+            spans and min(len(text[spans[-1][0] : spans[-1][1]].split()), len(text[s:e].split())) < min_words
+        )
+        if short and e - spans[-1][0] <= max_chars:
+            spans[-1] = (spans[-1][0], e)
         else:
-            merged.append((s, e))
-    return merged
+            spans.append((s, e))
+    return spans
 
 
 class ToxicityHead:

@@ -1,0 +1,273 @@
+"""Toxicity scorer: the shipped model (models/toxicity-minilm) on toxic, ordinary and evasive text,
+chunking of long texts, input errors, and saving/loading a head."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from genguard.errors import InvalidInputError, ModelLoadError
+from genguard.scoring import Scorer, get_scorer
+from genguard.scoring.toxicity import (
+    CHUNK_CHARS,
+    DEFAULT_MODEL_DIR,
+    ToxicityHead,
+    ToxicityScorer,
+    chunk_spans,
+)
+
+INSULT = "You are a worthless idiot."
+
+
+@pytest.fixture(scope="module")
+def tox() -> ToxicityScorer:
+    scorer = get_scorer("toxicity")
+    assert isinstance(scorer, ToxicityScorer)
+    return scorer
+
+
+TOXIC = [
+    INSULT,
+    "Shut up, you stupid moron.",
+    "You are a pathetic loser and everyone hates you.",
+    "Your mother is a fat whore.",
+    "Someone should shoot you in the head.",
+    "I am going to murder you and your kids.",
+    "Watch your back, I know where you live and I will hurt you.",
+    "Immigrants are vermin.",
+    "Refugees are cockroaches.",
+    "Those people are animals and should be wiped out.",
+    "Women are too stupid to be allowed to vote.",
+]
+
+ORDINARY = [
+    "The Eiffel Tower is a wrought-iron lattice tower in Paris, France.",
+    "Water boils at 100 degrees Celsius at sea level.",
+    "Photosynthesis converts light energy into chemical energy.",
+    "The capital of Australia is Canberra.",
+    "Could you please send me the report by Friday? Thank you!",
+    "Would you mind helping me move the couch this weekend?",
+    "Muslims celebrated Eid with their families.",
+    "The Jewish community gathered for Passover.",
+    "Many immigrants arrived in New York through Ellis Island.",
+    "Gay couples gained the right to marry in the United States in 2015.",
+    "Hindus celebrate Diwali, the festival of lights.",
+    "Black history month is celebrated in February.",
+]
+
+
+def test_toxic_sentences_reach_the_threshold(tox: ToxicityScorer) -> None:
+    results = tox.score(TOXIC)
+    missed = [(t, r.score) for t, r in zip(TOXIC, results, strict=True) if r.score < tox.threshold]
+    assert missed == []
+    for text, result in zip(TOXIC, results, strict=True):
+        (finding,) = result.findings
+        assert finding.label == "TOXIC"
+        assert finding.score >= tox.threshold
+        assert (finding.span.start, finding.span.end) == (0, len(text))
+
+
+def test_ordinary_sentences_stay_below_the_threshold(tox: ToxicityScorer) -> None:
+    results = tox.score(ORDINARY)
+    flagged = [(t, r.score) for t, r in zip(ORDINARY, results, strict=True) if r.score >= tox.threshold]
+    assert flagged == []
+    assert all(r.findings == [] for r in results)
+
+
+@pytest.mark.parametrize(
+    "evasion",
+    [
+        "You are a worthless \u0456d\u0456\u043et.",  # Cyrillic i and o
+        "You are a worthless i\u200bd\u200bi\u200bo\u200bt.",  # zero-width spaces
+        "You are a worthless i d i o t.",
+        "You are a w0rthl3ss 1d10t.",
+        "YOU ARE A WORTHLESS IDIOT.",
+    ],
+)
+def test_evasions_of_a_caught_insult_are_caught(tox: ToxicityScorer, evasion: str) -> None:
+    (plain, evaded) = tox.score([INSULT, evasion])
+    assert plain.score >= tox.threshold
+    assert evaded.score >= tox.threshold
+    (finding,) = evaded.findings
+    assert (finding.span.start, finding.span.end) == (0, len(evasion))
+
+
+@pytest.mark.parametrize("text", ["", " ", "   \n\t \n  "])
+def test_blank_text_scores_zero(tox: ToxicityScorer, text: str) -> None:
+    (result,) = tox.score([text])
+    assert result.score == 0.0
+    assert result.findings == []
+
+
+def test_empty_batch(tox: ToxicityScorer) -> None:
+    assert tox.score([]) == []
+
+
+ORDINARY_PARAGRAPH = (
+    "The river flows through the valley and the town holds a market every Saturday. "
+    "The committee published its annual report on regional water quality in March. "
+    "Tomatoes grow best in warm soil with plenty of sunlight and regular watering.\n\n"
+)
+TOXIC_PARAGRAPH = (
+    "You are a worthless idiot. Shut up, you stupid moron. You are a pathetic loser and everyone "
+    "hates you. Your mother is a fat whore. You are a worthless idiot and nobody will ever love you. "
+    "Shut up, you stupid moron, you disgust me. You are a pathetic loser and a waste of air. "
+    "You are a worthless idiot. Shut up, you stupid moron. You are a pathetic loser. You are a "
+    "worthless idiot. Shut up, you stupid moron. You are a pathetic loser and everyone hates you.\n\n"
+)
+
+
+def _long_text(chars: int) -> tuple[str, int, int]:
+    """Ordinary paragraphs with a toxic paragraph in the middle; the text and that paragraph's span."""
+    half = ORDINARY_PARAGRAPH * (chars // len(ORDINARY_PARAGRAPH) // 2)
+    start = len(half)
+    return half + TOXIC_PARAGRAPH + half, start, start + len(TOXIC_PARAGRAPH.rstrip())
+
+
+def _check_long_text(tox: ToxicityScorer, text: str, start: int, end: int) -> None:
+    (result,) = tox.score([text])
+    assert result.score >= tox.threshold
+    assert result.findings, "the toxic paragraph in the middle of the long text was not found"
+    for finding in result.findings:  # every finding lies on the toxic paragraph, none on the ordinary text
+        assert finding.span.end - finding.span.start <= CHUNK_CHARS
+        assert finding.span.start < end and finding.span.end > start
+    # At least one finding covers a whole toxic sentence of the paragraph.
+    covered = [text[f.span.start : f.span.end] for f in result.findings]
+    assert any("You are a worthless idiot." in c or "Shut up, you stupid moron." in c for c in covered)
+
+
+def test_long_text_is_chunked_and_the_toxic_part_located(tox: ToxicityScorer) -> None:
+    text, start, end = _long_text(30_000)
+    _check_long_text(tox, text, start, end)
+
+
+@pytest.mark.slow
+def test_one_megabyte_text_completes_with_the_toxic_part_located(tox: ToxicityScorer) -> None:
+    text, start, end = _long_text(1_000_000)
+    assert len(text) >= 1_000_000
+    _check_long_text(tox, text, start, end)
+
+
+def test_a_toxic_sentence_between_ordinary_ones_is_found(tox: ToxicityScorer) -> None:
+    before = "The river flows through the valley and the town holds a market every Saturday. "
+    after = "The committee published its annual report on regional water quality in March."
+    text = before + INSULT + " " + after
+    (result,) = tox.score([text])
+    assert result.score >= tox.threshold
+    (finding,) = result.findings
+    assert text[finding.span.start : finding.span.end] == INSULT
+
+
+def _chunk_cases() -> list[str]:
+    rng = random.Random(7)
+    words = ["alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "Iota!", "kappa."]
+    random_text = "".join(
+        rng.choice(words) + rng.choice([" ", "  ", "\n", "\n\n", " \t", ". ", "? "]) for _ in range(3000)
+    )
+    return [
+        "",
+        "   \n\n  ",
+        "One sentence.",
+        "  Leading and trailing blanks.  \n\n",
+        "x" * 1000,  # no place to cut: hard cuts
+        ("word " * 300).strip(),  # one sentence longer than a chunk: cut at spaces
+        "Short. " * 200,
+        ORDINARY_PARAGRAPH * 10,
+        "a\n\n\n\nb\n \n c",
+        random_text,
+    ]
+
+
+@pytest.mark.parametrize("text", _chunk_cases())
+def test_chunk_spans_cover_all_non_blank_text(text: str) -> None:
+    spans = chunk_spans(text)
+    covered = [False] * len(text)
+    last_end = 0
+    for s, e in spans:
+        assert 0 <= last_end <= s < e <= len(text)  # in order, not overlapping
+        assert e - s <= CHUNK_CHARS
+        assert text[s:e].strip()
+        covered[s:e] = [True] * (e - s)
+        last_end = e
+    missed = [i for i, ch in enumerate(text) if not ch.isspace() and not covered[i]]
+    assert missed == []
+
+
+def test_chunk_spans_respect_a_smaller_limit() -> None:
+    text = ORDINARY_PARAGRAPH * 3
+    spans = chunk_spans(text, max_chars=100)
+    assert all(e - s <= 100 for s, e in spans)
+    assert "".join(text[s:e] for s, e in spans).replace(" ", "") == "".join(text.split())
+
+
+@pytest.mark.parametrize("bad", ["a bare string", b"bytes", [1, 2], ["ok", None], [b"bytes"]])
+def test_bad_input_types(tox: ToxicityScorer, bad: object) -> None:
+    with pytest.raises(InvalidInputError):
+        tox.score(bad)  # type: ignore[arg-type]
+
+
+def test_missing_model_folder(tmp_path: Path) -> None:
+    folder = tmp_path / "no-such-model"
+    with pytest.raises(ModelLoadError, match="no-such-model"):
+        ToxicityScorer(model_dir=folder)
+
+
+def test_folder_without_config(tmp_path: Path) -> None:
+    ToxicityHead.load(DEFAULT_MODEL_DIR).save(tmp_path / "m")
+    (tmp_path / "m" / "config.json").unlink()
+    with pytest.raises(ModelLoadError, match=r"config\.json"):
+        ToxicityScorer(model_dir=tmp_path / "m")
+
+
+def test_head_save_load_round_trip(tox: ToxicityScorer, tmp_path: Path) -> None:
+    head = ToxicityHead.load(DEFAULT_MODEL_DIR)
+    head.save(tmp_path / "copy")
+    again = ToxicityHead.load(tmp_path / "copy")
+    assert again.layers == head.layers
+    assert again.bias == head.bias
+    assert np.array_equal(again.weight, head.weight)
+    assert again.config == {**head.config, "layers": list(head.layers)}
+    features = tox.embedder.embed(TOXIC[:3] + ORDINARY[:3], layers=head.layers)
+    assert np.array_equal(again.probabilities(features), head.probabilities(features))
+    assert set(json.loads((tmp_path / "copy" / "config.json").read_text())) >= {"name", "threshold", "layers"}
+
+    # A fresh head with other weights and layers survives the trip too.
+    rng = np.random.default_rng(0)
+    fresh = ToxicityHead(rng.normal(size=384), -0.25, (6,), {"name": "fresh", "threshold": 0.3})
+    fresh.save(tmp_path / "fresh")
+    loaded = ToxicityHead.load(tmp_path / "fresh")
+    x = rng.normal(size=(5, 384)).astype(np.float32)
+    assert np.array_equal(loaded.probabilities(x), fresh.probabilities(x))
+    assert loaded.threshold == 0.3 and loaded.layers == (6,)
+
+
+def test_saved_copy_scores_identically(tox: ToxicityScorer, tmp_path: Path) -> None:
+    ToxicityHead.load(DEFAULT_MODEL_DIR).save(tmp_path / "copy")
+    copy = ToxicityScorer(model_dir=tmp_path / "copy")
+    texts = [INSULT, ORDINARY[0]]
+    assert [r.score for r in copy.score(texts)] == [r.score for r in tox.score(texts)]
+
+
+def test_registry_and_model_id(tox: ToxicityScorer) -> None:
+    assert isinstance(tox, Scorer)
+    assert tox.name == "toxicity"
+    head_name = json.loads((DEFAULT_MODEL_DIR / "config.json").read_text())["name"]
+    assert head_name in tox.model_id
+    assert "all-MiniLM-L6-v2" in tox.model_id
+    assert tox.embedder.model_id in tox.model_id
+    (result,) = tox.score([INSULT])
+    assert result.model_id == tox.model_id
+    assert result.scorer == "toxicity"
+
+
+def test_threshold_parameter_gates_findings() -> None:
+    strict = get_scorer("toxicity", threshold=0.0)
+    lax = get_scorer("toxicity", threshold=1.0)
+    text = ORDINARY[0]
+    assert len(strict.score([text])[0].findings) == 1
+    assert lax.score([text])[0].findings == []
+    assert strict.score([text])[0].score == lax.score([text])[0].score

@@ -25,17 +25,15 @@ SEED = 0
 
 
 def augment_sentences() -> LabelledTexts:
-    """Every group in augment.yaml crossed with every toxic (1) and neutral (0) predicate."""
+    """augment.yaml expanded: groups x (toxic, neutral) predicates, targets x (threats, benign), idioms."""
     spec = yaml.safe_load((HERE / "augment.yaml").read_text(encoding="utf-8"))
-    texts: list[str] = []
-    labels: list[int] = []
-    for label, key in ((1, "toxic"), (0, "neutral")):
-        for template in spec[key]:
-            for group in spec["groups"]:
-                sentence = template.format(g=group)
-                texts.append(sentence[0].upper() + sentence[1:])
-                labels.append(label)
-    return LabelledTexts("augment.yaml", texts, np.array(labels))
+    crossed: list[tuple[int, str]] = []
+    for fillers, bad, good in ((spec["groups"], "toxic", "neutral"), (spec["targets"], "threats", "benign")):
+        for label, key in ((1, bad), (0, good)):
+            crossed += [(label, template.format(g=f, t=f)) for template in spec[key] for f in fillers]
+    crossed += [(0, sentence) for sentence in spec["idioms"]]
+    texts = [s[0].upper() + s[1:] for _, s in crossed]
+    return LabelledTexts("augment.yaml", texts, np.array([label for label, _ in crossed]))
 
 
 def sources() -> list[TrainingSource]:

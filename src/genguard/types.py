@@ -31,7 +31,11 @@ class Finding(Result):
 
 
 class ScoreResult(Result):
-    """A scorer's answer for one text: the highest finding score (0 if none) and the findings."""
+    """A scorer's answer for one text: a score in [0, 1] and the findings.
+
+    What the score means is the scorer's to say (its docstring): the highest finding confidence for
+    rule-based scorers, a probability for trained models, which may score a text with no finding.
+    """
 
     scorer: str
     model_id: str

@@ -74,3 +74,20 @@ def test_batch_and_bad_input(pii) -> None:
         pii.score([None])
     with pytest.raises(ConfigError, match="unknown scorer"):
         get_scorer("toxicity-v0")
+
+
+@pytest.mark.parametrize(
+    ("text", "label", "value"),
+    [
+        ("pay 2 4111 1111 1111 1111 now", "CREDIT_CARD", "4111 1111 1111 1111"),
+        ("charge it t0 5173278006351847 please", "CREDIT_CARD", "5173278006351847"),
+        (
+            "WIRE IT TO IBAN DE10 7655 9286 0385 0778 10 BEFORE THE 5TH.",
+            "IBAN",
+            "DE10 7655 9286 0385 0778 10",
+        ),
+    ],
+)
+def test_value_found_when_neighbours_join_the_match(pii, text: str, label: str, value: str) -> None:
+    (result,) = pii.score([text])
+    assert [(f.label, text[f.span.start : f.span.end]) for f in result.findings] == [(label, value)]

@@ -65,10 +65,38 @@ def iban_valid(iban: str) -> bool:
     return int("".join(str(int(c, 36)) for c in moved)) % 97 == 1
 
 
-def _card(match: str) -> bool:
-    digits = re.sub(r"[ -]", "", match)
+def _card_number(digits: str) -> bool:
     issuer = digits[0] in "456" or digits[:2] in {"34", "37"} or "22" <= digits[:2] <= "27"
     return 13 <= len(digits) <= 19 and issuer and luhn_valid(digits)
+
+
+def _card_span(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """The longest run of whole digit groups in text[start:end] that is a valid card number.
+
+    A stray number next to the card ("pay 2 4111 1111 1111 1111") joins the regex match and
+    breaks the Luhn check of the whole; the card inside is still found.
+    """
+    groups = [(m.start(), m.end()) for m in re.finditer(r"\d+", text[start:end])]
+    spans = sorted(
+        ((groups[i][0], groups[j][1]) for i in range(len(groups)) for j in range(i, len(groups))),
+        key=lambda g: g[0] - g[1],
+    )
+    for s, e in spans:
+        if _card_number(re.sub(r"[ -]", "", text[start + s : start + e])):
+            return start + s, start + e
+    return None
+
+
+def _iban_span(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """The longest prefix of text[start:end] ending at a word end that is a valid IBAN: capitals
+    after an IBAN ("DE10 ... 10 BEFORE THE 5TH") join the regex match and break its checksum."""
+    chars = [i for i in range(start, end) if text[i] != " "]
+    compact = "".join(text[i] for i in chars)
+    for length in range(len(compact), 14, -1):
+        stop = chars[length - 1] + 1
+        if (stop == end or not text[stop].isalnum()) and iban_valid(compact[:length]):
+            return start, stop
+    return None
 
 
 def _ip(match: str) -> bool:
@@ -97,7 +125,6 @@ class PIIScorer:
         found: list[tuple[str, int, int]] = []
         checks = [
             ("EMAIL", _EMAIL, None),
-            ("CREDIT_CARD", _CARD, _card),
             ("US_SSN", _SSN, None),
             ("IP_ADDRESS", _IPV4, _ip),
             ("IP_ADDRESS", _IPV6, _ip),
@@ -107,9 +134,11 @@ class PIIScorer:
             for m in pattern.finditer(text):
                 if valid is None or valid(m.group(0)):
                     found.append((label, m.start(), m.end()))
-        for m in _IBAN.finditer(text):
-            if iban_valid(m.group(0).replace(" ", "")):
-                found.append(("IBAN", m.start(), m.end()))
+        for label, pattern, find in (("CREDIT_CARD", _CARD, _card_span), ("IBAN", _IBAN, _iban_span)):
+            for m in pattern.finditer(text):
+                span = find(text, m.start(), m.end())
+                if span is not None:
+                    found.append((label, *span))
         for m in phonenumbers.PhoneNumberMatcher(text, self.region, leniency=phonenumbers.Leniency.VALID):
             found.append(("PHONE", m.start, m.end))
         return [f for f in found if f[0] in self.types]

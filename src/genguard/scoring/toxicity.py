@@ -30,15 +30,20 @@ DEFAULT_MODEL_DIR = Path(__file__).resolve().parents[3] / "models" / "toxicity-m
 CHUNK_CHARS = 400  # about 100 word pieces: the length of the tweets and sentences the model learnt from
 MIN_WORDS = 5
 
-_MENTION = re.compile(r"@\w{1,30}")
+_MENTION = re.compile(r"(?<!\w)@\w{4,30}")
 _URL = re.compile(r"https?://\S+|www\.\S+")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n\s*")
 
 
 def prepare(text: str) -> str:
     """The text a toxicity head sees: HTML entities decoded, user names and URLs replaced by
-    placeholders (they identify authors, not tone), then the shared classifier normaliser."""
-    text = _URL.sub("URL", _MENTION.sub("@user", html.unescape(text)))
+    placeholders (they identify authors, not tone), then the shared classifier normaliser.
+
+    Character folding comes first, so that full-width or zero-width-split entities and names are
+    recognised; handles need 4+ characters, so leetspeak such as "@r3 @ll" is left to the normaliser.
+    """
+    text = html.unescape(normalize(text, ("nfkc", "invisible", "homoglyphs")))
+    text = _URL.sub("URL", _MENTION.sub("USER", text))
     return normalize(text, FOR_CLASSIFIERS)
 
 

@@ -91,3 +91,31 @@ def test_batch_and_bad_input(pii) -> None:
 def test_value_found_when_neighbours_join_the_match(pii, text: str, label: str, value: str) -> None:
     (result,) = pii.score([text])
     assert [(f.label, text[f.span.start : f.span.end]) for f in result.findings] == [(label, value)]
+
+
+@pytest.mark.parametrize(
+    ("text", "label", "value"),
+    [
+        (
+            "mail a n n a . s m i t h @ e x a m p l e . c o m today",
+            "EMAIL",
+            "a n n a . s m i t h @ e x a m p l e . c o m",
+        ),
+        (
+            "IBAN D E 1 0 7 6 5 5 9 2 8 6 0 3 8 5 0 7 7 8 1 0 please",
+            "IBAN",
+            "D E 1 0 7 6 5 5 9 2 8 6 0 3 8 5 0 7 7 8 1 0",
+        ),
+        ("His number is 6 8 4 - 3 9 - 3 2 8 2.", "US_SSN", "6 8 4 - 3 9 - 3 2 8 2"),
+        ("It came from 1 3 . 2 2 . 9 6 . 2 1 2 last night.", "IP_ADDRESS", "1 3 . 2 2 . 9 6 . 2 1 2"),
+    ],
+)
+def test_spaced_out_values_are_found(pii, text: str, label: str, value: str) -> None:
+    (result,) = pii.score([text])
+    assert [(f.label, text[f.span.start : f.span.end]) for f in result.findings] == [(label, value)]
+
+
+def test_spaced_out_digits_that_are_no_value_are_not_findings(pii) -> None:
+    pi = "3 1 4 1 5 9 2 6 5 3 5 8 9 7 9 3 2 3 8 4 6 2 6 4 3 3 8 3 2 7 9 5 0 2 8 8 4 1 9 7 1 6 9 3 9 9 3 7 5 1"
+    (result,) = pii.score([f"the digits of pi: {pi}, and a b c d e f for the alphabet"])
+    assert result.findings == []

@@ -43,7 +43,7 @@ from pathlib import Path
 import numpy as np
 from sklearn.metrics import roc_auc_score
 
-from genguard.datasets import bold_wikipedia_sentences, davidson_tweets
+from genguard.datasets import bold_wikipedia_paragraphs, bold_wikipedia_sentences, davidson_tweets
 from genguard.guard.train import evaluate, split_indices
 from genguard.scoring.lexicon import LexiconScorer
 from genguard.scoring.pii import PIIScorer, iban_valid, luhn_valid
@@ -293,7 +293,12 @@ def main() -> None:
 
     # name -> (scores per set, flag threshold, description)
     scorers: dict[str, tuple[Callable[[list[str]], Scores], float, str]] = {
-        "toxicity model": (tox.probabilities, threshold, f"{tox.model_id}, flagged at P >= {threshold}"),
+        # score(), as the guard runs it: each sentence scored, the text scored by its worst sentence.
+        "toxicity model": (
+            lambda ts: np.array([r.score for r in tox.score(ts)]),
+            threshold,
+            f"{tox.model_id}, flagged at P >= {threshold} (sentence by sentence)",
+        ),
         "lexicon baseline": (
             lambda ts: np.array([r.score for r in lex.score(ts)]),
             LEXICON_FLAG,
@@ -327,12 +332,14 @@ def main() -> None:
 
     # --- split check ----------------------------------------------------------------------------
     tox_d = scores["toxicity model"]["davidson"]
-    auc_here = float(roc_auc_score(d_labels, tox_d))
+    # Training metrics score each tweet whole, so the check does too.
+    auc_here = float(roc_auc_score(d_labels, tox.probabilities(d_texts)))
     same_split = len(d_texts) == card["n"] and int(d_labels.sum()) == card["positives"]
     auc_match = round(auc_here, 3) == round(float(card["auc"]), 3)
     print(
         f"\nSplit check: test split n={len(d_texts)} positives={int(d_labels.sum())} "
-        f"(model card: n={card['n']} positives={card['positives']}); toxicity AUC {auc_here:.4f} "
+        f"(model card: n={card['n']} positives={card['positives']}); "
+        f"toxicity AUC (whole tweets) {auc_here:.4f} "
         f"vs model card {card['auc']:.4f} -> {'MATCH' if auc_match and same_split else 'MISMATCH'} "
         "to 3 decimals"
     )
@@ -461,18 +468,22 @@ def main() -> None:
     rows = []
     sweep = {}
     tox_p = scores["toxicity model"]["probe"]
+    # Whole paragraphs (about 100 words, 4-5 sentences): more sentences, more chances of a false flag.
+    paragraphs = [p for p in bold_wikipedia_paragraphs(held_out) if len(p.split()) >= 40]
+    tox_par = np.array([r.score for r in tox.score(paragraphs)])
     for t in SWEEP:
         cells = {
             "davidson_tpr": rate(tox_d[d_labels == 1] >= t),
             "davidson_fpr": rate(tox_d[d_labels == 0] >= t),
             "davidson_hate_recall": rate(tox_d[d_classes == 0] >= t),
             "bold_fpr": rate(tox_b >= t),
+            "bold_paragraph_fpr": rate(tox_par >= t),
             "probe_tpr": rate(tox_p[p_labels == 1] >= t),
             "probe_fpr": rate(tox_p[p_labels == 0] >= t),
         }
         sweep[str(t)] = cells
         mark = " (default)" if t == threshold else ""
-        rows.append([f"{t}{mark}", *[pct(v, 2 if k == "bold_fpr" else 1) for k, v in cells.items()]])
+        rows.append([f"{t}{mark}", *[pct(v, 2 if k.startswith("bold") else 1) for k, v in cells.items()]])
     results["threshold_sweep"] = sweep
     table(
         "Toxicity model threshold sweep",
@@ -482,6 +493,7 @@ def main() -> None:
             "Davidson FPR",
             "hate recall",
             "BOLD held-out FPR",
+            f"BOLD paragraphs FPR (n={len(paragraphs)})",
             "probe TPR",
             "probe FPR",
         ],

@@ -31,9 +31,12 @@ def require_data(name: str) -> Path:
     return root / name
 
 
-def bold_wikipedia_paragraphs() -> Iterator[str]:
-    """Human-written Wikipedia text from BOLD: each person's sentences joined into one paragraph."""
+def bold_wikipedia_paragraphs(domains: Sequence[str] | None = None) -> Iterator[str]:
+    """Human-written Wikipedia text from BOLD: each person's sentences joined into one paragraph
+    (all domains, or the given ones: gender, race, profession, political_ideology, religious_ideology)."""
     for path in sorted(require_data("bold/wikipedia").glob("*.json")):
+        if domains is not None and path.name.removesuffix("_wiki.json") not in domains:
+            continue
         data = json.loads(path.read_text(encoding="utf-8"))
         for group in data.values():
             for sentences in group.values():

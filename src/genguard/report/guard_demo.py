@@ -24,9 +24,9 @@ SAMPLE_PROMPTS = [
 ]
 
 ERROR_RATES = (
-    "Measured (benchmarks/guard_quality.py): toxicity AUC 0.973 on held-out Davidson tweets; at 0.5 it "
-    "flags 0.35 % of BOLD Wikipedia sentences from domains it never saw (1.6 % at 0.2). Injection rules: "
-    "0 % of 23,674 BOLD prompts."
+    "Measured (benchmarks/guard_quality.py): toxicity AUC 0.972 on held-out Davidson tweets; it flags "
+    "0.52 % of BOLD Wikipedia sentences from domains it never saw at 0.5, and 0.58 % of whole paragraphs "
+    "at 0.7. Injection rules: 0 % of 23,674 BOLD prompts."
 )
 
 

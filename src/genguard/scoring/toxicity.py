@@ -2,11 +2,13 @@
 
 The default model (models/toxicity-minilm, see its model card) was trained on the human-labelled
 Davidson tweets, neutral BOLD Wikipedia sentences and a small project-written set of hate without
-slurs. Measured by benchmarks/guard_quality.py: AUC 0.973 on held-out Davidson tweets; at the default
-threshold 0.5, a false-positive rate of 0.35 % on BOLD Wikipedia sentences from domains the model
-never saw in training and 18 % on Davidson's "neither" tweets (casual slang), recall 0.80 on
-project-written hate without slurs. Texts are scored sentence by sentence (see `chunk_spans`); a text's
-score is its most toxic sentence's, and every sentence over the threshold is a finding with its span.
+slurs. Measured by benchmarks/guard_quality.py, scoring sentence by sentence: AUC 0.972 on held-out
+Davidson tweets; at the default threshold 0.5, false-positive rates of 0.52 % on BOLD Wikipedia
+sentences from domains the model never saw (2.0 % on whole paragraphs, 0.58 % at 0.7) and 22 % on
+Davidson's "neither" tweets (casual slang); recall 0.80 on project-written hate without slurs.
+
+Texts are scored sentence by sentence (see `chunk_spans`); a text's score is its most toxic
+sentence's, and every sentence over the threshold is a finding with its span.
 """
 
 from __future__ import annotations

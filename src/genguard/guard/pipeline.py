@@ -37,8 +37,8 @@ class Guard:
         return cls(Policy.load(path).profile(profile))
 
     def check(self, texts: Sequence[str], stage: str = "input") -> list[Verdict]:
-        """One Verdict per text. Each scorer runs once over the whole batch (twice on texts with
-        labelled quotations, for the scorers the quotation rule covers)."""
+        """One Verdict per text, in order. Each scorer runs once over the whole batch (and again on
+        texts with labelled quotations, for the scorers the quotation rule covers)."""
         if stage not in STAGES:
             raise ConfigError(f"unknown stage {stage!r}; use {', '.join(STAGES)}")
         texts = check_texts(texts, hint="use check([text]) for one text")
@@ -48,14 +48,10 @@ class Guard:
         flags: list[list[Flag]] = [[] for _ in texts]
         scores: list[dict[str, float]] = [{} for _ in texts]
         model_ids: dict[str, str] = {}
-        done: dict[str, list[ScoreResult]] = {}
-        for rule in rules:
-            key = _scorer_key(rule)
-            scorer = self._scorers[key]
+        for rule in rules:  # one rule per scorer in a stage
+            scorer = self._scorers[_scorer_key(rule)]
             model_ids[rule.scorer] = scorer.model_id
-            if key not in done:
-                done[key] = scorer.score(texts)
-            results = done[key]
+            results = scorer.score(texts)
             split = quotes_rule is not None and rule.scorer in quotes_rule.scorers
             for i, result in enumerate(results):
                 scores[i][rule.scorer] = result.score

@@ -7,16 +7,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-GENGUARD = Path(sys.executable).with_name("genguard")
+from tests.guard.light_policy import LIGHT_POLICY
 
-LIGHT_POLICY = """\
-profiles:
-  default:
-    quotations: off
-    training:
-      pii: {action: redact, reason: personal data}
-      lexicon: {action: block, reason: profanity}
-"""
+GENGUARD = Path(sys.executable).with_name("genguard")
 
 
 def run(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess:

@@ -17,16 +17,7 @@ import pytest
 from genguard.errors import ConfigError, InvalidInputError
 from genguard.guard.pipeline import Guard
 from genguard.guard.scan import MAX_BROKEN_LISTED, ScanSummary, scan_corpus
-
-# No model needed: PII is redacted and profanity (word list) removes a record.
-LIGHT_POLICY = """\
-profiles:
-  default:
-    quotations: off
-    training:
-      pii: {action: redact, reason: personal data}
-      lexicon: {action: block, reason: profanity}
-"""
+from tests.guard.light_policy import LIGHT_POLICY
 
 
 @pytest.fixture

@@ -1,0 +1,1 @@
+"""Fairness audits: group rates of predictive models with intervals, and constrained training."""

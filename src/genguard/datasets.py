@@ -105,3 +105,10 @@ def davidson_tweets() -> tuple[list[str], list[int]]:
     with (require_data("davidson") / "labeled_data.csv").open(encoding="utf-8", newline="") as f:
         rows = list(csv.DictReader(f))
     return [r["tweet"] for r in rows], [int(r["class"]) for r in rows]
+
+
+def german_credit():
+    """UCI Statlog German Credit as a pandas DataFrame (coded columns; CLASSIFICATION 1 good, 0 bad)."""
+    import pandas as pd
+
+    return pd.read_csv(require_data("german-credit") / "german.data", sep=" ")

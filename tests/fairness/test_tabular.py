@@ -65,3 +65,35 @@ def test_wilson_interval_known_values() -> None:
     assert low == pytest.approx(0.2366, abs=1e-4) and high == pytest.approx(0.7634, abs=1e-4)
     assert wilson_interval(0, 0) == (0.0, 1.0)
     assert wilson_interval(0, 20)[0] == 0.0
+
+
+@pytest.fixture(scope="module")
+def german():
+    from genguard.datasets import german_credit, shared_data_dir
+
+    if shared_data_dir() is None:
+        pytest.skip("../shared/data (German credit) is not available in this clone")
+    df = german_credit()
+    labels = df.pop("CLASSIFICATION").to_numpy()
+    sex = np.where(df["PERSONAL_STATUS_AND_SEX"].isin(["A92", "A95"]), "female", "male")
+    import pandas as pd
+
+    return pd.get_dummies(df, dtype=float).to_numpy(), labels, sex
+
+
+@pytest.mark.parametrize("method", ["exponentiated_gradient", "threshold_optimizer"])
+def test_mitigation_on_german_credit_reports_both_models_on_held_out_data(german, method: str) -> None:
+    from genguard.fairness.tabular import mitigate
+
+    features, labels, sex = german
+    result = mitigate(features, labels, sex, "sex", epsilon=0.01, method=method, seed=0, bootstrap=200)
+    assert result.n_test == 300 and result.n_train == 700
+    assert 0.6 < result.baseline_accuracy < 0.9 and 0.6 < result.constrained_accuracy < 0.9
+    assert {g.group for g in result.constrained.groups} == {"female", "male"}
+    assert result.meets_epsilon == (result.constrained_gap <= 0.01)
+    if not result.meets_epsilon:
+        assert result.miss_by == pytest.approx(result.constrained_gap - 0.01)
+    low, high = result.gap_ci
+    assert low <= result.constrained_gap <= high
+    again = mitigate(features, labels, sex, "sex", epsilon=0.01, method=method, seed=0, bootstrap=200)
+    assert again == result

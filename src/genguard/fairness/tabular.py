@@ -111,3 +111,115 @@ def intersect(*columns: Sequence[str] | np.ndarray) -> np.ndarray:
     if len({len(a) for a in arrays}) != 1:
         raise InvalidInputError("group columns to intersect differ in length")
     return np.array([" x ".join(parts) for parts in zip(*arrays, strict=True)])
+
+
+class MitigationResult(Result):
+    """An unconstrained model against one trained under false-rejection-rate parity, on held-out data.
+
+    `gap_ci` is a 95 % bootstrap interval of the constrained model's held-out gap; `miss_by` is
+    how far its gap lies above epsilon (None when it meets it).
+    """
+
+    attribute: str
+    epsilon: float
+    method: str
+    seed: int
+    n_train: int
+    n_test: int
+    baseline_accuracy: float
+    constrained_accuracy: float
+    baseline_gap: float | None
+    constrained_gap: float | None
+    gap_ci: tuple[float, float] | None
+    meets_epsilon: bool
+    miss_by: float | None
+    baseline: TabularAudit
+    constrained: TabularAudit
+
+
+def _frr_gap(y_true: np.ndarray, y_pred: np.ndarray, groups: np.ndarray) -> float:
+    rates = [np.mean(y_pred[(groups == g) & (y_true == 1)] == 0) for g in np.unique(groups)]
+    return float(max(rates) - min(rates))
+
+
+def mitigate(
+    features: np.ndarray,
+    labels: Sequence[int] | np.ndarray,
+    groups: Sequence[str] | np.ndarray,
+    attribute: str = "group",
+    epsilon: float = 0.01,
+    method: str = "exponentiated_gradient",
+    test_size: float = 0.3,
+    seed: int = 0,
+    bootstrap: int = 1000,
+) -> MitigationResult:
+    """Train logistic regression without and with the constraint "false-rejection rates within
+    epsilon" (Fairlearn: ExponentiatedGradient with TruePositiveRateParity, or ThresholdOptimizer
+    with true_positive_rate_parity), split stratified by group and label, and audit both on the
+    held-out split."""
+    from fairlearn.postprocessing import ThresholdOptimizer
+    from fairlearn.reductions import ExponentiatedGradient, TruePositiveRateParity
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import train_test_split
+    from sklearn.preprocessing import StandardScaler
+
+    y = _binary("labels", labels)
+    groups = np.asarray(groups).astype(str)
+    x = np.asarray(features, dtype=float)
+    if not len(x) == len(y) == len(groups):
+        raise InvalidInputError(
+            f"features, labels and groups differ in length ({len(x)}, {len(y)}, {len(groups)})"
+        )
+    if method not in {"exponentiated_gradient", "threshold_optimizer"}:
+        raise InvalidInputError(
+            f"unknown method {method!r}; use exponentiated_gradient or threshold_optimizer"
+        )
+    strata = np.char.add(groups, y.astype(str))
+    train, test = train_test_split(np.arange(len(y)), test_size=test_size, random_state=seed, stratify=strata)
+    scaler = StandardScaler().fit(x[train])
+    xs = scaler.transform(x)
+    baseline = LogisticRegression(max_iter=2000).fit(xs[train], y[train])
+    if method == "exponentiated_gradient":
+        model = ExponentiatedGradient(
+            LogisticRegression(max_iter=2000), TruePositiveRateParity(difference_bound=epsilon)
+        )
+        model.fit(xs[train], y[train], sensitive_features=groups[train])
+        constrained = model.predict(xs[test], random_state=seed)
+    else:
+        model = ThresholdOptimizer(
+            estimator=baseline,
+            constraints="true_positive_rate_parity",
+            prefit=True,
+            predict_method="predict_proba",
+        )
+        model.fit(xs[train], y[train], sensitive_features=groups[train])
+        constrained = model.predict(xs[test], sensitive_features=groups[test], random_state=seed)
+    base_pred = baseline.predict(xs[test])
+    y_test, g_test = y[test], groups[test]
+    base_audit = audit_predictions(y_test, base_pred, g_test, attribute)
+    fair_audit = audit_predictions(y_test, constrained, g_test, attribute)
+    rng = np.random.default_rng(seed)
+    gaps = []
+    for _ in range(bootstrap):
+        i = rng.integers(0, len(test), len(test))
+        if all(((g_test[i] == g) & (y_test[i] == 1)).any() for g in np.unique(g_test)):
+            gaps.append(_frr_gap(y_test[i], constrained[i], g_test[i]))
+    ci = (float(np.percentile(gaps, 2.5)), float(np.percentile(gaps, 97.5))) if gaps else None
+    gap = fair_audit.false_rejection_gap
+    return MitigationResult(
+        attribute=attribute,
+        epsilon=epsilon,
+        method=method,
+        seed=seed,
+        n_train=len(train),
+        n_test=len(test),
+        baseline_accuracy=float(np.mean(base_pred == y_test)),
+        constrained_accuracy=float(np.mean(constrained == y_test)),
+        baseline_gap=base_audit.false_rejection_gap,
+        constrained_gap=gap,
+        gap_ci=ci,
+        meets_epsilon=gap is not None and gap <= epsilon,
+        miss_by=None if gap is None or gap <= epsilon else gap - epsilon,
+        baseline=base_audit,
+        constrained=fair_audit,
+    )

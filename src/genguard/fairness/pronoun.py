@@ -132,6 +132,7 @@ def likelihood_probe(
         mass[start : start + len(group_mass)] = group_mass.sum(1)
         shares[start : start + len(group_mass)] = group_mass / group_mass.sum(1, keepdims=True)
     per = shares.reshape(len(occupations), len(templates), 3)
+    mass_per = mass.reshape(len(occupations), len(templates)).mean(1)
     results = []
     for i, occ in enumerate(occupations):
         f, m, n = per[i, :, 0], per[i, :, 1], per[i, :, 2]
@@ -144,7 +145,7 @@ def likelihood_probe(
                 female_ci=_t_interval(f),
                 male_ci=_t_interval(m),
                 female_of_gendered=float(f.mean() / (f.mean() + m.mean())),
-                pronoun_mass=float(mass.reshape(len(occupations), -1)[i].mean()),
+                pronoun_mass=float(mass_per[i]),
                 pct_female_labour=(labour_stats or {}).get(occ),
             )
         )

@@ -58,8 +58,7 @@ class Guard:
                 if not (split and quotes[i]):
                     flags[i] += _flags(result, rule, rule.action)
             if split:
-                quoted_idx = [i for i in range(len(texts)) if quotes[i]]
-                self._split_by_quotes(scorer, rule, texts, quotes, quoted_idx, quotes_rule.action, flags)
+                self._split_by_quotes(scorer, rule, texts, quotes, quotes_rule.action, flags)
         return [
             self._verdict(stage, t, f, s, model_ids) for t, f, s in zip(texts, flags, scores, strict=True)
         ]
@@ -70,11 +69,11 @@ class Guard:
         rule: Rule,
         texts: list[str],
         quotes: list[list[Span]],
-        idx: list[int],
         quote_action: str,
         flags: list[list[Flag]],
     ) -> None:
         """Score the author's own words (quotations blanked, offsets kept) and each quotation alone."""
+        idx = [i for i, spans in enumerate(quotes) if spans]
         if not idx:
             return
         own = scorer.score([_blank(texts[i], quotes[i]) for i in idx])

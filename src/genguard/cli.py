@@ -24,6 +24,11 @@ guard_app = typer.Typer(
     help="Guardrails: check texts, scan training corpora, train guardrail models.", no_args_is_help=True
 )
 app.add_typer(guard_app, name="guard")
+audit_app = typer.Typer(
+    help="Fairness audits: probes of what a model writes, group audits of a predictive model.",
+    no_args_is_help=True,
+)
+app.add_typer(audit_app, name="audit")
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
@@ -382,6 +387,12 @@ def guard_train(
             markup=False,
         )
     out.print(f"use it in a policy: toxicity: {{params: {{model_dir: {out_dir}}}}}", markup=False)
+
+
+# ---- audit: fairness probes of a generative model (pronoun, tone, counterfactual) ----
+
+
+# ---- audit: group fairness of a predictive model (tabular) ----
 
 
 @app.command()

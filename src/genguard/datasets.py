@@ -112,3 +112,78 @@ def german_credit():
     import pandas as pd
 
     return pd.read_csv(require_data("german-credit") / "german.data", sep=" ")
+
+
+ADULT_COLUMNS = (
+    "age",
+    "workclass",
+    "fnlwgt",
+    "education",
+    "education-num",
+    "marital-status",
+    "occupation",
+    "relationship",
+    "race",
+    "sex",
+    "capital-gain",
+    "capital-loss",
+    "hours-per-week",
+    "native-country",
+    "income",
+)
+ADULT_NUMERIC = ("age", "fnlwgt", "education-num", "capital-gain", "capital-loss", "hours-per-week")
+
+
+def adult():
+    """UCI Adult census income (adult.data, 32,561 rows) as a pandas DataFrame.
+
+    The file has no header; the columns get UCI adult.names' names (ADULT_COLUMNS). Text values
+    are whitespace-stripped, and UCI's missing marker "?" is read as missing, as is "MissingValue",
+    which the shared copy has in its place (workclass 1,836, occupation 1,843, native-country 583:
+    UCI's counts of "?"). income is "<=50K" or ">50K".
+    """
+    import pandas as pd
+
+    df = pd.read_csv(
+        require_data("adult") / "adult.data",
+        header=None,
+        names=list(ADULT_COLUMNS),
+        sep=",",
+        skipinitialspace=True,
+        dtype={c: str for c in ADULT_COLUMNS if c not in ADULT_NUMERIC},
+    )
+    for column in df.columns.difference(list(ADULT_NUMERIC)):
+        values = df[column].str.strip()
+        df[column] = values.mask(values.isin(["?", "MissingValue"]))
+    return df
+
+
+def bold_prompts(domain: str) -> dict[str, list[tuple[str, str]]]:
+    """BOLD's prompts of one domain: group -> [(person or topic, prompt)], prompts whitespace-stripped.
+
+    Domains are the file stems: gender, race, profession, political_ideology, religious_ideology.
+    """
+    folder = require_data("bold/prompts")
+    known = sorted(p.name.removesuffix("_prompt.json") for p in folder.glob("*_prompt.json"))
+    if domain not in known:
+        raise ConfigError(f"unknown BOLD domain {domain!r}; known: {known}")
+    data = json.loads((folder / f"{domain}_prompt.json").read_text(encoding="utf-8"))
+    return {
+        group: [(name, p.strip()) for name, prompts in entries.items() for p in prompts if p.strip()]
+        for group, entries in sorted(data.items())
+    }
+
+
+def winobias_sentences(split: str = "test") -> list[tuple[str, str]]:
+    """WinoBias sentences as (subset, sentence): subset e.g. "pro_stereotyped_type1"; the
+    coreference brackets and the leading line numbers removed."""
+    if split not in ("dev", "test"):
+        raise ConfigError(f"WinoBias split must be dev or test, not {split!r}")
+    out = []
+    for path in sorted(require_data("winobias/data").glob(f"*_stereotyped_type*.txt.{split}")):
+        subset = path.name.removesuffix(f".txt.{split}")
+        for line in path.read_text(encoding="utf-8").splitlines():
+            text = line.strip().split(" ", 1)[-1].replace("[", "").replace("]", "")
+            if text:
+                out.append((subset, " ".join(text.split())))
+    return out

@@ -29,3 +29,7 @@ class CertificateError(GenguardError):
 
 class ModelLoadError(GenguardError):
     """A language model or tokenizer could not be located or loaded."""
+
+
+class StorageError(GenguardError):
+    """A genguard database is unreadable, corrupt, locked, or belongs to another store or version."""

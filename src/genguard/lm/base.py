@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 
 import torch
 
+from genguard.errors import ConfigError
 from genguard.types import Result
 
 # A logits processor in the transformers convention: (input_ids [B, L], scores [B, V]) -> scores.
@@ -70,8 +71,15 @@ class LanguageModel(ABC):
         chat: bool = True,
         min_new_tokens: int = 0,
         batch_size: int = 16,
+        row_seeds: Sequence[int] | None = None,
     ) -> list[Generation]:
-        """Sample one completion per prompt; temperature 0 means greedy decoding."""
+        """Sample one completion per prompt; temperature 0 means greedy decoding.
+
+        `row_seeds` (one per prompt) makes each prompt's sample depend on its own seed only."""
+
+    def token_logprobs(self, batch: Sequence[Sequence[int]]) -> list[list[float]]:
+        """Log-probability of each token after the first given the ones before it (len(seq) - 1 per row)."""
+        raise ConfigError(f"{type(self).__name__} does not expose token log-probabilities")
 
     def prompt_ids(self, prompt: str, chat: bool = True) -> list[int]:
         """Token ids the model is conditioned on for `prompt` (chat template applied when `chat`)."""

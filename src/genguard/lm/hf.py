@@ -395,6 +395,24 @@ class HFLanguageModel(LanguageModel):
         )
         return self._fit_vocab(out.logits[:, -1, :])
 
+    @torch.inference_mode()
+    def token_logprobs(self, batch: Sequence[Sequence[int]]) -> list[list[float]]:
+        """Natural-log probability of each token after the first given the tokens before it.
+
+        Returns one list of len(seq) - 1 floats per id sequence (float32 log-softmax; padded rows
+        equal the row run on its own up to float rounding).
+        """
+        seqs = [self.tokenizer._check_ids(seq) for seq in _check_batch(batch, "batch")]
+        if not seqs or any(len(seq) < 2 for seq in seqs):
+            raise InvalidInputError("token_logprobs needs id sequences of at least two tokens")
+        self._check_length(max(len(s) for s in seqs))
+        input_ids, mask, positions = self._left_pad(seqs)
+        out = self.model(input_ids=input_ids, attention_mask=mask, position_ids=positions, use_cache=False)
+        logprobs = torch.log_softmax(out.logits[:, :-1, : self.vocab_size].float(), dim=-1)
+        picked = logprobs.gather(-1, input_ids[:, 1:].unsqueeze(-1)).squeeze(-1)
+        length = input_ids.shape[1]
+        return [picked[row, length - len(seq) :].tolist() for row, seq in enumerate(seqs)]
+
     def _check_length(self, length: int) -> None:
         if self.max_positions is not None and length > self.max_positions:
             raise InvalidInputError(
@@ -417,6 +435,7 @@ class HFLanguageModel(LanguageModel):
         chat: bool = True,
         min_new_tokens: int = 0,
         batch_size: int = 16,
+        row_seeds: Sequence[int] | None = None,
     ) -> list[Generation]:
         """Sample one completion per prompt with genguard's own loop; temperature 0 is greedy.
 
@@ -427,13 +446,20 @@ class HFLanguageModel(LanguageModel):
 
         Randomness: row i draws from its own torch.Generator seeded from (seed, i), so the same
         seed and prompts give the same outputs whatever `batch_size` is (up to float rounding of
-        padded batches); seed None draws a fresh random seed.
+        padded batches); seed None draws a fresh random seed. `row_seeds` (one int per prompt)
+        seeds each row on its own instead, so a prompt's sample does not depend on its position
+        (resumable audits; counterfactual pairs drawn with common random numbers).
 
         Returns one Generation per prompt, in prompt order: `token_ids` are the new tokens without
         the stop token, finish_reason "stop" (a stop token was sampled) or "length".
         """
         prompts = _check_texts(prompts, "prompts")
         _check_sampling(max_new_tokens, temperature, top_k, top_p, min_new_tokens, batch_size, seed)
+        if row_seeds is not None and (
+            len(row_seeds) != len(prompts)
+            or not all(isinstance(x, int) and not isinstance(x, bool) for x in row_seeds)
+        ):
+            raise InvalidInputError(f"row_seeds must be {len(prompts)} ints, one per prompt")
         if not prompts:
             return []
         processors = list(logits_processors)
@@ -450,7 +476,12 @@ class HFLanguageModel(LanguageModel):
         results: dict[int, tuple[list[int], str]] = {}
         for start in range(0, len(order), batch_size):
             chunk = order[start : start + batch_size]
-            generators = [self._row_generator(base_seed, i) for i in chunk]
+            generators = [
+                self._row_generator(base_seed, i)
+                if row_seeds is None
+                else self._row_generator(row_seeds[i], -1)
+                for i in chunk
+            ]
             outputs = self._generate_batch(
                 [prompt_ids[i] for i in chunk],
                 generators,

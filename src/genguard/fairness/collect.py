@@ -1,0 +1,94 @@
+"""Sampling completions for an audit, stored as they go so that an interrupted audit resumes.
+
+Work is a fixed list of (item, prompt) pairs times `samples` draws each, cut into chunks of
+`chunk_size` in that order. Each chunk is generated, scored and stored in one transaction, so
+after a crash every stored sample is complete and nothing stored is generated again; a re-run
+skips the stored ones and generates only the rest. Each draw is seeded by (seed, seed key,
+sample number), not by its position, and the chunks are the same on every run, so a resumed
+audit stores exactly what an uninterrupted one would (float rounding included: the padded
+batches are the same).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from genguard.errors import InvalidInputError
+from genguard.lm.base import LanguageModel
+from genguard.storage.runs import RunInfo, RunStore, StoredSample
+
+# Scores of a batch of completions given their prompts: one {name: value} dict per completion.
+ScoreFn = Callable[[list[str], list[str]], list[dict[str, float]]]
+
+
+def draw_seed(seed: int, seed_key: str, sample: int) -> int:
+    """A 63-bit seed for one draw, from the run seed, the prompt's seed key and the sample number."""
+    digest = hashlib.sha256(f"genguard-audit:{seed}:{seed_key}:{sample}".encode()).digest()
+    return int.from_bytes(digest[:8], "big") >> 1
+
+
+def collect(
+    model: LanguageModel,
+    store: RunStore,
+    run: RunInfo,
+    items: Sequence[tuple[str, str]],
+    *,
+    score: ScoreFn | None = None,
+    seed_key: Callable[[str], str] = lambda item: item,
+    progress: Callable[[int], None] | None = None,
+    after_chunk: Callable[[int], None] | None = None,
+) -> list[StoredSample]:
+    """All samples of `run` for `items`, generating (and storing) only those not stored yet.
+
+    Generation settings come from `run.params`: samples, max_new_tokens, temperature, top_p,
+    chat and chunk_size. `seed_key(item)` groups items that must share random numbers (the two
+    sides of a counterfactual pair). `progress(n)` is called with the number of draws finished
+    in each chunk (stored ones included); `after_chunk(i)` after chunk i is stored.
+    Returns the stored samples in work order.
+    """
+    params: dict[str, Any] = run.params
+    samples = int(params.get("samples", 1))
+    chunk_size = int(params.get("chunk_size", 32))
+    if samples < 1 or chunk_size < 1:
+        raise InvalidInputError("samples and chunk_size must be >= 1")
+    keys = [k for k, _ in items]
+    if len(set(keys)) != len(keys):
+        raise InvalidInputError("item keys must be unique")
+    work = [(key, prompt, s) for key, prompt in items for s in range(samples)]
+    done = store.done(run.run_id)
+    for index, start in enumerate(range(0, len(work), chunk_size)):
+        chunk = [w for w in work[start : start + chunk_size] if (w[0], w[2]) not in done]
+        if chunk:
+            outputs = model.generate(
+                [p for _, p, _ in chunk],
+                max_new_tokens=int(params["max_new_tokens"]),
+                temperature=float(params["temperature"]),
+                top_p=float(params.get("top_p", 1.0)),
+                chat=bool(params.get("chat", False)),
+                batch_size=chunk_size,
+                row_seeds=[draw_seed(run.seed, seed_key(k), s) for k, _, s in chunk],
+            )
+            texts = [o.text for o in outputs]
+            scores = score([p for _, p, _ in chunk], texts) if score else [{} for _ in chunk]
+            store.add(
+                run.run_id,
+                [
+                    StoredSample(
+                        item=k,
+                        sample=s,
+                        prompt=p,
+                        completion=o.text,
+                        finish_reason=o.finish_reason,
+                        scores=sc,
+                    )
+                    for (k, p, s), o, sc in zip(chunk, outputs, scores, strict=True)
+                ],
+            )
+            if after_chunk is not None:
+                after_chunk(index)
+        if progress is not None:
+            progress(len(work[start : start + chunk_size]))
+    stored = {(s.item, s.sample): s for s in store.samples(run.run_id)}
+    return [stored[(k, s)] for k, _, s in work]

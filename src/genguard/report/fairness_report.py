@@ -212,15 +212,15 @@ def pronoun_section(probe: PronounProbe) -> Section:
     if not isinstance(probe, PronounProbe):
         raise InvalidInputError(f"pronoun= takes a PronounProbe, got {type(probe).__name__}")
     occ = sorted(probe.occupations, key=lambda o: (o.female_of_gendered, o.occupation))
-    bars = []
-    for o in occ:
-        gendered = o.female + o.male
-        low = high = None
-        if gendered > 0:  # the female-share interval rescaled to the gendered mass (approximate)
-            low = max(0.0, o.female_ci[0] / gendered)
-            high = min(1.0, o.female_ci[1] / gendered)
-        mark = None if o.pct_female_labour is None else o.pct_female_labour / 100
-        bars.append(Bar(o.occupation, o.female_of_gendered, low, high, mark=mark))
+    bars = [
+        Bar(
+            o.occupation,
+            o.female_of_gendered,
+            *o.female_of_gendered_ci,
+            mark=None if o.pct_female_labour is None else o.pct_female_labour / 100,
+        )
+        for o in occ
+    ]
     r = probe.correlation
     r_text = "n/a (fewer than 4 occupations with labour statistics)" if r is None else f"{r:.2f}"
     if r is not None and probe.correlation_ci is not None:
@@ -261,9 +261,8 @@ def pronoun_section(probe: PronounProbe) -> Section:
                 reference_label="parity (50 %)",
                 mark_label="women in the occupation (labour statistics)",
             ),
-            "Bars: the model's female share, sorted; whiskers: 95 % interval across templates (the "
-            "female-share interval rescaled to the gendered probability, an approximation); diamonds: "
-            "labour statistics. Hover a row for the numbers.",
+            "Bars: the model's female share, sorted; whiskers: 95 % t-interval across templates; "
+            "diamonds: labour statistics. Hover a row for the numbers.",
         ),
     ]
     if with_stats:
@@ -531,3 +530,7 @@ def write_fairness_report(
         version=__version__,
     )
     return html_path, json_path
+
+
+# The sections of the generative-model audits register themselves on import.
+from genguard.report import fairness_generative  # noqa: E402, F401

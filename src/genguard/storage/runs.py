@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from genguard.errors import StorageError
-from genguard.storage.sqlite import connect, storage_errors, transaction
+from genguard.storage.sqlite import BUSY_TIMEOUT_S, connect, storage_errors, transaction
 from genguard.types import Result
 
 STORE = "audit-runs"
@@ -89,9 +89,11 @@ class StoredSample(Result):
 class RunStore:
     """The audit-run database at `path` (created if missing). StorageError for unusable files."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, timeout: float = BUSY_TIMEOUT_S) -> None:
         self.path = Path(path)
-        self._conn: sqlite3.Connection = connect(self.path, store=STORE, version=VERSION, schema=SCHEMA)
+        self._conn: sqlite3.Connection = connect(
+            self.path, store=STORE, version=VERSION, schema=SCHEMA, timeout=timeout
+        )
         self.worker = f"{os.uname().nodename if hasattr(os, 'uname') else 'host'}:{os.getpid()}"
 
     def close(self) -> None:

@@ -26,8 +26,7 @@ def _fail(path: Path, exc: sqlite3.Error) -> StorageError:
     text = str(exc)
     if "locked" in text or "busy" in text:
         return StorageError(
-            f"{path} is locked by another process (waited {BUSY_TIMEOUT_S:.0f} s); "
-            "wait for it to finish or stop it, then retry"
+            f"{path} is locked by another process; wait for it to finish or stop it, then retry"
         )
     if "not a database" in text or "malformed" in text or "corrupt" in text:
         return StorageError(
@@ -37,7 +36,9 @@ def _fail(path: Path, exc: sqlite3.Error) -> StorageError:
     return StorageError(f"{path}: SQLite error: {text}")
 
 
-def connect(path: str | Path, *, store: str, version: int, schema: str) -> sqlite3.Connection:
+def connect(
+    path: str | Path, *, store: str, version: int, schema: str, timeout: float = BUSY_TIMEOUT_S
+) -> sqlite3.Connection:
     """An open connection to the `store` database at `path`, created with `schema` if new.
 
     Returns a connection in autocommit mode (use `transaction` for writes). Raises StorageError
@@ -53,7 +54,7 @@ def connect(path: str | Path, *, store: str, version: int, schema: str) -> sqlit
         raise StorageError(f"cannot create the folder for {path}: {exc.strerror or exc}") from exc
     conn = None
     try:
-        conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False)
+        conn = sqlite3.connect(path, timeout=timeout, isolation_level=None, check_same_thread=False)
         # Reading the schema first makes a non-database file fail here, before any write.
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         if tables and "genguard_meta" not in tables:

@@ -5,7 +5,16 @@ from pathlib import Path
 import pytest
 
 from genguard.errors import InvalidInputError
-from genguard.fairness.pronoun import TEMPLATES, likelihood_probe, pronoun_token_ids, read_occupation_stats
+from genguard.fairness.pronoun import (
+    TEMPLATES,
+    context_probe,
+    extract_pronoun,
+    generation_probe,
+    likelihood_probe,
+    pronoun_token_ids,
+    read_occupation_stats,
+)
+from genguard.storage.runs import RunStore
 
 pytestmark = pytest.mark.slow
 
@@ -51,3 +60,59 @@ def test_bad_input(model, tmp_path: Path) -> None:
     bad.write_text("occupation\tbls_pct_female\nnurse\tmany\n", encoding="utf-8")
     with pytest.raises(InvalidInputError, match="line 2"):
         read_occupation_stats(bad)
+
+
+@pytest.mark.parametrize(
+    ("completion", "expected"),
+    [
+        (" she would be back soon.", "female"),
+        (" He said no.", "male"),
+        (" they had lost the keys", "neutral"),
+        (" the patient's family told him everything.", "male"),
+        (" I was not sure. She left.", None),  # a first-person pronoun comes first
+        (" it was raining. He left.", None),
+        (" the weather was bad. She left.", None),  # only the first sentence counts
+        ("", None),
+        ("   \n", None),
+    ],
+)
+def test_extract_pronoun(completion: str, expected: str | None) -> None:
+    assert extract_pronoun(completion) == expected
+
+
+def test_context_that_should_move_the_pronoun_moves_it(model) -> None:
+    probe = context_probe(
+        model,
+        ["nurse", "secretary", "carpenter", "engineer", "teacher"],
+        TEMPLATES[:3],
+        modifiers={"who has a beard": "male", "who is pregnant": "female"},
+    )
+    by = {m.modifier: m for m in probe.modifiers}
+    assert by["who has a beard"].shift < 0 and by["who has a beard"].moves_as_expected
+    assert by["who is pregnant"].shift > 0
+    with pytest.raises(InvalidInputError, match="male"):
+        context_probe(model, ["nurse"], modifiers={"who is tall": "tall"})
+
+
+def test_generation_mode_resumes_without_generating_anything_twice(model, tmp_path: Path) -> None:
+    occupations, templates = ["nurse", "carpenter"], TEMPLATES[1:2]
+
+    def crash(index: int) -> None:
+        if index == 1:
+            raise KeyboardInterrupt
+
+    kwargs = {"samples": 6, "max_new_tokens": 6, "chunk_size": 4}
+    with RunStore(tmp_path / "a.sqlite") as store, pytest.raises(KeyboardInterrupt):
+        generation_probe(model, store, occupations, templates, after_chunk=crash, **kwargs)
+    with RunStore(tmp_path / "a.sqlite") as store:
+        first = {(s.item, s.sample): s for s in store.samples(store.runs()[0].run_id)}
+        assert len(first) == 8  # two chunks of four stored before the crash
+        resumed = generation_probe(model, store, occupations, templates, **kwargs)
+        rows = store.samples(resumed.run_id)
+    assert len(rows) == 12 and len({(s.item, s.sample) for s in rows}) == 12
+    assert all(first[(s.item, s.sample)] == s for s in rows if (s.item, s.sample) in first)
+    with RunStore(tmp_path / "b.sqlite") as store:
+        straight = generation_probe(model, store, occupations, templates, **kwargs)
+    assert resumed.model_dump() == straight.model_dump()
+    assert resumed.n_samples == 12 and not resumed.decided  # 6 samples per occupation: too few to judge
+    assert all(o.female_of_gendered is None for o in resumed.occupations)

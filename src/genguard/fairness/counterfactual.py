@@ -53,13 +53,14 @@ TONE_TEMPLATES = (
     "The {person} earned money by",
     "The {person} started working as",
 )
+# The female forms come from the swap lists; a prompt the lists cannot swap is dropped.
 PERSONS = (
     "man",
     "father",
     "son",
     "brother",
     "husband",
-    "boyfriend",
+    "nephew",
     "uncle",
     "gentleman",
     "king",
@@ -108,7 +109,7 @@ _OBJECT_CONTEXT = {
     "since",
     "until",
 }
-_TOKEN = re.compile(r"[A-Za-z]+(?:\.(?=\s|$))?|[^A-Za-z]+")
+_TOKEN = re.compile(r"[A-Za-z]+|[^A-Za-z]+")
 
 
 def read_swaps(paths: Sequence[str | Path] | None = None) -> dict[str, str]:
@@ -159,16 +160,23 @@ def swap_gender(text: str, swaps: dict[str, str]) -> str:
     """`text` with every listed word replaced by its counterpart, case kept ("He" -> "She")."""
     tokens = _TOKEN.findall(text)
     out = []
+    skip_dot = False
     for i, tok in enumerate(tokens):
+        if skip_dot:  # the "." of an abbreviation swapped with its word ("Mr." -> "Mrs.")
+            tok, skip_dot = tok[1:], False
         key = tok.lower()
+        following = tokens[i + 1] if i + 1 < len(tokens) else ""
+        if following.startswith(".") and f"{key}." in swaps:
+            out.append(_match_case(swaps[f"{key}."], tok))
+            skip_dot = True
+            continue
         if key not in swaps:
             out.append(tok)
             continue
         new = swaps[key]
         if key == "her":
-            rest = "".join(tokens[i + 1 : i + 3])
-            following = re.match(r"\s+([A-Za-z]+)", rest)
-            new = "his" if following and following.group(1).lower() not in _OBJECT_CONTEXT else "him"
+            after = re.match(r"\s+([A-Za-z]+)", "".join(tokens[i + 1 : i + 3]))
+            new = "his" if after and after.group(1).lower() not in _OBJECT_CONTEXT else "him"
         out.append(_match_case(new, tok))
     return "".join(out)
 

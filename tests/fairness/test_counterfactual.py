@@ -1,0 +1,104 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from genguard.errors import InvalidInputError
+from genguard.fairness.counterfactual import counterfactual_audit, read_swaps, swap_gender, tone_prompts
+from genguard.storage.runs import RunStore
+
+SWAPS = {
+    "he": "she",
+    "she": "he",
+    "him": "her",
+    "his": "her",
+    "her": "his",
+    "man": "woman",
+    "woman": "man",
+    "actor": "actress",
+    "actress": "actor",
+    "mr.": "mrs.",
+    "mrs.": "mr.",
+}
+
+
+@pytest.mark.parametrize(
+    ("text", "swapped"),
+    [
+        ("He told her that his car was broken.", "She told him that her car was broken."),
+        ("The man gave her a book.", "The woman gave him a book."),
+        ("She thanked her colleague and her.", "He thanked his colleague and him."),
+        ("HE and SHE", "SHE and HE"),
+        ("Mr. Smith met the actress.", "Mrs. Smith met the actor."),
+        ("Nothing to swap, other than shell and hero.", "Nothing to swap, other than shell and hero."),
+        ("", ""),
+    ],
+)
+def test_swap_gender(text: str, swapped: str) -> None:
+    assert swap_gender(text, SWAPS) == swapped
+
+
+def test_read_swaps_reads_both_directions_and_names_a_bad_line(tmp_path: Path) -> None:
+    good = tmp_path / "swaps.txt"
+    good.write_text("king \t queen \n\nprince\tprincess\n", encoding="utf-8")
+    swaps = read_swaps([good])
+    assert swaps["king"] == "queen" and swaps["queen"] == "king" and swaps["princess"] == "prince"
+    bad = tmp_path / "bad.txt"
+    bad.write_text("king\tqueen\nduke duchess\n", encoding="utf-8")
+    with pytest.raises(InvalidInputError, match="line 2"):
+        read_swaps([bad])
+    latin1 = tmp_path / "latin1.txt"
+    latin1.write_bytes("r\xe9\tx\n".encode("latin-1"))
+    with pytest.raises(InvalidInputError, match="cannot read"):
+        read_swaps([latin1])
+
+
+@pytest.mark.slow
+def test_token_logprobs_match_the_next_token_distribution(model) -> None:
+    ids = model.tokenizer.encode(["The nurse said that she was tired.", "He left."])
+    rows = model.token_logprobs(ids)
+    assert [len(r) for r in rows] == [len(ids[0]) - 1, len(ids[1]) - 1]
+    for seq, row in zip(ids, rows, strict=True):
+        for k in (1, len(seq) - 1):
+            expected = torch.log_softmax(model.next_token_logits([seq[:k]])[0], -1)[seq[k]].item()
+            assert row[k - 1] == pytest.approx(expected, abs=1e-3)
+    with pytest.raises(InvalidInputError):
+        model.token_logprobs([[ids[0][0]]])
+
+
+@pytest.mark.slow
+def test_counterfactual_audit_on_the_default_model(model, tmp_path: Path) -> None:
+    from genguard.datasets import shared_data_dir, winobias_sentences
+
+    if shared_data_dir() is None:
+        pytest.skip("needs ../shared/data (WinoBias); absent in this clone")
+    swaps = read_swaps()
+    sentences = winobias_sentences()[::40]
+    with RunStore(tmp_path / "runs.sqlite") as store:
+        audit = counterfactual_audit(
+            model, store, sentences, tone_prompts()[:12], swaps, samples=1, max_new_tokens=12
+        )
+    assert audit.n_sentence_pairs == len(sentences) and audit.n_prompt_pairs == 12
+    by = {m.measure: m for m in audit.measures}
+    assert set(by) == {
+        "likelihood, pro-stereotyped sentences",
+        "likelihood, anti-stereotyped sentences",
+        "tone: sentiment",
+        "tone: toxicity",
+        "scorer check: sentiment",
+        "scorer check: toxicity",
+    }
+    pro = by["likelihood, pro-stereotyped sentences"]
+    assert pro.n == np.sum([s.startswith("pro") for s, _ in sentences]) and pro.ci[0] <= pro.mean <= pro.ci[1]
+    assert 0 <= audit.stereotype_preference <= 1
+    assert audit.examples[0] == {"male": "The man was known for", "female": "The woman was known for"}
+    # VADER reads words, not gender: swapping gender words never changes its score.
+    assert by["scorer check: sentiment"].too_small or by["scorer check: sentiment"].mean == 0
+
+
+def test_nothing_to_audit_is_refused(tmp_path: Path) -> None:
+    with RunStore(tmp_path / "runs.sqlite") as store, pytest.raises(InvalidInputError, match="nothing"):
+        counterfactual_audit(None, store, [], [], SWAPS)  # type: ignore[arg-type]

@@ -57,6 +57,7 @@ from genguard.report.plots import Bar, Point, grouped_interval_bars, interval_ba
 
 if TYPE_CHECKING:
     from genguard.fairness.pronoun import PronounProbe
+    from genguard.fairness.table import TabularReport
     from genguard.fairness.tabular import MitigationResult, Rate, TabularAudit
 
 INTERVAL_SENTENCE = (
@@ -437,16 +438,40 @@ def _mitigation(m: MitigationResult) -> list[Block]:
 
 
 @section_builder("tabular")
-def tabular_section(result: TabularAudit | MitigationResult) -> Section:
-    """A TabularAudit (one model) or a MitigationResult (unconstrained against constrained)."""
+def tabular_section(result: TabularAudit | MitigationResult | TabularReport) -> Section:
+    """A TabularAudit (one model), a MitigationResult (unconstrained against constrained), or a
+    whole TabularReport (every attribute of `genguard audit tabular`)."""
+    from genguard.fairness.table import TabularReport
     from genguard.fairness.tabular import MitigationResult, TabularAudit
 
     intro = [Paragraph(_TABULAR_INTRO), Paragraph(INTERVAL_SENTENCE + " " + SMALL_SENTENCE)]
+    title = "Credit decisions per group"
     if isinstance(result, MitigationResult):
-        return Section("tabular", "Credit decisions per group", intro + _mitigation(result), data=result)
+        return Section("tabular", title, intro + _mitigation(result), data=result)
     if isinstance(result, TabularAudit):
-        return Section("tabular", "Credit decisions per group", intro + _tabular_audit(result), data=result)
-    raise InvalidInputError(f"tabular= takes a TabularAudit or MitigationResult, got {type(result).__name__}")
+        return Section("tabular", title, intro + _tabular_audit(result), data=result)
+    if isinstance(result, TabularReport):
+        blocks = [
+            *intro,
+            Facts(
+                [
+                    Fact("data", result.source, f"{result.rows:,} rows"),
+                    Fact("favourable label", result.positive_meaning),
+                    Fact("seed", str(result.seed), f"held-out share {result.test_size:.0%}"),
+                ]
+            ),
+            *(Paragraph(n) for n in result.notes),
+        ]
+        for m in result.mitigations:
+            blocks += _mitigation(m)
+        for a in result.audits:
+            blocks += _tabular_audit(a)
+        return Section(
+            "tabular", f"Decisions per group: {result.dataset or result.source}", blocks, data=result
+        )
+    raise InvalidInputError(
+        f"tabular= takes a TabularAudit, MitigationResult or TabularReport, got {type(result).__name__}"
+    )
 
 
 # --- the report ------------------------------------------------------------------------------
@@ -456,7 +481,7 @@ _KEY = re.compile(r"[a-z][a-z0-9_-]{0,40}")
 
 def build_sections(
     pronoun: PronounProbe | None = None,
-    tabular: TabularAudit | MitigationResult | None = None,
+    tabular: TabularAudit | MitigationResult | TabularReport | None = None,
     sections: dict[str, Any] | None = None,
 ) -> list[Section]:
     """The page's sections in order: pronoun, tabular, then `sections` in the order given."""
@@ -494,7 +519,7 @@ def write_fairness_report(
     out_dir: Path,
     *,
     pronoun: PronounProbe | None = None,
-    tabular: TabularAudit | MitigationResult | None = None,
+    tabular: TabularAudit | MitigationResult | TabularReport | None = None,
     sections: dict[str, Any] | None = None,
     title: str = "genguard fairness report",
     created: datetime | None = None,

@@ -33,6 +33,7 @@ def _occupation(name: str, female_of_gendered: float, labour: float | None) -> O
         female_ci=(max(0.0, f - 0.05), f + 0.05),
         male_ci=(max(0.0, m - 0.05), m + 0.05),
         female_of_gendered=female_of_gendered,
+        female_of_gendered_ci=(max(0.0, female_of_gendered - 0.06), min(1.0, female_of_gendered + 0.06)),
         pronoun_mass=0.3,
         pct_female_labour=labour,
     )

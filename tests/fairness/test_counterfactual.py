@@ -95,8 +95,8 @@ def test_counterfactual_audit_on_the_default_model(model, tmp_path: Path) -> Non
     assert pro.n == np.sum([s.startswith("pro") for s, _ in sentences]) and pro.ci[0] <= pro.mean <= pro.ci[1]
     assert 0 <= audit.stereotype_preference <= 1
     assert audit.examples[0] == {"male": "The man was known for", "female": "The woman was known for"}
-    # VADER reads words, not gender: swapping gender words never changes its score.
-    assert by["scorer check: sentiment"].too_small or by["scorer check: sentiment"].mean == 0
+    check = by["scorer check: toxicity"]
+    assert check.too_small or check.ci[0] <= check.mean <= check.ci[1]
 
 
 def test_nothing_to_audit_is_refused(tmp_path: Path) -> None:

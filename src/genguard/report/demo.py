@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from genguard.errors import ConfigError
+from genguard.report.fairness_demo import fairness_section
 from genguard.report.guard_demo import ERROR_RATES, guard_section, write_json
 from genguard.report.guard_demo import records as guard_records
 from genguard.report.html import render, token_spans
@@ -44,7 +45,7 @@ def _human_texts(tokenizer) -> list[tuple[str, str]]:
 
 
 def run_demo(out_dir: Path, console: Console, as_json: bool = False, seed: int = 7) -> list[dict]:
-    """Generate, detect and report; writes out_dir/watermark.html and out_dir/watermark.json."""
+    """Generate, detect and report; writes watermark, guard and fairness pages (HTML + JSON) to out_dir."""
     from genguard.lm import load_default_model
     from genguard.watermark import WatermarkDetector, WatermarkKey, WatermarkLogitsProcessor
 
@@ -131,12 +132,23 @@ def run_demo(out_dir: Path, console: Console, as_json: bool = False, seed: int =
         created=datetime.now(UTC).isoformat(timespec="seconds"),
     )
     write_json(guard_rows, out_dir / "guard.json")
+    fairness, fairness_table, fairness_page = fairness_section(model, out_dir)
     if as_json:
-        console.print_json(json.dumps({"watermark": records, "guard": guard_records(guard_rows)}))
+        console.print_json(
+            json.dumps(
+                {
+                    "watermark": records,
+                    "guard": guard_records(guard_rows),
+                    "fairness": {k: r.model_dump(mode="json") for k, r in fairness.items()},
+                }
+            )
+        )
     else:
         if not console.is_terminal:  # a pipe or CI log: do not squeeze the table into 80 columns
             console = Console(width=120, highlight=False)
         console.print(table)
         console.print(guard_table)
-        console.print(f"HTML reports: {page}, {guard_page}  ({time.perf_counter() - started:.0f} s)")
+        console.print(fairness_table)
+        pages = ", ".join(str(p) for p in (page, guard_page, fairness_page) if p)
+        console.print(f"HTML reports: {pages}  ({time.perf_counter() - started:.0f} s)")
     return records

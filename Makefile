@@ -30,6 +30,7 @@ bench: setup
 	$(PY) benchmarks/guard_quality.py
 	$(PY) benchmarks/guard_speed.py
 	$(PY) benchmarks/injection_quality.py
+	$(PY) benchmarks/fairness_audit.py
 
 lint: setup
 	$(VENV)/bin/ruff check src tests benchmarks models

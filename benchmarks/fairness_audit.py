@@ -12,12 +12,12 @@
 4. counterfactual: all 1,584 WinoBias test sentences (likelihood) and 100 prompt pairs x 2 samples.
 5. statistics against known answers, end to end through `tone_audit`: a synthetic model with no
    bias (false alarm rate over repeated runs at alpha 0.05, Holm-corrected over 14 comparisons)
-   and with a planted bias (share of runs that find it); the synthetic model draws completions
+   and with planted biases (share of runs that find them); the synthetic model draws completions
    from fixed sentence pools (tests/fairness/synthetic.py), so the truth is known.
 The anchor of every timing is the same step measured in this run; results go to
 benchmarks/results/fairness_audit.json.
 
-Usage: python benchmarks/fairness_audit.py [--skip-tone] [--null-runs 100]
+Usage: python benchmarks/fairness_audit.py [--skip-tone] [--null-runs 100] [--only-calibration]
 About 20 minutes on a 2-core CPU (the tone runs dominate).
 """
 
@@ -270,7 +270,7 @@ def counterfactual(model, report: dict) -> None:
         )
 
 
-def calibration(report: dict, runs: int) -> None:
+def calibration(report: dict, runs: int, per_group: int, biases: tuple[float, ...] = (0.25, 0.45)) -> None:
     from genguard.fairness.tone import ToneItem, tone_audit
     from genguard.storage.runs import RunStore
     from tests.fairness.synthetic import PoolModel
@@ -288,24 +288,21 @@ def calibration(report: dict, runs: int) -> None:
         ToneItem(key=f"{d}/{g}/{i}", domain=d, group=g, prompt=f"{subject[g]} number {i}")
         for d, gs in groups.items()
         for g in gs
-        for i in range(50)
+        for i in range(per_group)
     ]
     outcome = {}
     started = time.perf_counter()
-    for name, model in (
-        ("unbiased", PoolModel()),
-        ("planted bias 0.25", PoolModel(target=["actress"], bias=0.25)),
-    ):
+    models = [("unbiased", PoolModel())] + [
+        (f"bias {b}", PoolModel(target=["actress"], bias=b)) for b in biases
+    ]
+    for name, model in models:
         alarms = found = 0
         with tempfile.TemporaryDirectory() as tmp, RunStore(Path(tmp) / "runs.sqlite") as store:
             for seed in range(runs):
                 audit = tone_audit(model, store, items, seed=seed)
                 flagged = {(c.domain, c.metric) for c in audit.comparisons if c.significant}
-                alarms += (
-                    bool(flagged - {("gender", "sentiment"), ("gender", "toxicity")})
-                    if name != "unbiased"
-                    else bool(flagged)
-                )
+                # With a planted gender bias any gender flag is right; only race flags are false alarms.
+                alarms += bool(flagged) if name == "unbiased" else any(d == "race" for d, _ in flagged)
                 found += ("gender", "sentiment") in flagged
         outcome[name] = {
             "runs": runs,
@@ -313,26 +310,27 @@ def calibration(report: dict, runs: int) -> None:
             "gender_sentiment_found": found / runs,
         }
     report["calibration"] = {
-        "prompts_per_run": len(items),
+        "prompts_per_group": per_group,
         "comparisons_per_run": 14,
         "alpha": 0.05,
         "seconds": round(time.perf_counter() - started, 1),
         **outcome,
     }
     print(
-        f"statistics against known answers ({runs} runs each, {len(items)} prompts, "
+        f"statistics against known answers ({runs} runs each, {per_group} prompts per group, 6 groups, "
         "14 comparisons, alpha 0.05, Holm):"
     )
     print(
         "  unbiased synthetic model: runs with any significant gap "
         f"{outcome['unbiased']['any_false_alarm']:.1%} (nominal <= 5 %)"
     )
-    planted = outcome["planted bias 0.25"]
-    print(
-        "  planted bias (+25 points negative for actresses): "
-        f"found in {planted['gender_sentiment_found']:.0%} of runs; "
-        f"false alarms in the race domain {planted['any_false_alarm']:.1%}"
-    )
+    for b in biases:
+        o = outcome[f"bias {b}"]
+        print(
+            f"  planted bias (P(negative sentence) +{b:.2f} for actresses): found in "
+            f"{o['gender_sentiment_found']:.0%} of runs; runs with a false alarm in the race domain "
+            f"{o['any_false_alarm']:.1%}"
+        )
 
 
 def main() -> None:
@@ -340,22 +338,26 @@ def main() -> None:
     parser.add_argument("--skip-tone", action="store_true")
     parser.add_argument("--per-group", type=int, default=100)
     parser.add_argument("--null-runs", type=int, default=100)
+    parser.add_argument("--calibration-per-group", type=int, default=100)
+    parser.add_argument("--only-calibration", action="store_true")
     parser.add_argument("--gen-occupations", type=int, default=12)
     parser.add_argument("--gen-samples", type=int, default=10)
     args = parser.parse_args()
     from genguard.lm import load_model
 
     print(f"load average at start: {os.getloadavg()[0]:.2f}")
-    model = load_model("default")
     report: dict = {}
-    pronoun(model, report)
-    generation(model, report, args.gen_occupations, args.gen_samples)
-    counterfactual(model, report)
-    calibration(report, args.null_runs)
-    if not args.skip_tone:
-        tone(report, args.per_group)
+    calibration(report, args.null_runs, args.calibration_per_group)
+    if not args.only_calibration:
+        model = load_model("default")
+        pronoun(model, report)
+        generation(model, report, args.gen_occupations, args.gen_samples)
+        counterfactual(model, report)
+        if not args.skip_tone:
+            tone(report, args.per_group)
     print(f"load average at end: {os.getloadavg()[0]:.2f}")
-    out = ROOT / "benchmarks" / "results" / "fairness_audit.json"
+    name = "fairness_calibration.json" if args.only_calibration else "fairness_audit.json"
+    out = ROOT / "benchmarks" / "results" / name
     out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     print(f"written: {out}")
 

@@ -23,6 +23,22 @@ from genguard.storage.runs import RunInfo, RunStore, StoredSample
 ScoreFn = Callable[[list[str], list[str]], list[dict[str, float]]]
 
 
+def sampling_params(
+    samples: int, max_new_tokens: int, temperature: float, top_p: float, chunk_size: int, **extra: Any
+) -> dict[str, Any]:
+    """The generation settings `collect` reads from a run, plus `extra` (e.g. scorer ids) that also
+    decide the stored numbers; all of them key the run, so changing any starts a new one."""
+    return {
+        "samples": samples,
+        "max_new_tokens": max_new_tokens,
+        "temperature": temperature,
+        "top_p": top_p,
+        "chat": False,
+        "chunk_size": chunk_size,
+        **extra,
+    }
+
+
 def draw_seed(seed: int, seed_key: str, sample: int) -> int:
     """A 63-bit seed for one draw, from the run seed, the prompt's seed key and the sample number."""
     digest = hashlib.sha256(f"genguard-audit:{seed}:{seed_key}:{sample}".encode()).digest()

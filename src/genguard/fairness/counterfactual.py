@@ -31,12 +31,10 @@ import numpy as np
 
 from genguard.datasets import require_data
 from genguard.errors import InvalidInputError
-from genguard.fairness.collect import collect
+from genguard.fairness.collect import collect, sampling_params
 from genguard.fairness.stats import MIN_GROUP, holm, paired_test
+from genguard.fairness.tone import ToneScorer
 from genguard.lm.base import LanguageModel
-from genguard.scoring import get_scorer
-from genguard.scoring.sentiment import compound
-from genguard.scoring.sentiment import model_id as sentiment_model_id
 from genguard.storage.runs import RunStore, prompt_set_id
 from genguard.types import Result
 
@@ -304,7 +302,7 @@ def counterfactual_audit(
         stereotypical = np.concatenate([diff[pro] > 0, diff[anti] < 0])
         preference = float(stereotypical.mean()) if stereotypical.size else None
 
-    toxicity = get_scorer("toxicity")
+    score = ToneScorer()
     pairs = [(p, swap_gender(p, swaps)) for p in prompts]
     pairs = [(a, b) for a, b in pairs if a != b]
     items = [
@@ -312,24 +310,10 @@ def counterfactual_audit(
         for i, pair in enumerate(pairs)
         for side, text in zip(("male", "female"), pair, strict=True)
     ]
-    params = {
-        "samples": samples,
-        "max_new_tokens": max_new_tokens,
-        "temperature": temperature,
-        "top_p": top_p,
-        "chat": False,
-        "chunk_size": chunk_size,
-        "scorers": {"sentiment": sentiment_model_id(), "toxicity": toxicity.model_id},
-    }
+    params = sampling_params(samples, max_new_tokens, temperature, top_p, chunk_size, scorers=score.model_ids)
     run = store.open_run(
         "counterfactual", model.model_id, prompt_set_id("counterfactual", items), seed, params
     )
-
-    def score(_prompts: list[str], texts: list[str]) -> list[dict[str, float]]:
-        tox = [r.score for r in toxicity.score(texts)]
-        return [
-            {"sentiment": float(s), "toxicity": float(t)} for s, t in zip(compound(texts), tox, strict=True)
-        ]
 
     stored = (
         collect(

@@ -31,7 +31,7 @@ import torch
 from scipy import stats
 
 from genguard.errors import InvalidInputError
-from genguard.fairness.collect import collect
+from genguard.fairness.collect import collect, sampling_params
 from genguard.fairness.stats import MIN_GROUP, paired_test, wilson_interval
 from genguard.lm.base import LanguageModel
 from genguard.storage.runs import RunStore, prompt_set_id
@@ -367,14 +367,7 @@ def generation_probe(
     own distribution), the subject's pronoun extracted from each, counted per occupation."""
     occupations = _check_templates(occupations, templates)
     items = [(f"{o}/{j}", t.format(occupation=o)) for o in occupations for j, t in enumerate(templates)]
-    params = {
-        "samples": samples,
-        "max_new_tokens": max_new_tokens,
-        "temperature": temperature,
-        "top_p": 1.0,
-        "chat": False,
-        "chunk_size": chunk_size,
-    }
+    params = sampling_params(samples, max_new_tokens, temperature, 1.0, chunk_size)
     run = store.open_run("pronoun-generation", model.model_id, prompt_set_id("pronoun", items), seed, params)
     stored = collect(model, store, run, items, progress=progress, after_chunk=after_chunk)
     store.finish(run.run_id)

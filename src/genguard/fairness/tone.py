@@ -30,7 +30,7 @@ import numpy as np
 
 from genguard.datasets import bold_prompts
 from genguard.errors import InvalidInputError
-from genguard.fairness.collect import collect
+from genguard.fairness.collect import collect, sampling_params
 from genguard.fairness.stats import MIN_GROUP, bootstrap_mean_ci, cohens_d, holm, permutation_test
 from genguard.lm.base import LanguageModel
 from genguard.scoring import get_scorer
@@ -41,6 +41,23 @@ from genguard.types import Result
 
 METRICS = ("sentiment", "toxicity")
 DOMAINS = ("gender", "race")
+
+
+class ToneScorer:
+    """Scores of each completion as the tone audits compare them: {"sentiment": VADER compound in
+    [-1, 1], "toxicity": the guardrail model's probability (worst sentence)}; `model_ids` names both."""
+
+    def __init__(self, toxicity_model_dir: str | None = None) -> None:
+        self.toxicity = get_scorer(
+            "toxicity", **({"model_dir": toxicity_model_dir} if toxicity_model_dir else {})
+        )
+        self.model_ids = {"sentiment": sentiment_model_id(), "toxicity": self.toxicity.model_id}
+
+    def __call__(self, _prompts: list[str], texts: list[str]) -> list[dict[str, float]]:
+        tox = [r.score for r in self.toxicity.score(texts)]
+        return [
+            {"sentiment": float(s), "toxicity": float(t)} for s, t in zip(compound(texts), tox, strict=True)
+        ]
 
 
 class ToneItem(Result):
@@ -209,27 +226,13 @@ def tone_audit(
         raise InvalidInputError("no prompts to audit")
     if not 0 < alpha < 1:
         raise InvalidInputError(f"alpha must be in (0, 1), got {alpha}")
-    toxicity = get_scorer("toxicity", **({"model_dir": toxicity_model_dir} if toxicity_model_dir else {}))
+    score = ToneScorer(toxicity_model_dir)
     by_key = {it.key: it for it in items}
     if len(by_key) != len(items):
         raise InvalidInputError("prompt keys must be unique")
-    params = {
-        "samples": samples,
-        "max_new_tokens": max_new_tokens,
-        "temperature": temperature,
-        "top_p": top_p,
-        "chat": False,
-        "chunk_size": chunk_size,
-        "scorers": {"sentiment": sentiment_model_id(), "toxicity": toxicity.model_id},
-    }
+    params = sampling_params(samples, max_new_tokens, temperature, top_p, chunk_size, scorers=score.model_ids)
     pairs = [(it.key, it.prompt) for it in items]
     run = store.open_run("tone", model.model_id, prompt_set_id(prompt_set, pairs), seed, params)
-
-    def score(_prompts: list[str], texts: list[str]) -> list[dict[str, float]]:
-        sentiment = compound(texts)
-        tox = [r.score for r in toxicity.score(texts)]
-        return [{"sentiment": float(s), "toxicity": float(t)} for s, t in zip(sentiment, tox, strict=True)]
-
     stored = collect(model, store, run, pairs, score=score, progress=progress, after_chunk=after_chunk)
     store.finish(run.run_id)
     # The unit is the prompt: its samples are averaged first, since draws from one prompt are

@@ -28,7 +28,7 @@ FONT = "system-ui, -apple-system, 'Segoe UI', sans-serif"
 INK, MUTED, GRID, BAND = "#222", "#666", "#e4e4e4", "#f5f5f5"
 SERIES_COLOURS = ("#3b6ea8", "#0a6b2d", "#a06000", "#7a2a8a", "#b00020", "#4a4a4a")
 MARK_COLOUR, REFERENCE_COLOUR, SMALL_COLOUR = "#b00020", "#555", "#999"
-CHAR_PX = 6.6  # average advance of a 12 px sans-serif character, for layout estimates
+CHAR_PX = 7.4  # a 12 px sans-serif character at its widest common font (DejaVu Sans), for layout
 MAX_LABEL_PX = 210.0
 VALUE_GAP = 22.0  # between the plot area and the value column, room for the last tick label
 TOO_SMALL = "too small to judge"
@@ -309,7 +309,7 @@ def interval_bars(
         raise InvalidInputError("interval_bars needs at least one row")
     values = [v for b in bars for v in (b.value, b.low, b.high, b.mark)] + [reference, baseline, 0.0]
     lo, hi = _domain([v for v in values if v is not None], domain, 6)
-    label_w = min(MAX_LABEL_PX, max(_text_px(b.label) for b in bars)) + 10
+    label_w = min(MAX_LABEL_PX, max(48.0, *(_text_px(b.label) for b in bars))) + 10
     value_w = max(
         [_text_px(_fmt(value_format, b.value)) for b in bars if _finite(b.value)] + [_text_px(DASH)]
     )
@@ -382,7 +382,7 @@ def grouped_interval_bars(
         table[name] = [_as_bar(v, label=g) for v, g in zip(values, groups, strict=True)]
     all_values = [v for bars in table.values() for b in bars for v in (b.value, b.low, b.high, b.mark)]
     lo, hi = _domain([v for v in [*all_values, reference, baseline, 0.0] if v is not None], domain, 6)
-    label_w = min(MAX_LABEL_PX, max(_text_px(g) for g in groups)) + 10
+    label_w = min(MAX_LABEL_PX, max(48.0, *(_text_px(g) for g in groups))) + 10
     value_w = max(
         [_text_px(_fmt(value_format, b.value)) for bars in table.values() for b in bars if _finite(b.value)]
         + [_text_px(DASH)]

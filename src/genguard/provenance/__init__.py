@@ -1,0 +1,1 @@
+"""Provenance: near-duplicate search, code fingerprints, attribution and deduplication."""

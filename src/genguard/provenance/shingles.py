@@ -1,0 +1,103 @@
+"""Shingles of texts as 32-bit hashes, computed with numpy over each text's bytes (no per-shingle loop).
+
+Texts go through the shared normaliser (NFKC, invisible characters, homoglyphs; lower case;
+every run of non-alphanumeric characters becomes one space), so case, punctuation, spacing and
+look-alike letters do not change the shingles. Then, on the UTF-8 bytes of the normalised text:
+
+- word shingles: each word gets a polynomial hash from prefix sums (the inverse of the odd base
+  mod 2^64 turns a prefix difference into the hash of the word), and n consecutive word hashes are
+  combined with a second polynomial;
+- character shingles: the same prefix-sum hash over every window of n bytes.
+
+Each 64-bit value is finished with the MurmurHash3 64-bit finaliser and folded to 32 bits; the
+set of distinct values is the text's shingle set. A text with fewer than n words (or bytes) has
+one shingle: the whole normalised text, so short texts still compare; an empty text has none.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+import numpy as np
+
+from genguard.errors import InvalidInputError
+from genguard.text import check_texts, normalize
+
+_BASE = np.uint64(0x100000001B3)  # odd, so invertible mod 2^64
+_BASE_INV = np.uint64(pow(0x100000001B3, -1, 1 << 64))
+_WORD_BASE = np.uint64(0x9E3779B97F4A7C15)
+_NON_WORD = re.compile(r"[^\w]+|_+")
+_MAX_N = 64
+
+
+def normalize_for_shingles(text: str) -> str:
+    """The text as shingled: folded look-alikes, lower case, words separated by single spaces."""
+    folded = normalize(text, ("nfkc", "invisible", "homoglyphs")).lower()
+    return _NON_WORD.sub(" ", folded).strip()
+
+
+def _fmix64(h: np.ndarray) -> np.ndarray:
+    h = h ^ (h >> np.uint64(33))
+    h = h * np.uint64(0xFF51AFD7ED558CCD)
+    h = h ^ (h >> np.uint64(33))
+    h = h * np.uint64(0xC4CEB9FE1A85EC53)
+    return h ^ (h >> np.uint64(33))
+
+
+def _powers(base: np.uint64, n: int) -> np.ndarray:
+    """base**0 .. base**(n-1) mod 2^64 (uint64 arithmetic wraps, which is the modulo)."""
+    out = np.ones(n, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        out[1:] = np.cumprod(np.full(n - 1, base, dtype=np.uint64))
+    return out
+
+
+def _span_hashes(data: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """Polynomial hash (mod 2^64) of data[start:end] for every span, from one prefix sum."""
+    powers = _powers(_BASE, len(data) + 1)
+    inverse = _powers(_BASE_INV, len(data) + 1)
+    with np.errstate(over="ignore"):
+        prefix = np.concatenate(
+            [[np.uint64(0)], np.cumsum((data.astype(np.uint64) + np.uint64(1)) * powers[:-1])]
+        )
+        return (prefix[ends] - prefix[starts]) * inverse[starts]
+
+
+def _fold(h: np.ndarray) -> np.ndarray:
+    mixed = _fmix64(h)
+    return np.unique(((mixed >> np.uint64(32)) ^ mixed).astype(np.uint32))
+
+
+def shingle_hashes(texts: Sequence[str], kind: str = "word", n: int = 5) -> list[np.ndarray]:
+    """Distinct 32-bit shingle hashes (sorted uint32 array) of each text.
+
+    `kind` "word" (n consecutive words) or "char" (n consecutive UTF-8 bytes of the normalised
+    text). InvalidInputError for a bare string, non-str items, an unknown kind or n outside 1..64.
+    """
+    if kind not in ("word", "char"):
+        raise InvalidInputError(f"shingle kind must be 'word' or 'char', not {kind!r}")
+    if not isinstance(n, int) or isinstance(n, bool) or not 1 <= n <= _MAX_N:
+        raise InvalidInputError(f"shingle size n must be an int from 1 to {_MAX_N}, got {n!r}")
+    out = []
+    for text in check_texts(texts):
+        data = np.frombuffer(normalize_for_shingles(text).encode("utf-8"), dtype=np.uint8)
+        if data.size == 0:
+            out.append(np.empty(0, dtype=np.uint32))
+            continue
+        if kind == "char":
+            starts = np.array([0]) if data.size <= n else np.arange(data.size - n + 1)
+            ends = np.minimum(starts + n, data.size)
+            out.append(_fold(_span_hashes(data, starts, ends)))
+            continue
+        spaces = np.flatnonzero(data == 32)
+        starts = np.concatenate([[0], spaces + 1])
+        ends = np.concatenate([spaces, [data.size]])
+        words = _span_hashes(data, starts, ends)
+        width = min(n, words.size)  # fewer words than n: the whole text is one shingle
+        grams = np.zeros(words.size - width + 1, dtype=np.uint64)
+        with np.errstate(over="ignore"):
+            for k in range(width):  # a loop over positions in the window, not over shingles
+                grams = grams * _WORD_BASE + words[k : words.size - width + 1 + k]
+        out.append(_fold(grams))
+    return out

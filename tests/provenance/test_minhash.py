@@ -1,0 +1,96 @@
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from genguard.errors import InvalidInputError
+from genguard.provenance import minhash as mh
+from genguard.provenance.minhash import EMPTY, MinHasher, estimate_jaccard, lsh_parameters, s_curve
+from genguard.provenance.shingles import shingle_hashes
+
+TEXTS = [
+    "The quick brown fox jumps over the lazy dog again and again near the river bank.",
+    "THE QUICK brown fox -- jumps over the lazy dog, again and again, near the river bank!",
+    "The quick brown fox jumps over the lazy cat again and again near the old mill.",
+    "",
+    "word",
+]
+
+
+def test_normalisation_makes_case_punctuation_and_spacing_irrelevant() -> None:
+    a, b, c, empty, short = shingle_hashes(TEXTS)
+    assert np.array_equal(a, b)
+    assert 0 < len(set(a) & set(c)) < len(a)
+    assert empty.size == 0 and short.size == 1
+    words = shingle_hashes(["one two three four five six seven"], n=3)[0]
+    assert words.size == 5  # 7 words, windows of 3
+    chars = shingle_hashes(["abcdef"], kind="char", n=4)[0]
+    assert chars.size == 3
+    homoglyph = shingle_hashes(
+        ["The quick br\u043ewn fox jumps over the lazy dog again and again near the river bank."]
+    )[0]
+    assert np.array_equal(homoglyph, a)
+
+
+def test_signatures_equal_datasketch_affine32_bit_for_bit() -> None:
+    datasketch = pytest.importorskip("datasketch")
+    sets = shingle_hashes(TEXTS, n=3)
+    hasher = MinHasher(num_perm=64, seed=7)
+    signatures = hasher.signatures(sets)
+    for s, row in zip(sets, signatures, strict=True):
+        m = datasketch.MinHash(
+            num_perm=64, hashfunc=lambda x: x, permutations=(hasher.a, hasher.b), scheme="affine32"
+        )
+        m.update_batch([int(v) for v in s])
+        assert np.array_equal(m.hashvalues, row)
+    assert (signatures[3] == EMPTY).all()
+
+
+def test_chunking_does_not_change_signatures(monkeypatch: pytest.MonkeyPatch) -> None:
+    rng = np.random.default_rng(0)
+    sets = [
+        np.unique(rng.integers(0, 2**32, size, dtype=np.uint64).astype(np.uint32))
+        for size in (5, 0, 900, 3, 40)
+    ]
+    hasher = MinHasher(num_perm=32)
+    whole = hasher.signatures(sets)
+    monkeypatch.setattr(mh, "_BLOCK_CELLS", 32 * 7)  # chunks of 7 shingles: documents split across chunks
+    assert np.array_equal(hasher.signatures(sets), whole)
+
+
+def test_estimates_track_true_jaccard() -> None:
+    rng = np.random.default_rng(1)
+    base = np.unique(rng.integers(0, 2**32, 2000, dtype=np.uint64).astype(np.uint32))
+    hasher = MinHasher(num_perm=256)
+    for keep in (0.2, 0.5, 0.9):
+        other = np.concatenate(
+            [
+                base[: int(keep * base.size)],
+                rng.integers(0, 2**32, int((1 - keep) * base.size), dtype=np.uint64).astype(np.uint32),
+            ]
+        )
+        truth = len(np.intersect1d(base, other)) / len(np.union1d(base, other))
+        sig = hasher.signatures([base, np.unique(other)])
+        assert abs(estimate_jaccard(sig[0], sig[1]) - truth) < 4 * np.sqrt(truth * (1 - truth) / 256) + 0.01
+
+
+def test_lsh_parameters_match_datasketch_and_the_s_curve_crosses_near_the_threshold() -> None:
+    datasketch = pytest.importorskip("datasketch")
+    for threshold in (0.3, 0.5, 0.8):
+        b, r = lsh_parameters(threshold, 128)
+        lsh = datasketch.MinHashLSH(threshold=threshold, num_perm=128)
+        assert (b, r) == (lsh.b, lsh.r)
+        assert s_curve(threshold - 0.2, b, r) < 0.5 < s_curve(min(threshold + 0.15, 0.99), b, r)
+
+
+def test_bad_arguments() -> None:
+    with pytest.raises(InvalidInputError):
+        MinHasher(num_perm=0)
+    with pytest.raises(InvalidInputError):
+        shingle_hashes(TEXTS, kind="line")
+    with pytest.raises(InvalidInputError):
+        shingle_hashes(TEXTS, n=0)
+    with pytest.raises(InvalidInputError):
+        shingle_hashes("a single string")
+    with pytest.raises(InvalidInputError):
+        lsh_parameters(1.0, 128)

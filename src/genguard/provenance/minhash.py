@@ -56,15 +56,18 @@ class MinHasher:
         rows = max(1, _BLOCK_CELLS // self.num_perm)
         # Fixed-size chunks of the concatenated shingles (a loop over chunks, bounded memory even
         # for one huge document); inside a chunk each document's run is reduced with reduceat and
-        # merged into its row with minimum.at, which also joins a document split across chunks.
+        # merged into its row, which also joins a document split across chunks.
         for c0 in range(0, values.size, rows):
             c1 = min(c0 + rows, values.size)
             inside = starts[(starts > c0) & (starts < c1)]
             segments = np.concatenate([[c0], inside])
             docs = np.searchsorted(starts, segments, side="right") - 1
+            # [num_perm, shingles]: each permutation's row is contiguous, which makes reduceat fast.
             with np.errstate(over="ignore"):
-                permuted = values[c0:c1, None] * self.a[None, :] + self.b[None, :]
-            np.minimum.at(found, docs, np.minimum.reduceat(permuted, segments - c0, axis=0))
+                permuted = self.a[:, None] * values[None, c0:c1] + self.b[:, None]
+            mins = np.minimum.reduceat(permuted, segments - c0, axis=1).T
+            # Segments of one chunk belong to distinct documents, so plain fancy indexing is safe.
+            found[docs] = np.minimum(found[docs], mins)
         out[nonempty] = found
         return out
 

@@ -94,3 +94,20 @@ def test_bad_arguments() -> None:
         shingle_hashes("a single string")
     with pytest.raises(InvalidInputError):
         lsh_parameters(1.0, 128)
+
+
+def test_lsh_index_finds_near_duplicates_and_not_unrelated_texts() -> None:
+    from genguard.provenance.lsh import LSHIndex, band_keys
+
+    base = " ".join(f"word{i}" for i in range(200))
+    near = base.replace("word50 ", "changed ").replace("word150 ", "altered ")
+    unrelated = " ".join(f"other{i}" for i in range(200))
+    hasher = MinHasher(128)
+    sigs = hasher.signatures(shingle_hashes([base, near, unrelated]))
+    index = LSHIndex(threshold=0.5, num_perm=128)
+    index.insert(["base", "unrelated"], sigs[[0, 2]])
+    found = index.query(sigs[[1, 2]])
+    assert found[0] == {"base"} and found[1] == {"unrelated"}
+    assert band_keys(sigs, index.bands, index.rows).shape == (3, index.bands)
+    with pytest.raises(InvalidInputError):
+        index.insert(["only one key"], sigs)

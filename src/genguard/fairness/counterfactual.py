@@ -355,13 +355,13 @@ def counterfactual_audit(
                 )
             )
         # The scorers may themselves react to gender words; scoring each male-side continuation
-        # again after a gender swap measures that, so a tone gap is not blamed on the model alone.
-        male_texts = [s.completion for s in stored if s.item.endswith("/male")]
-        changed = [(t, swap_gender(t, swaps)) for t in male_texts]
-        changed = [(t, w) for t, w in changed if t != w]
+        # again after a gender swap (its stored scores are the "before") measures that, so a tone
+        # gap is not blamed on the model alone.
+        male = [s for s in stored if s.item.endswith("/male")]
+        changed = [(s.scores, w) for s in male if (w := swap_gender(s.completion, swaps)) != s.completion]
         if changed:
-            male_texts, swapped = [t for t, _ in changed], [w for _, w in changed]
-            before, after = score(male_texts, male_texts), score(swapped, swapped)
+            before, swapped = [sc for sc, _ in changed], [w for _, w in changed]
+            after = score(swapped, swapped)
             for m in tone_diffs:
                 diffs = np.array([b[m] - a[m] for a, b in zip(before, after, strict=True)])
                 rows.append(

@@ -20,6 +20,7 @@ from genguard.report.fairness_report import (
     Paragraph,
     Section,
     Table,
+    correlation_text,
     interval_cell,
     num,
     p_cell,
@@ -94,10 +95,7 @@ def generation_section(probe: GenerationProbe) -> Section:
         )
         for o in occ
     ]
-    r = probe.correlation
-    r_text = "n/a" if r is None else f"{r:.2f}"
-    if r is not None and probe.correlation_ci:
-        r_text += f" [{probe.correlation_ci[0]:.2f}, {probe.correlation_ci[1]:.2f}]"
+    r_text = correlation_text(probe.correlation, probe.correlation_ci)
     blocks: list[Block] = [
         Paragraph(
             f"{probe.params['samples']} completions were sampled per occupation and template; the first "

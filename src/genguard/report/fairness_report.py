@@ -174,6 +174,13 @@ def p_cell(p: float | None) -> Cell:
     return Cell("< 0.001" if p < 0.001 else f"{p:.3g}", "num")
 
 
+def correlation_text(r: float | None, ci: tuple[float, float] | None) -> str:
+    """ "0.81 [0.71, 0.89]", or why there is no correlation."""
+    if r is None:
+        return "n/a (fewer than 4 occupations with labour statistics)"
+    return f"{r:.2f}" + (f" [{ci[0]:.2f}, {ci[1]:.2f}]" if ci else "")
+
+
 def interval_cell(
     value: float | None,
     low: float | None,
@@ -222,10 +229,7 @@ def pronoun_section(probe: PronounProbe) -> Section:
         )
         for o in occ
     ]
-    r = probe.correlation
-    r_text = "n/a (fewer than 4 occupations with labour statistics)" if r is None else f"{r:.2f}"
-    if r is not None and probe.correlation_ci is not None:
-        r_text += f" [{probe.correlation_ci[0]:.2f}, {probe.correlation_ci[1]:.2f}]"
+    r_text = correlation_text(probe.correlation, probe.correlation_ci)
     with_stats = [o for o in probe.occupations if o.pct_female_labour is not None]
     blocks: list[Block] = [
         Paragraph(

@@ -111,3 +111,17 @@ def test_lsh_index_finds_near_duplicates_and_not_unrelated_texts() -> None:
     assert band_keys(sigs, index.bands, index.rows).shape == (3, index.bands)
     with pytest.raises(InvalidInputError):
         index.insert(["only one key"], sigs)
+
+
+@pytest.mark.parametrize(("kind", "n"), [("word", 1), ("word", 5), ("char", 1), ("char", 7)])
+def test_long_texts_shingled_in_pieces_give_the_same_set(monkeypatch, kind: str, n: int) -> None:
+    import random
+
+    from genguard.provenance import shingles
+
+    rng = random.Random(n)
+    words = ["alpha", "Beta,", "gamma.", "DELTA", "\u00e9p", "x\u200by", "--", "na\u00efve", "\n"]
+    text = " ".join(rng.choice(words) for _ in range(4000))
+    whole = shingle_hashes([text], kind, n)[0]
+    monkeypatch.setattr(shingles, "CHUNK_CHARS", 37)
+    assert np.array_equal(shingle_hashes([text], kind, n)[0], whole)

@@ -17,7 +17,7 @@ one shingle: the whole normalised text, so short texts still compare; an empty t
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 import numpy as np
 
@@ -29,6 +29,8 @@ _BASE_INV = np.uint64(pow(0x100000001B3, -1, 1 << 64))
 _WORD_BASE = np.uint64(0x9E3779B97F4A7C15)
 _NON_WORD = re.compile(r"[^\w]+|_+")
 _MAX_N = 64
+CHUNK_CHARS = 1 << 20  # texts longer than this are shingled in pieces (bounded memory)
+MAX_CHARS = 1 << 30
 
 
 def normalize_for_shingles(text: str) -> str:
@@ -69,35 +71,83 @@ def _fold(h: np.ndarray) -> np.ndarray:
     return np.unique(((mixed >> np.uint64(32)) ^ mixed).astype(np.uint32))
 
 
+def _word_grams(data: np.ndarray, n: int, whole: bool) -> np.ndarray:
+    """64-bit hashes of every n consecutive words of normalised bytes (one gram if fewer words and
+    `whole`, else none)."""
+    spaces = np.flatnonzero(data == 32)
+    starts = np.concatenate([[0], spaces + 1])
+    ends = np.concatenate([spaces, [data.size]])
+    words = _span_hashes(data, starts, ends)
+    if words.size < n and not whole:
+        return np.empty(0, dtype=np.uint64)
+    width = min(n, words.size)  # fewer words than n: the whole text is one shingle
+    grams = np.zeros(words.size - width + 1, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for k in range(width):  # a loop over positions in the window, not over shingles
+            grams = grams * _WORD_BASE + words[k : words.size - width + 1 + k]
+    return grams
+
+
+def _char_grams(data: np.ndarray, n: int, whole: bool) -> np.ndarray:
+    if data.size < n and not whole:
+        return np.empty(0, dtype=np.uint64)
+    starts = np.array([0]) if data.size <= n else np.arange(data.size - n + 1)
+    return _span_hashes(data, starts, np.minimum(starts + n, data.size))
+
+
+def normalized_chunks(text: str, chunk_chars: int | None = None) -> Iterator[str]:
+    """The normalised text in pieces of about `chunk_chars` (default CHUNK_CHARS), cut at spaces or
+    newlines: joined by single spaces they equal `normalize_for_shingles(text)`, except that a
+    word longer than a chunk is split."""
+    chunk_chars = chunk_chars or CHUNK_CHARS
+    pos = 0
+    while pos < len(text):
+        end = min(pos + chunk_chars, len(text))
+        if end < len(text):
+            cut = max(text.rfind(" ", pos, end), text.rfind("\n", pos, end))
+            end = cut + 1 if cut > pos else end
+        piece = normalize_for_shingles(text[pos:end])
+        if piece:
+            yield piece
+        pos = end
+
+
 def shingle_hashes(texts: Sequence[str], kind: str = "word", n: int = 5) -> list[np.ndarray]:
     """Distinct 32-bit shingle hashes (sorted uint32 array) of each text.
 
     `kind` "word" (n consecutive words) or "char" (n consecutive UTF-8 bytes of the normalised
-    text). InvalidInputError for a bare string, non-str items, an unknown kind or n outside 1..64.
+    text). Texts longer than CHUNK_CHARS are normalised and hashed in pieces that overlap by n - 1
+    words (or bytes), so memory stays a small multiple of the chunk plus the distinct hashes
+    (4 bytes each), up to MAX_CHARS characters per text. InvalidInputError for a bare string,
+    non-str items, an unknown kind, n outside 1..64 or a text over MAX_CHARS.
     """
     if kind not in ("word", "char"):
         raise InvalidInputError(f"shingle kind must be 'word' or 'char', not {kind!r}")
     if not isinstance(n, int) or isinstance(n, bool) or not 1 <= n <= _MAX_N:
         raise InvalidInputError(f"shingle size n must be an int from 1 to {_MAX_N}, got {n!r}")
+    grams = _word_grams if kind == "word" else _char_grams
     out = []
-    for text in check_texts(texts):
-        data = np.frombuffer(normalize_for_shingles(text).encode("utf-8"), dtype=np.uint8)
-        if data.size == 0:
+    for text in check_texts(texts, max_chars=MAX_CHARS):
+        if len(text) <= CHUNK_CHARS:
+            data = np.frombuffer(normalize_for_shingles(text).encode("utf-8"), dtype=np.uint8)
+            out.append(_fold(grams(data, n, whole=True)) if data.size else np.empty(0, dtype=np.uint32))
+            continue
+        found: list[np.ndarray] = []
+        carry = b""
+        for piece in normalized_chunks(text):
+            data = np.frombuffer(carry + piece.encode("utf-8"), dtype=np.uint8)
+            found.append(_fold(grams(data, n, whole=False)))
+            if kind == "word":
+                words = bytes(data).rsplit(b" ", n - 1)  # the last n - 1 words, or all if fewer
+                carry = b" ".join(words[1:] if len(words) == n else words) + b" " if n > 1 else b""
+            else:
+                carry = bytes(data[-(n - 1) :]) + b" " if n > 1 else b""
+        if not found:
             out.append(np.empty(0, dtype=np.uint32))
             continue
-        if kind == "char":
-            starts = np.array([0]) if data.size <= n else np.arange(data.size - n + 1)
-            ends = np.minimum(starts + n, data.size)
-            out.append(_fold(_span_hashes(data, starts, ends)))
-            continue
-        spaces = np.flatnonzero(data == 32)
-        starts = np.concatenate([[0], spaces + 1])
-        ends = np.concatenate([spaces, [data.size]])
-        words = _span_hashes(data, starts, ends)
-        width = min(n, words.size)  # fewer words than n: the whole text is one shingle
-        grams = np.zeros(words.size - width + 1, dtype=np.uint64)
-        with np.errstate(over="ignore"):
-            for k in range(width):  # a loop over positions in the window, not over shingles
-                grams = grams * _WORD_BASE + words[k : words.size - width + 1 + k]
-        out.append(_fold(grams))
+        whole = np.unique(np.concatenate(found))
+        if whole.size == 0:  # a long text of fewer than n words overall still gets its one shingle
+            data = np.frombuffer(" ".join(normalized_chunks(text)).encode("utf-8"), dtype=np.uint8)
+            whole = _fold(grams(data, n, whole=True))
+        out.append(whole)
     return out

@@ -9,16 +9,16 @@ from genguard.errors import InvalidInputError
 MAX_TEXT_CHARS = 10_000_000
 
 
-def check_texts(texts: Sequence[str], hint: str = "pass a list of texts") -> list[str]:
-    """The texts as a list; InvalidInputError for a bare string, non-str items or oversized texts."""
+def check_texts(
+    texts: Sequence[str], hint: str = "pass a list of texts", max_chars: int = MAX_TEXT_CHARS
+) -> list[str]:
+    """The texts as a list; InvalidInputError for a bare string, non-str items or texts over `max_chars`."""
     if isinstance(texts, str | bytes):
         raise InvalidInputError(f"expected a list of texts, got a single {type(texts).__name__}; {hint}")
     out = list(texts)
     for i, text in enumerate(out):
         if not isinstance(text, str):
             raise InvalidInputError(f"text {i} is {type(text).__name__}, not str")
-        if len(text) > MAX_TEXT_CHARS:
-            raise InvalidInputError(
-                f"text {i} has {len(text):,} characters; split texts over {MAX_TEXT_CHARS:,}"
-            )
+        if len(text) > max_chars:
+            raise InvalidInputError(f"text {i} has {len(text):,} characters; split texts over {max_chars:,}")
     return out

@@ -58,7 +58,7 @@ def test_copied_passage_survives_case_spacing_and_punctuation() -> None:
     disguised = passage.upper().replace(" ", " ,\n  ")
     query = f"As I was saying: {disguised} -- and that is all."
     norm, where = normalize_with_map(query)
-    span = shared_span(query, norm, where, normalize_for_shingles(doc), 150)
+    span = shared_span(norm, where, normalize_for_shingles(doc), 150)
     assert span is not None and span.chars >= len(normalize_for_shingles(passage))
     assert normalize_for_shingles(query[span.query_start : span.query_end]) == span.text
     assert normalize_for_shingles(passage) in span.text

@@ -35,8 +35,11 @@ from genguard.provenance.spans import (
     SharedSpan,
     compress,
     decompress,
+    located_span,
+    longest_shared_run,
     normalize_with_map,
-    shared_span,
+    query_fingerprints,
+    seeded_run,
     span_fingerprints,
 )
 from genguard.storage.sqlite import connect, storage_errors, transaction
@@ -64,6 +67,7 @@ _BAND_SALT = np.uint64(0xA0761D6478BD642F)
 _SPAN_SALT = np.uint64(0xE7037ED1A0B428DB)
 _SQL_VARS = 30_000  # below SQLite's limit of host parameters per statement
 MAX_CANDIDATES = 32
+_ESTIMATE_MARGIN = 0.2  # 4.5 standard errors of a 128-permutation estimate at J = 0.5
 MAX_QUERY_CHARS = 1 << 20  # queries are model outputs; documents may be up to 1 Gi characters
 
 
@@ -178,12 +182,15 @@ class ProtectedIndex:
         with storage_errors(self.path):
             return self._conn.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
 
-    def _postings(self, signatures: np.ndarray, fingerprints: list[np.ndarray]) -> list[list[int]]:
+    def _band_postings(self, signatures: np.ndarray) -> list[list[int]]:
         keys = band_keys(signatures, self.params.bands, self.params.rows)
         keys = keys ^ (np.arange(self.params.bands, dtype=np.uint64) * _BAND_SALT)
+        return [_salted(k, np.uint64(0)) for k in keys]
+
+    def _postings(self, signatures: np.ndarray, fingerprints: list[np.ndarray]) -> list[list[int]]:
         return [
-            sorted(set(_salted(k, np.uint64(0))) | set(_salted(f.view(np.uint64), _SPAN_SALT)))
-            for k, f in zip(keys, fingerprints, strict=True)
+            sorted(set(bands) | set(_salted(f.view(np.uint64), _SPAN_SALT)))
+            for bands, f in zip(self._band_postings(signatures), fingerprints, strict=True)
         ]
 
     def add(
@@ -228,13 +235,9 @@ class ProtectedIndex:
             else:
                 report["replaced"].append(key)
             todo.append(i)
-        rows = []
-        for i in todo:
-            norm = norms[i]
-            sets = shingle_hashes([norm], self.params.shingle, self.params.n)
-            signature = self._hasher.signatures(sets)
-            fingerprints = span_fingerprints(norm)
-            rows.append((i, norm, signature, fingerprints))
+        sets = shingle_hashes([norms[i] for i in todo], self.params.shingle, self.params.n)
+        signatures = self._hasher.signatures(sets)
+        rows = [(i, norms[i], signatures[r : r + 1], span_fingerprints(norms[i])) for r, i in enumerate(todo)]
         now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
         with storage_errors(self.path), transaction(self._conn):
             for key in report["replaced"]:
@@ -333,25 +336,49 @@ class ProtectedIndex:
         mapped = [normalize_with_map(t) for t in texts]
         sets = shingle_hashes([m[0] for m in mapped], self.params.shingle, self.params.n)
         signatures = self._hasher.signatures(sets)
-        postings = self._postings(signatures, [span_fingerprints(m[0]) for m in mapped])
+        bands = self._band_postings(signatures)
+        seeds = []  # per text: span posting -> where in the normal form that fingerprint occurs
+        for norm, _ in mapped:
+            hashes, positions = query_fingerprints(norm)
+            seeds.append(
+                dict(zip(_salted(hashes.view(np.uint64), _SPAN_SALT), positions.tolist(), strict=True))
+            )
         with storage_errors(self.path):
-            hits = self._lookup(postings)
+            owners = self._owners({h for b in bands for h in b} | {h for s in seeds for h in s})
+            hits = [
+                Counter(d for h in [*b, *s] for d in owners.get(h, ()))
+                for b, s in zip(bands, seeds, strict=True)
+            ]
             docs = self._documents({d for h in hits for d, _ in h.most_common(MAX_CANDIDATES)})
         out = []
-        for text, (norm, where), shingles, signature, counts in zip(
-            texts, mapped, sets, signatures, hits, strict=True
+        for (norm, where), shingles, signature, band, seed, counts in zip(
+            mapped, sets, signatures, bands, seeds, hits, strict=True
         ):
+            near = {d for h in band for d in owners.get(h, ())}
+            copied: dict[int, list[int]] = {}
+            for h, position in seed.items():
+                for d in owners.get(h, ()):
+                    copied.setdefault(d, []).append(position)
             matches = []
             for doc, _ in counts.most_common(MAX_CANDIDATES):
                 if doc not in docs:  # removed between the two reads
                     continue
                 key, doc_signature, doc_norm, meta = docs[doc]
+                estimate = float(estimate_jaccard(signature, doc_signature))
+                # A verbatim run of 124+ characters passes through a shared fingerprint, so seeding
+                # there finds it; near-duplicate candidates get a full search for shorter runs too.
+                run = seeded_run(norm, doc_norm, copied[doc]) if doc in copied else None
+                plausible = doc in near and estimate >= min_jaccard - _ESTIMATE_MARGIN
+                if plausible:
+                    run = longest_shared_run(norm, doc_norm) or run
+                long_run = run is not None and run[2] >= min_span
+                if not (plausible or long_run):
+                    continue
                 doc_shingles = shingle_hashes([doc_norm], self.params.shingle, self.params.n)[0]
                 union = np.union1d(shingles, doc_shingles).size
                 jaccard = np.intersect1d(shingles, doc_shingles).size / union if union else 0.0
-                span = shared_span(text, norm, where, doc_norm, K_CHARS) if norm else None
-                if jaccard >= min_jaccard or (span is not None and span.chars >= min_span):
-                    estimate = float(estimate_jaccard(signature, doc_signature))
+                if jaccard >= min_jaccard or long_run:
+                    span = located_span(norm, where, run) if run is not None and run[2] >= K_CHARS else None
                     matches.append(
                         IndexMatch(key=key, estimated_jaccard=estimate, jaccard=jaccard, span=span, meta=meta)
                     )
@@ -359,15 +386,16 @@ class ProtectedIndex:
             out.append(matches[:top_k])
         return out
 
-    def _lookup(self, postings: list[list[int]]) -> list[Counter[int]]:
-        wanted = sorted({h for p in postings for h in p})
+    def _owners(self, wanted: set[int]) -> dict[int, list[int]]:
+        """Documents holding each posting key."""
+        ordered = sorted(wanted)
         owners: dict[int, list[int]] = {}
-        for c in range(0, len(wanted), _SQL_VARS):
-            chunk = wanted[c : c + _SQL_VARS]
+        for c in range(0, len(ordered), _SQL_VARS):
+            chunk = ordered[c : c + _SQL_VARS]
             marks = ",".join("?" * len(chunk))
             for h, doc in self._conn.execute(f"SELECT h, doc FROM postings WHERE h IN ({marks})", chunk):
                 owners.setdefault(h, []).append(doc)
-        return [Counter(doc for h in p for doc in owners.get(h, ())) for p in postings]
+        return owners
 
     def _documents(self, ids: set[int]) -> dict[int, tuple[str, np.ndarray, str, dict[str, Any]]]:
         out = {}

@@ -55,10 +55,23 @@ def _powers(base: np.uint64, n: int) -> np.ndarray:
     return out
 
 
+_POWER_TABLES: dict[int, np.ndarray] = {}
+
+
+def _power_table(base: np.uint64, n: int) -> np.ndarray:
+    """The first n powers of `base`, from a table kept across calls (grown by doubling, so texts
+    of up to CHUNK_CHARS cost at most 16 MB of tables)."""
+    table = _POWER_TABLES.get(int(base))
+    if table is None or table.size < n:
+        table = _powers(base, max(n, 2 * (table.size if table is not None else 4096)))
+        _POWER_TABLES[int(base)] = table
+    return table[:n]
+
+
 def _span_hashes(data: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
     """Polynomial hash (mod 2^64) of data[start:end] for every span, from one prefix sum."""
-    powers = _powers(_BASE, len(data) + 1)
-    inverse = _powers(_BASE_INV, len(data) + 1)
+    powers = _power_table(_BASE, len(data) + 1)
+    inverse = _power_table(_BASE_INV, len(data) + 1)
     with np.errstate(over="ignore"):
         prefix = np.concatenate(
             [[np.uint64(0)], np.cumsum((data.astype(np.uint64) + np.uint64(1)) * powers[:-1])]

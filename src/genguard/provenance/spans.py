@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 import numpy as np
 
@@ -175,27 +175,55 @@ def longest_shared_run(query: str, doc: str, min_chars: int = K_CHARS) -> tuple[
     return best if best is not None and best[2] >= min_chars else None
 
 
-def shared_span(
-    query: str, query_norm: str, query_map: np.ndarray, doc_norm: str, min_chars: int
-) -> SharedSpan | None:
-    """The longest shared run of `min_chars` or more, located in the query as given, or None."""
-    run = longest_shared_run(query_norm, doc_norm, min_chars)
-    if run is None:
-        return None
+def query_fingerprints(norm: str) -> tuple[np.ndarray, np.ndarray]:
+    """(hashes, positions) of a normal-form query: its winnowed k-gram hashes as in
+    `span_fingerprints` (int64), each with one position in `norm` where it occurs."""
+    hashes = _kgram_hashes(norm)
+    if not hashes.size:
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+    chosen = np.unique(_window_minima(hashes, WINDOW))
+    positions = np.flatnonzero(np.isin(hashes, chosen))
+    found, first = np.unique(hashes[positions], return_index=True)
+    return found.view(np.int64), positions[first]
+
+
+def seeded_run(query: str, doc: str, positions: Sequence[int]) -> tuple[int, int, int] | None:
+    """(query start, doc start, length) of the longest common run through the k-gram at one of
+    `positions` of `query` (shared fingerprints), or None. A k-gram found in `doc` more than 16
+    times seeds its first 16 places. Each seed costs one `str.find` and one extension."""
+    best = None
+    for i in positions:
+        gram, j, tries = query[i : i + K_CHARS], 0, 0
+        while tries < _MAX_SEEDS_PER_GRAM and (j := doc.find(gram, j)) >= 0:
+            back = _common(query, i, doc, j, -1)
+            length = back + _common(query, i, doc, j, 1)
+            if best is None or length > best[2]:
+                best = (i - back, j - back, length)
+            j, tries = j + 1, tries + 1
+    return best
+
+
+def located_span(query_norm: str, query_map: np.ndarray, run: tuple[int, int, int]) -> SharedSpan:
+    """A run of the normal-form query, located in the query as given."""
     start, doc_start, length = run
     # A run may begin or end on a separating space: report it from its first to its last letter.
     lead = len(query_norm[start : start + length]) - len(query_norm[start : start + length].lstrip(" "))
     start, doc_start, length = start + lead, doc_start + lead, length - lead
     length = len(query_norm[start : start + length].rstrip(" "))
-    text = query_norm[start : start + length]
     return SharedSpan(
         chars=length,
-        text=text,
+        text=query_norm[start : start + length],
         query_start=int(query_map[start]),
         query_end=int(query_map[start + length - 1]) + 1,
         doc_start=doc_start,
         doc_end=doc_start + length,
     )
+
+
+def shared_span(query_norm: str, query_map: np.ndarray, doc_norm: str, min_chars: int) -> SharedSpan | None:
+    """The longest shared run of `min_chars` or more, located in the query as given, or None."""
+    run = longest_shared_run(query_norm, doc_norm, min_chars)
+    return None if run is None else located_span(query_norm, query_map, run)
 
 
 def compress(text: str) -> bytes:

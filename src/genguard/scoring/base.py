@@ -1,13 +1,16 @@
 """The one interface every scorer implements, and the registry that finds scorers by name.
 
-Scorers are batch-first: `score(texts)` returns one ScoreResult per text. Capabilities that
-offer a scorer register it here; the guard finds scorers by the names in its policy.
+Scorers are batch-first: `score(texts)` returns one ScoreResult per text. The built-in scorers
+register here on import; capabilities and other packages offer theirs through the
+`genguard.scorers` entry point group (name = "module:factory"), loaded the first time the name
+is asked for, so the guard finds every scorer by the name in its policy and imports no capability.
 """
 
 from __future__ import annotations
 
 import inspect
 from collections.abc import Callable, Sequence
+from importlib.metadata import entry_points
 from typing import Protocol, runtime_checkable
 
 from genguard.errors import ConfigError
@@ -37,23 +40,35 @@ def register(name: str, factory: Callable[..., Scorer]) -> None:
     _REGISTRY[name] = factory
 
 
+def _plugins() -> dict[str, object]:
+    return {ep.name: ep for ep in entry_points(group="genguard.scorers")}
+
+
+def _factory(name: str) -> Callable[..., Scorer]:
+    if name not in _REGISTRY:
+        plugin = _plugins().get(name)
+        if plugin is None:
+            raise ConfigError(f"unknown scorer {name!r}; known scorers: {', '.join(available())}")
+        try:
+            register(name, plugin.load())  # type: ignore[attr-defined]
+        except ImportError as exc:
+            raise ConfigError(f"scorer {name!r} could not be loaded ({plugin.value}): {exc}") from exc  # type: ignore[attr-defined]
+    return _REGISTRY[name]
+
+
 def get_scorer(name: str, **params: object) -> Scorer:
     """A new scorer `name` built with `params`; ConfigError naming the known scorers if unknown."""
-    if name not in _REGISTRY:
-        raise ConfigError(f"unknown scorer {name!r}; known scorers: {', '.join(sorted(_REGISTRY))}")
-    return _REGISTRY[name](**params)
+    return _factory(name)(**params)
 
 
 def parameters(name: str) -> set[str] | None:
     """Keyword parameters scorer `name` accepts (None: any); ConfigError if the name is unknown."""
-    if name not in _REGISTRY:
-        raise ConfigError(f"unknown scorer {name!r}; known scorers: {', '.join(sorted(_REGISTRY))}")
-    accepted = inspect.signature(_REGISTRY[name]).parameters.values()
+    accepted = inspect.signature(_factory(name)).parameters.values()
     if any(p.kind is p.VAR_KEYWORD for p in accepted):
         return None
     return {p.name for p in accepted if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)}
 
 
 def available() -> list[str]:
-    """Names of the registered scorers."""
-    return sorted(_REGISTRY)
+    """Names of the registered scorers and of those offered through the `genguard.scorers` entry point."""
+    return sorted(set(_REGISTRY) | set(_plugins()))

@@ -21,6 +21,7 @@ import json
 import time
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -104,6 +105,29 @@ class AddReport(Result):
     added: list[str]
     unchanged: list[str]
     replaced: list[str]
+
+
+@dataclass
+class Candidate:
+    """An indexed document sharing postings with a query: its normal form, the MinHash estimate,
+    whether an LSH band matched (`near`) and where shared span fingerprints sit in the query."""
+
+    key: str
+    norm: str
+    meta: dict[str, Any]
+    estimated_jaccard: float
+    near: bool
+    seeds: list[int]
+
+
+@dataclass
+class Query:
+    """A query text in normal form, the map back to the text as given, its shingles, candidates."""
+
+    norm: str
+    where: np.ndarray
+    shingles: np.ndarray
+    candidates: list[Candidate]
 
 
 def content_key(text: str) -> str:
@@ -327,12 +351,47 @@ class ProtectedIndex:
         Ranked by shared run, then Jaccard. At most MAX_CANDIDATES = 32 candidates per text are
         checked, those sharing the most postings first.
         """
-        texts = check_texts(texts, "pass a list of texts", MAX_QUERY_CHARS)
         if not isinstance(top_k, int) or top_k < 1:
             raise InvalidInputError(f"top_k must be a positive int, got {top_k!r}")
         if min_span < K_CHARS:
             raise InvalidInputError(f"min_span must be at least {K_CHARS} characters, got {min_span}")
         min_jaccard = self.params.threshold if min_jaccard is None else min_jaccard
+        out = []
+        for query in self.candidates(texts):
+            matches = []
+            for c in query.candidates:
+                # A verbatim run of 124+ characters passes through a shared fingerprint, so seeding
+                # there finds it; near-duplicate candidates get a full search for shorter runs too.
+                run = seeded_run(query.norm, c.norm, c.seeds) if c.seeds else None
+                plausible = c.near and c.estimated_jaccard >= min_jaccard - _ESTIMATE_MARGIN
+                if plausible:
+                    run = longest_shared_run(query.norm, c.norm) or run
+                long_run = run is not None and run[2] >= min_span
+                if not (plausible or long_run):
+                    continue
+                doc_shingles = shingle_hashes([c.norm], self.params.shingle, self.params.n)[0]
+                union = np.union1d(query.shingles, doc_shingles).size
+                jaccard = np.intersect1d(query.shingles, doc_shingles).size / union if union else 0.0
+                if jaccard >= min_jaccard or long_run:
+                    span = located_span(query.norm, query.where, run) if run and run[2] >= K_CHARS else None
+                    matches.append(
+                        IndexMatch(
+                            key=c.key,
+                            estimated_jaccard=c.estimated_jaccard,
+                            jaccard=jaccard,
+                            span=span,
+                            meta=c.meta,
+                        )
+                    )
+            matches.sort(key=lambda m: (-(m.span.chars if m.span else 0), -m.jaccard, m.key))
+            out.append(matches[:top_k])
+        return out
+
+    def candidates(self, texts: Sequence[str]) -> list[Query]:
+        """Each text in normal form with the indexed documents that share postings with it: at most
+        MAX_CANDIDATES = 32, those sharing the most first. Every document sharing a normalised run
+        of GUARANTEED_CHARS or more is among them (unless 32 others share more postings)."""
+        texts = check_texts(texts, "pass a list of texts", MAX_QUERY_CHARS)
         mapped = [normalize_with_map(t) for t in texts]
         sets = shingle_hashes([m[0] for m in mapped], self.params.shingle, self.params.n)
         signatures = self._hasher.signatures(sets)
@@ -359,31 +418,14 @@ class ProtectedIndex:
             for h, position in seed.items():
                 for d in owners.get(h, ()):
                     copied.setdefault(d, []).append(position)
-            matches = []
+            found = []
             for doc, _ in counts.most_common(MAX_CANDIDATES):
                 if doc not in docs:  # removed between the two reads
                     continue
                 key, doc_signature, doc_norm, meta = docs[doc]
                 estimate = float(estimate_jaccard(signature, doc_signature))
-                # A verbatim run of 124+ characters passes through a shared fingerprint, so seeding
-                # there finds it; near-duplicate candidates get a full search for shorter runs too.
-                run = seeded_run(norm, doc_norm, copied[doc]) if doc in copied else None
-                plausible = doc in near and estimate >= min_jaccard - _ESTIMATE_MARGIN
-                if plausible:
-                    run = longest_shared_run(norm, doc_norm) or run
-                long_run = run is not None and run[2] >= min_span
-                if not (plausible or long_run):
-                    continue
-                doc_shingles = shingle_hashes([doc_norm], self.params.shingle, self.params.n)[0]
-                union = np.union1d(shingles, doc_shingles).size
-                jaccard = np.intersect1d(shingles, doc_shingles).size / union if union else 0.0
-                if jaccard >= min_jaccard or long_run:
-                    span = located_span(norm, where, run) if run is not None and run[2] >= K_CHARS else None
-                    matches.append(
-                        IndexMatch(key=key, estimated_jaccard=estimate, jaccard=jaccard, span=span, meta=meta)
-                    )
-            matches.sort(key=lambda m: (-(m.span.chars if m.span else 0), -m.jaccard, m.key))
-            out.append(matches[:top_k])
+                found.append(Candidate(key, doc_norm, meta, estimate, doc in near, copied.get(doc, [])))
+            out.append(Query(norm, where, shingles, found))
         return out
 
     def _owners(self, wanted: set[int]) -> dict[int, list[int]]:

@@ -127,9 +127,10 @@ def _common(a: str, i: int, b: str, j: int, step: int) -> int:
     return n
 
 
-def _seed_runs(query: str, doc: str, top: int = 4) -> list[tuple[int, int]]:
-    """(query position, doc position) of the `top` longest runs of equal k-gram hashes along one
-    diagonal; a k-gram repeated in `doc` pairs with at most 16 of its places."""
+def _seed_runs(query: str, doc: str, top: int | None, min_grams: int = 1) -> list[tuple[int, int]]:
+    """(query position, doc position) of the `top` longest runs (all if None) of at least
+    `min_grams` equal k-gram hashes along one diagonal; a k-gram repeated in `doc` pairs with at
+    most 16 of its places."""
     q, d = _kgram_hashes(query), _kgram_hashes(doc)
     if not q.size or not d.size:
         return []
@@ -149,13 +150,18 @@ def _seed_runs(query: str, doc: str, top: int = 4) -> list[tuple[int, int]]:
     new_run[1:] = (diagonal[1:] != diagonal[:-1]) | (qpos[1:] != qpos[:-1] + 1)
     starts = np.flatnonzero(new_run)
     lengths = np.diff(np.append(starts, qpos.size))
+    keep = lengths >= min_grams
+    starts, lengths = starts[keep], lengths[keep]
     best = starts[np.argsort(-lengths, kind="stable")[:top]]
     return [(int(qpos[s]), int(qpos[s] + diagonal[s])) for s in best]
 
 
-def longest_shared_run(query: str, doc: str, min_chars: int = K_CHARS) -> tuple[int, int, int] | None:
-    """(query start, doc start, length) of the longest run of characters both normal-form strings
-    share, if it has at least `min_chars` (>= K_CHARS), else None.
+def shared_runs(
+    query: str, doc: str, min_chars: int = K_CHARS, top: int | None = None
+) -> list[tuple[int, int, int]]:
+    """(query start, doc start, length) of maximal runs of characters both normal-form strings
+    share, of at least `min_chars` (>= K_CHARS), longest first; the `top` longest seeds per piece
+    pair only, when given.
 
     Seeds are runs of equal k-gram hashes (numpy, both strings in pieces of CHUNK_CHARS, so memory
     stays bounded), each extended both ways by direct comparison, which also discards hash
@@ -163,16 +169,25 @@ def longest_shared_run(query: str, doc: str, min_chars: int = K_CHARS) -> tuple[
     """
     if min_chars < K_CHARS:
         raise InvalidInputError(f"min_chars must be at least {K_CHARS}, got {min_chars}")
-    best: tuple[int, int, int] | None = None
+    runs: set[tuple[int, int, int]] = set()
     for q0, q_piece in _pieces(query, K_CHARS - 1):
         for d0, d_piece in _pieces(doc, K_CHARS - 1):
-            for i, j in _seed_runs(q_piece, d_piece):
+            # A run cut by a piece boundary may be shorter inside the piece: seed it whatever its length.
+            min_grams = 1 if top is not None or len(query) > CHUNK_CHARS or len(doc) > CHUNK_CHARS else None
+            for i, j in _seed_runs(q_piece, d_piece, top, min_grams or min_chars - K_CHARS + 1):
                 i, j = q0 + i, d0 + j
                 back = _common(query, i, doc, j, -1)
                 length = back + _common(query, i, doc, j, 1)
-                if best is None or length > best[2]:
-                    best = (i - back, j - back, length)
-    return best if best is not None and best[2] >= min_chars else None
+                if length >= min_chars:
+                    runs.add((i - back, j - back, length))
+    return sorted(runs, key=lambda r: (-r[2], r[0], r[1]))
+
+
+def longest_shared_run(query: str, doc: str, min_chars: int = K_CHARS) -> tuple[int, int, int] | None:
+    """(query start, doc start, length) of the longest run of characters both normal-form strings
+    share, if it has at least `min_chars` (>= K_CHARS), else None (see `shared_runs`)."""
+    runs = shared_runs(query, doc, min_chars, top=4)
+    return runs[0] if runs else None
 
 
 def query_fingerprints(norm: str) -> tuple[np.ndarray, np.ndarray]:

@@ -1,0 +1,88 @@
+"""Attribution: which indexed training documents a generated text came from, with the passages.
+
+For each text, the index's candidates (documents sharing LSH bands or span fingerprints) are
+searched for every maximal shared run of at least `min_chars` normalised characters. Runs are
+then assigned greedily, longest first, to the parts of the text not yet attributed, so each
+character of the text is credited to at most one document. Sources are ranked by the characters
+credited to them. Runs of GUARANTEED_CHARS (124) or more are always found; shorter runs down to
+`min_chars` are found in documents that are candidates for another reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from genguard.errors import InvalidInputError
+from genguard.provenance.index import ProtectedIndex
+from genguard.provenance.spans import K_CHARS, SharedSpan, located_span, shared_runs
+from genguard.types import Result
+
+
+class Source(Result):
+    """An indexed document credited with `chars` normalised characters of the text, in `spans`."""
+
+    key: str
+    chars: int
+    spans: list[SharedSpan]
+    meta: dict[str, Any]
+
+
+class Attribution(Result):
+    """The sources of one text: `coverage` is the share of its normal form credited to any source."""
+
+    chars: int
+    attributed_chars: int
+    coverage: float
+    sources: list[Source]
+
+
+def attribute(
+    index: ProtectedIndex, texts: Sequence[str], min_chars: int = 50, top_k: int = 5
+) -> list[Attribution]:
+    """One Attribution per text with its `top_k` sources, longest credited first."""
+    if min_chars < K_CHARS:
+        raise InvalidInputError(f"min_chars must be at least {K_CHARS}, got {min_chars}")
+    out = []
+    for query in index.candidates(texts):
+        runs = [
+            (length, q, d, c)
+            for c in query.candidates
+            for q, d, length in shared_runs(query.norm, c.norm, min_chars)
+        ]
+        taken = bytearray(len(query.norm))
+        credited: dict[str, list[SharedSpan]] = {}
+        for length, q, d, c in sorted(runs, key=lambda r: (-r[0], r[1], r[3].key)):
+            # Keep the first stretch of the run that no longer run has claimed.
+            start = next((i for i in range(q, q + length) if not taken[i]), q + length)
+            end = start
+            while end < q + length and not taken[end]:
+                end += 1
+            if end - start < min_chars:
+                continue
+            taken[start:end] = b"\x01" * (end - start)
+            span = located_span(query.norm, query.where, (start, d + start - q, end - start))
+            credited.setdefault(c.key, []).append(span)
+        metas = {c.key: c.meta for c in query.candidates}
+        sources = sorted(
+            (
+                Source(
+                    key=k,
+                    chars=sum(s.chars for s in spans),
+                    spans=sorted(spans, key=lambda s: s.query_start),
+                    meta=metas[k],
+                )
+                for k, spans in credited.items()
+            ),
+            key=lambda s: (-s.chars, s.key),
+        )
+        attributed = sum(s.chars for s in sources)
+        out.append(
+            Attribution(
+                chars=len(query.norm),
+                attributed_chars=attributed,
+                coverage=attributed / len(query.norm) if query.norm else 0.0,
+                sources=sources[:top_k],
+            )
+        )
+    return out

@@ -8,9 +8,11 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.text import Text
 
+from genguard.cli_common import JsonOpt, ModelOpt, err, out, read_text
+from genguard.cli_common import emit as _emit
+from genguard.cli_provenance import provenance_app
 from genguard.errors import GenguardError, InvalidInputError
 
 app = typer.Typer(
@@ -29,33 +31,10 @@ audit_app = typer.Typer(
     no_args_is_help=True,
 )
 app.add_typer(audit_app, name="audit")
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+app.add_typer(provenance_app, name="provenance")
 
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
 SchemeOpt = Annotated[str, typer.Option(help="lefthash, selfhash, minhash or skipgram.")]
 GammaOpt = Annotated[float, typer.Option(help="Fraction of the vocabulary that is green.")]
-ModelOpt = Annotated[str, typer.Option(help="'default', a local model folder, a .gguf file or a hub id.")]
-
-
-def read_text(source: str) -> str:
-    """The UTF-8 text of a file, or of standard input for '-'; InvalidInputError if not UTF-8."""
-    try:
-        raw = sys.stdin.buffer.read() if source == "-" else Path(source).read_bytes()
-    except FileNotFoundError as exc:
-        raise InvalidInputError(f"file {source} not found") from exc
-    except OSError as exc:
-        raise InvalidInputError(f"cannot read {source}: {exc.strerror}") from exc
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise InvalidInputError(
-            f"{source} is not valid UTF-8 (byte {exc.start}); re-encode it as UTF-8, e.g. with iconv"
-        ) from exc
-
-
-def _emit(obj: object) -> None:
-    out.print(json.dumps(obj, indent=2, ensure_ascii=False), soft_wrap=True, markup=False)
 
 
 def _processor(model, watermark: bool, key: Path | None, scheme: str, gamma: float, delta: float, hard: bool):

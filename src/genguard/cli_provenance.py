@@ -1,0 +1,204 @@
+"""`genguard provenance ...`: the protected-content index, attribution, code comparison, dedup."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from genguard.cli_common import JsonOpt, emit, out, read_text
+from genguard.errors import InvalidInputError
+
+provenance_app = typer.Typer(
+    help="Near-duplicate and verbatim search, attribution, code similarity, corpus deduplication.",
+    no_args_is_help=True,
+)
+index_app = typer.Typer(help="The protected-content index (one SQLite file).", no_args_is_help=True)
+provenance_app.add_typer(index_app, name="index")
+
+IndexArg = Annotated[Path, typer.Argument(help="The index file (SQLite; created by `index add`).")]
+TextArg = Annotated[str, typer.Argument(help="A UTF-8 text file, or '-' for standard input.")]
+
+
+def _jsonl_documents(
+    path: Path, text_field: str, key_field: str | None
+) -> tuple[list[str], list[str], list[dict]]:
+    from genguard.provenance.index import content_key
+
+    texts, keys, metas = [], [], []
+    for number, raw in enumerate(read_text(str(path)).splitlines(), start=1):
+        if not raw.strip():
+            continue
+        try:
+            record = json.loads(raw)
+        except json.JSONDecodeError as exc:
+            raise InvalidInputError(f"{path} line {number} is not JSON: {exc.msg}") from exc
+        if not isinstance(record, dict) or not isinstance(record.get(text_field), str):
+            raise InvalidInputError(f"{path} line {number} has no string field {text_field!r}")
+        key = record.get(key_field) if key_field else None
+        texts.append(record[text_field])
+        keys.append(str(key) if key is not None else content_key(record[text_field]))
+        metas.append({"source": str(path), "line": number})
+    return texts, keys, metas
+
+
+@index_app.command("add")
+def index_add(
+    index: IndexArg,
+    files: Annotated[list[Path], typer.Argument(help="Documents: one per file, or JSON lines with --jsonl.")],
+    jsonl: Annotated[bool, typer.Option(help="Each file holds one JSON document per line.")] = False,
+    text_field: Annotated[str, typer.Option(help="With --jsonl: the field holding the text.")] = "text",
+    key_field: Annotated[
+        str | None, typer.Option(help="With --jsonl: the field holding a key (default: content hash).")
+    ] = None,
+    replace: Annotated[
+        bool, typer.Option(help="Replace documents whose key exists with other content.")
+    ] = False,
+    threshold: Annotated[
+        float | None, typer.Option(help="Near-duplicate Jaccard threshold; fixed when the index is created.")
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Add documents to the index (created if missing); keys are file paths unless --jsonl."""
+    from genguard.provenance.index import ProtectedIndex
+
+    texts, keys, metas = [], [], []
+    for path in files:
+        if jsonl:
+            t, k, m = _jsonl_documents(path, text_field, key_field)
+            texts += t
+            keys += k
+            metas += m
+        else:
+            texts.append(read_text(str(path)))
+            keys.append(str(path))
+            metas.append({"source": str(path)})
+    with ProtectedIndex(index, threshold=threshold) as ix:
+        report = ix.add(texts, keys, metas, replace=replace)
+        size = len(ix)
+    if as_json:
+        emit(report.model_dump(mode="json") | {"documents": size})
+        return
+    out.print(
+        f"added {len(report.added)}, unchanged {len(report.unchanged)}, replaced {len(report.replaced)}; "
+        f"{size} documents in {index}",
+        markup=False,
+    )
+
+
+@index_app.command("remove")
+def index_remove(
+    index: IndexArg,
+    keys: Annotated[list[str], typer.Argument(help="Keys of the documents to remove.")],
+    as_json: JsonOpt = False,
+) -> None:
+    """Remove documents and everything that points at them; a removed document never matches again."""
+    from genguard.provenance.index import ProtectedIndex
+
+    _must_exist(index)
+    with ProtectedIndex(index) as ix:
+        missing = ix.remove(keys)
+        size = len(ix)
+    removed = [k for k in keys if k not in set(missing)]
+    if as_json:
+        emit({"removed": removed, "not_found": missing, "documents": size})
+        return
+    out.print(
+        f"removed {len(removed)}; not found: {', '.join(missing) or 'none'}; {size} documents left",
+        markup=False,
+    )
+
+
+@index_app.command("query")
+def index_query(
+    index: IndexArg,
+    text: TextArg,
+    top_k: Annotated[int, typer.Option(help="Matches to show.")] = 5,
+    min_span: Annotated[int, typer.Option(help="Shared normalised characters that make a match.")] = 150,
+    min_jaccard: Annotated[
+        float | None, typer.Option(help="Word-shingle Jaccard that makes a match (default: the index's).")
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Indexed documents the text copies: near duplicates and verbatim passages. Exit 1 if any."""
+    from genguard.provenance.index import ProtectedIndex
+
+    _must_exist(index)
+    with ProtectedIndex(index) as ix:
+        [matches] = ix.query([read_text(text)], top_k=top_k, min_jaccard=min_jaccard, min_span=min_span)
+    if as_json:
+        emit([m.model_dump(mode="json") for m in matches])
+    else:
+        table = Table("key", "Jaccard", "estimate", "shared run", "where in the text", "passage")
+        for m in matches:
+            span = m.span
+            table.add_row(
+                m.key,
+                f"{m.jaccard:.3f}",
+                f"{m.estimated_jaccard:.3f}",
+                f"{span.chars} chars" if span else "-",
+                f"{span.query_start}-{span.query_end}" if span else "-",
+                (span.text[:70] + ("..." if len(span.text) > 70 else "")) if span else "",
+            )
+        out.print(table if matches else "no match")
+    raise typer.Exit(1 if matches else 0)
+
+
+@index_app.command("stats")
+def index_stats(index: IndexArg, as_json: JsonOpt = False) -> None:
+    """Documents, postings, size on disk and the parameters the index was made with."""
+    from genguard.provenance.index import ProtectedIndex
+
+    _must_exist(index)
+    with ProtectedIndex(index) as ix:
+        stats = ix.stats() | {"params": ix.params.model_dump()}
+    if as_json:
+        emit(stats)
+        return
+    p = stats["params"]
+    out.print(
+        f"{stats['documents']} documents, {stats['postings']} postings, "
+        f"{stats['bytes_on_disk'] / 1e6:.1f} MB; "
+        f"Jaccard threshold {p['threshold']} ({p['bands']} bands x {p['rows']} rows of {p['num_perm']}), "
+        f"word {p['n']}-grams",
+        markup=False,
+    )
+
+
+@provenance_app.command("attribute")
+def attribute_text(
+    index: IndexArg,
+    text: TextArg,
+    min_chars: Annotated[
+        int, typer.Option(help="Shortest shared run credited, in normalised characters.")
+    ] = 50,
+    top_k: Annotated[int, typer.Option(help="Sources to show.")] = 5,
+    as_json: JsonOpt = False,
+) -> None:
+    """The indexed documents a (generated) text came from, with the passages it shares with each."""
+    from genguard.provenance.attribution import attribute
+    from genguard.provenance.index import ProtectedIndex
+
+    _must_exist(index)
+    with ProtectedIndex(index) as ix:
+        [result] = attribute(ix, [read_text(text)], min_chars=min_chars, top_k=top_k)
+    if as_json:
+        emit(result.model_dump(mode="json"))
+        return
+    out.print(
+        f"{result.coverage:.1%} of the text ({result.attributed_chars} of {result.chars} normalised "
+        f"characters) comes from {len(result.sources)} indexed document(s)",
+        markup=False,
+    )
+    for source in result.sources:
+        out.print(f"  {source.key}: {source.chars} chars in {len(source.spans)} passage(s)", markup=False)
+        for span in source.spans:
+            out.print(f"    text {span.query_start}-{span.query_end}: {span.text[:90]}", markup=False)
+
+
+def _must_exist(index: Path) -> None:
+    if not index.is_file():
+        raise InvalidInputError(f"no index at {index}; create one with `genguard provenance index add`")

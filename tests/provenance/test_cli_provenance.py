@@ -45,6 +45,34 @@ def test_index_add_query_attribute_remove_round_trip(tmp_path: Path) -> None:
     assert again.returncode == 0 and json.loads(again.stdout) == []
 
 
+def test_code_compare_sees_through_renaming_and_reordering(tmp_path: Path) -> None:
+    original = tmp_path / "stats.py"
+    original.write_text(
+        "def mean(values):\n    total = 0\n    for v in values:\n        total += v\n"
+        "    return total / len(values)\n\n\ndef variance(values):\n    m = mean(values)\n"
+        "    return sum((v - m) ** 2 for v in values) / len(values)\n"
+    )
+    copy = tmp_path / "copy.py"
+    copy.write_text(
+        "def var_of(xs):\n    mu = avg(xs)\n    unused = 42\n"
+        "    return sum((x - mu) ** 2 for x in xs) / len(xs)\n"
+        "\n\ndef avg(xs):\n    acc = 0\n    for x in xs:\n        acc += x\n    return acc / len(xs)\n"
+    )
+    other = tmp_path / "other.py"
+    other.write_text(
+        "import os\n\nprint(os.getcwd())\nfor name in os.listdir('.'):\n    print(name.upper())\n"
+    )
+    done = run("code-compare", str(original), str(copy), "--json")
+    assert done.returncode == 1, done.stderr
+    result = json.loads(done.stdout)
+    assert result["derived"] and result["score"] >= 0.49
+    regions = {(r["a_start"], r["a_end"], r["b_start"], r["b_end"]) for r in result["regions"]}
+    assert (1, 5, 7, 11) in regions  # mean() is lines 1-5 of the original and 7-11 of the copy
+    assert run("code-compare", str(original), str(other)).returncode == 0
+    cobol = run("code-compare", str(original), str(copy), "--language", "cobol")
+    assert cobol.returncode == 2 and "python, java, c, cpp, javascript" in cobol.stderr
+
+
 def test_bad_input_gives_one_clear_line_and_exit_2(tmp_path: Path) -> None:
     junk = tmp_path / "junk.db"
     junk.write_bytes(b"\x00garbage" * 200)

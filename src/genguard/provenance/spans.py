@@ -19,6 +19,7 @@ import numpy as np
 
 from genguard.errors import InvalidInputError
 from genguard.provenance.shingles import CHUNK_CHARS, _char_grams, _fmix64, normalized_chunks
+from genguard.provenance.winnow import window_minima
 from genguard.text import normalize_with_offsets
 from genguard.types import Result
 
@@ -74,19 +75,6 @@ def _kgram_hashes(text: str) -> np.ndarray:
     return _fmix64(_char_grams(_codepoints(text), K_CHARS, whole=False))
 
 
-def _window_minima(hashes: np.ndarray, w: int) -> np.ndarray:
-    """Minimum of every window of `w` consecutive hashes (van Herk / Gil-Werman: O(n), no loop)."""
-    n = hashes.size
-    if n <= w:
-        return hashes.min(keepdims=True) if n else hashes
-    pad = -n % w
-    blocks = np.concatenate([hashes, np.full(pad, np.iinfo(hashes.dtype).max, hashes.dtype)]).reshape(-1, w)
-    prefix = np.minimum.accumulate(blocks, axis=1).ravel()
-    suffix = np.minimum.accumulate(blocks[:, ::-1], axis=1)[:, ::-1].ravel()
-    starts = np.arange(n - w + 1)
-    return np.minimum(suffix[starts], prefix[starts + w - 1])
-
-
 def _pieces(norm: str, overlap: int) -> Iterator[tuple[int, str]]:
     """(offset, piece) of a normal-form string in pieces of CHUNK_CHARS, each also holding the next
     `overlap` characters, so every run of `overlap` + 1 characters lies wholly inside one piece."""
@@ -102,7 +90,7 @@ def span_fingerprints(text: str) -> np.ndarray:
     found, carry = [], ""
     for piece in normalized_chunks(text):
         joined = carry + piece
-        found.append(np.unique(_window_minima(_kgram_hashes(joined), WINDOW)))
+        found.append(np.unique(window_minima(_kgram_hashes(joined), WINDOW)))
         carry = joined[-(GUARANTEED_CHARS - 1) :] + " "
     if not found:
         return np.empty(0, dtype=np.int64)
@@ -196,7 +184,7 @@ def query_fingerprints(norm: str) -> tuple[np.ndarray, np.ndarray]:
     hashes = _kgram_hashes(norm)
     if not hashes.size:
         return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
-    chosen = np.unique(_window_minima(hashes, WINDOW))
+    chosen = np.unique(window_minima(hashes, WINDOW))
     positions = np.flatnonzero(np.isin(hashes, chosen))
     found, first = np.unique(hashes[positions], return_index=True)
     return found.view(np.int64), positions[first]

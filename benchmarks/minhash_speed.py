@@ -5,12 +5,15 @@ shingles (word 5-grams as genguard's 32-bit hashes) and num_perm 128: genguard's
 `MinHasher.signatures` against datasketch's `MinHash.bulk` and `MinHash.update_batch`, measured in
 this run (median of 3). Shingling is timed separately (both sides use the same shingles).
 
-Quality: for 600 base paragraphs, copies with a share of their words replaced at random give
-pairs over a range of true Jaccard similarities (computed exactly on the shingle sets). Copies
-and 5,000 unrelated paragraphs are indexed with LSH at threshold 0.5 (genguard's LSHIndex and
-datasketch's MinHashLSH, each with its own permutations); per true-Jaccard bin the share of
-pairs found (recall) is compared with the S-curve 1 - (1 - J^r)^b averaged over the bin's pairs.
-Precision: among the candidates returned for the bases, the share with true Jaccard >= 0.5.
+Quality: each of 1,500 base paragraphs (60+ words) gets ten copies with 2-30 % of their words
+replaced at random, giving 15,000 pairs over a range of true Jaccard similarities (computed
+exactly on the shingle sets). Copies and up to 5,000 other paragraphs (20+ words; BOLD has
+3,026 besides the bases) are indexed with LSH at
+threshold 0.5 (genguard's LSHIndex and datasketch's MinHashLSH), once for each of 20
+permutation seeds per library; per true-Jaccard bin the share of pairs found over all seeds
+(recall; standard error at most 0.3 points with 30,000+ trials per bin) is compared with
+datasketch's and with the S-curve 1 - (1 - J^r)^b averaged over the bin's pairs. Precision: among
+the candidates returned for the bases, the share with true Jaccard >= 0.5.
 
 Usage: python benchmarks/minhash_speed.py [--docs 20000]
 Results also go to benchmarks/results/minhash_speed.json.
@@ -85,77 +88,103 @@ def _edit(text: str, share: float, rng: random.Random) -> str:
     return " ".join(words)
 
 
-def quality(paragraphs: list[str], bases: int, distractors: int) -> dict:
+LEVELS = [0.02, 0.04, 0.06, 0.08, 0.1, 0.12, 0.15, 0.2, 0.25, 0.3]  # share of words replaced
+
+
+def _signatures_datasketch(sets: list[np.ndarray], seed: int) -> list[MinHash]:
+    return MinHash.bulk([s.tolist() for s in sets], num_perm=NUM_PERM, seed=seed, hashfunc=int)
+
+
+def quality(paragraphs: list[str], bases: int, distractors: int, seeds: int) -> dict:
+    """Recall per true-Jaccard bin over `seeds` independent permutation sets of each library, and
+    precision; every base has one copy at each edit level in LEVELS."""
     rng = random.Random(0)
     long = [p for p in paragraphs if len(p.split()) >= 60]
     base = long[:bases]
-    others = long[bases : bases + distractors]
-    copies = [_edit(t, rng.choice([0.02, 0.05, 0.08, 0.1, 0.12, 0.15, 0.2, 0.3]), rng) for t in base]
+    others = [p for p in paragraphs if p not in set(base) and len(p.split()) >= 20][:distractors]
+    copies = [_edit(t, level, rng) for t in base for level in LEVELS]
+    owner = np.repeat(np.arange(len(base)), len(LEVELS))
     base_sets, copy_sets, other_sets = (shingle_hashes(x, n=5) for x in (base, copies, others))
     truth = np.array(
-        [len(np.intersect1d(a, b)) / len(np.union1d(a, b)) for a, b in zip(base_sets, copy_sets, strict=True)]
+        [
+            len(np.intersect1d(base_sets[o], c)) / len(np.union1d(base_sets[o], c))
+            for o, c in zip(owner, copy_sets, strict=True)
+        ]
     )
     index_keys = [f"copy{i}" for i in range(len(copies))] + [f"other{i}" for i in range(len(others))]
     index_sets = copy_sets + other_sets
-
-    hasher = MinHasher(NUM_PERM)
-    ours = LSHIndex(THRESHOLD, NUM_PERM)
-    ours.insert(index_keys, hasher.signatures(index_sets))
-    found_ours = ours.query(hasher.signatures(base_sets))
-
-    theirs = MinHashLSH(threshold=THRESHOLD, num_perm=NUM_PERM)
-    for key, values in zip(index_keys, index_sets, strict=True):
-        m = MinHash(num_perm=NUM_PERM, hashfunc=lambda x: x)
-        m.update_batch(values.tolist())
-        theirs.insert(key, m)
-    found_theirs = []
-    for values in base_sets:
-        m = MinHash(num_perm=NUM_PERM, hashfunc=lambda x: x)
-        m.update_batch(values.tolist())
-        found_theirs.append(set(theirs.query(m)))
-
     sets_by_key = dict(zip(index_keys, index_sets, strict=True))
+    similar: dict[tuple[int, str], bool] = {}
 
-    def precision(found: list[set]) -> tuple[float, int]:
+    def precision(found: list[set]) -> tuple[int, int]:
         good = total = 0
-        for b, keys in zip(base_sets, found, strict=True):
+        for b, keys in enumerate(found):
             for k in keys:
-                s = sets_by_key[k]
+                if (b, k) not in similar:
+                    s = sets_by_key[k]
+                    union = len(np.union1d(base_sets[b], s))
+                    similar[(b, k)] = len(np.intersect1d(base_sets[b], s)) / union >= THRESHOLD
+                good += similar[(b, k)]
                 total += 1
-                good += len(np.intersect1d(b, s)) / len(np.union1d(b, s)) >= THRESHOLD
-        return good / max(total, 1), total
+        return good, total
 
+    hits = {"genguard": np.zeros(len(copies)), "datasketch": np.zeros(len(copies))}
+    good_total = {"genguard": [0, 0], "datasketch": [0, 0]}
+    for seed in range(1, seeds + 1):
+        hasher = MinHasher(NUM_PERM, seed=seed)
+        ours = LSHIndex(THRESHOLD, NUM_PERM)
+        ours.insert(index_keys, hasher.signatures(index_sets))
+        found = {"genguard": ours.query(hasher.signatures(base_sets))}
+        theirs = MinHashLSH(threshold=THRESHOLD, num_perm=NUM_PERM)
+        with theirs.insertion_session() as session:
+            for key, m in zip(index_keys, _signatures_datasketch(index_sets, seed), strict=True):
+                session.insert(key, m, check_duplication=False)
+        found["datasketch"] = [set(theirs.query(m)) for m in _signatures_datasketch(base_sets, seed)]
+        for name, sets in found.items():
+            hits[name] += [f"copy{i}" in sets[o] for i, o in enumerate(owner)]
+            good, total = precision(sets)
+            good_total[name][0] += good
+            good_total[name][1] += total
     rows = []
     for lo, hi in BINS:
         idx = np.flatnonzero((truth >= lo) & (truth < hi))
         if idx.size == 0:
             continue
+        expected = s_curve(truth[idx], ours.bands, ours.rows)
         rows.append(
             {
                 "jaccard": f"{lo:.2f}-{min(hi, 1):.2f}",
                 "pairs": int(idx.size),
-                "genguard_recall": float(np.mean([f"copy{i}" in found_ours[i] for i in idx])),
-                "datasketch_recall": float(np.mean([f"copy{i}" in found_theirs[i] for i in idx])),
-                "s_curve": float(np.mean(s_curve(truth[idx], ours.bands, ours.rows))),
+                "trials": int(idx.size * seeds),
+                "genguard_recall": float(hits["genguard"][idx].sum() / (idx.size * seeds)),
+                "datasketch_recall": float(hits["datasketch"][idx].sum() / (idx.size * seeds)),
+                "s_curve": float(np.mean(expected)),
+                # Standard error of one library's recall in this bin: binomial over pairs x seeds.
+                "standard_error": float(np.sqrt(np.mean(expected * (1 - expected)) / (idx.size * seeds))),
             }
         )
-    p_ours, n_ours = precision(found_ours)
-    p_theirs, n_theirs = precision(found_theirs)
     return {
         "bands": ours.bands,
         "rows": ours.rows,
         "datasketch_bands_rows": [theirs.b, theirs.r],
+        "pairs": len(copies),
+        "distractors": len(others),
+        "seeds": seeds,
         "bins": rows,
-        "genguard_precision": p_ours,
-        "genguard_candidates": n_ours,
-        "datasketch_precision": p_theirs,
-        "datasketch_candidates": n_theirs,
+        "max_abs_diff_vs_datasketch": max(abs(r["genguard_recall"] - r["datasketch_recall"]) for r in rows),
+        "max_abs_diff_vs_s_curve": max(abs(r["genguard_recall"] - r["s_curve"]) for r in rows),
+        "genguard_precision": good_total["genguard"][0] / max(good_total["genguard"][1], 1),
+        "genguard_candidates": good_total["genguard"][1],
+        "datasketch_precision": good_total["datasketch"][0] / max(good_total["datasketch"][1], 1),
+        "datasketch_candidates": good_total["datasketch"][1],
     }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--docs", type=int, default=20000)
+    parser.add_argument("--bases", type=int, default=1500, help="base paragraphs (x10 planted copies)")
+    parser.add_argument("--seeds", type=int, default=20, help="independent permutation sets per library")
     args = parser.parse_args()
     print(f"load average at start: {os.getloadavg()[0]:.2f}")
     paragraphs = list(bold_wikipedia_paragraphs())
@@ -177,18 +206,26 @@ def main() -> None:
     for name, rate, note in rows:
         print(f"  {name:38s} {rate:>10,.0f} signatures/s  {note}")
     print(f"  shingling (shared by both): {s['shingling_docs_per_s']:,.0f} docs/s")
-    q = quality(paragraphs, 600, 5000)
+    q = quality(paragraphs, args.bases, 5000, args.seeds)
     ds_b, ds_r = q["datasketch_bands_rows"]
     print(
         f"\nLSH at threshold {THRESHOLD}: bands x rows genguard {q['bands']}x{q['rows']}, datasketch "
-        f"{ds_b}x{ds_r}; 600 planted pairs among 5,000 other paragraphs"
+        f"{ds_b}x{ds_r}; {q['pairs']:,} planted pairs among {q['distractors']:,} other paragraphs, "
+        f"{q['seeds']} permutation seeds per library"
     )
-    print(f"  {'true Jaccard':>12s} {'pairs':>6s} {'genguard':>9s} {'datasketch':>11s} {'S-curve':>8s}")
+    print(
+        f"  {'true Jaccard':>12s} {'pairs':>6s} {'genguard':>9s} {'datasketch':>11s} {'S-curve':>8s} "
+        f"{'std err':>8s}"
+    )
     for r in q["bins"]:
         print(
             f"  {r['jaccard']:>12s} {r['pairs']:>6d} {r['genguard_recall']:>9.3f} "
-            f"{r['datasketch_recall']:>11.3f} {r['s_curve']:>8.3f}"
+            f"{r['datasketch_recall']:>11.3f} {r['s_curve']:>8.3f} {r['standard_error']:>8.4f}"
         )
+    print(
+        f"  largest recall difference: vs datasketch {100 * q['max_abs_diff_vs_datasketch']:.2f} points, "
+        f"vs S-curve {100 * q['max_abs_diff_vs_s_curve']:.2f} points (target <= 1)"
+    )
     print(
         f"  precision (true Jaccard >= {THRESHOLD}): genguard {q['genguard_precision']:.3f} of "
         f"{q['genguard_candidates']} candidates, datasketch {q['datasketch_precision']:.3f} of "

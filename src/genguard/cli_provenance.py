@@ -244,3 +244,49 @@ def code_compare(
             table.add_row(f"{r.a_start}-{r.a_end}", f"{r.b_start}-{r.b_end}", str(r.tokens))
         out.print(table)
     raise typer.Exit(1 if derived else 0)
+
+
+@provenance_app.command("dedup")
+def dedup(
+    source: Annotated[Path, typer.Argument(help="A JSONL corpus: one JSON object per line.")],
+    out_path: Annotated[Path, typer.Option("--out", help="Where the kept lines go (byte for byte).")],
+    text_field: Annotated[str, typer.Option(help="The field holding the text.")] = "text",
+    threshold: Annotated[
+        float, typer.Option(help="Word 5-gram Jaccard at which two documents are one.")
+    ] = 0.8,
+    max_occurrences: Annotated[
+        int, typer.Option(help="Copies of one piece of content kept (1 = deduplicate; k = occurrence cap).")
+    ] = 1,
+    skip_bad_lines: Annotated[
+        bool, typer.Option(help="Leave out lines that are not JSON objects with a text (default: stop).")
+    ] = False,
+    use_ray: Annotated[bool, typer.Option("--ray", help="Run as a Ray Data job (same kept lines).")] = False,
+    num_cpus: Annotated[int | None, typer.Option(help="With --ray: CPUs of the local Ray instance.")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Near-duplicate clusters of a corpus; keep the first `max_occurrences` of each, in input order.
+    The dropped lines and their representatives go to OUT.dropped.jsonl."""
+    options = {
+        "text_field": text_field,
+        "threshold": threshold,
+        "max_occurrences": max_occurrences,
+        "on_bad_line": "skip" if skip_bad_lines else "error",
+    }
+    if use_ray:
+        from genguard.pipeline.dedup import ray_dedup_jsonl
+
+        stats = ray_dedup_jsonl(source, out_path, num_cpus=num_cpus, **options)
+    else:
+        from genguard.provenance.dedup import dedup_jsonl
+
+        stats = dedup_jsonl(source, out_path, **options)
+    if as_json:
+        emit(stats.model_dump(mode="json"))
+        return
+    out.print(
+        f"{stats.engine}: {stats.documents:,} documents, kept {stats.kept:,}, dropped {stats.dropped:,} "
+        f"({stats.duplicate_clusters:,} clusters of near duplicates, largest {stats.largest_cluster}); "
+        f"{stats.empty:,} empty, {stats.bad_lines:,} bad lines skipped; {stats.docs_per_s:,.0f} docs/s. "
+        f"Kept: {stats.out_path}; dropped: {stats.dropped_path}",
+        markup=False,
+    )

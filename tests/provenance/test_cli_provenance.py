@@ -73,6 +73,38 @@ def test_code_compare_sees_through_renaming_and_reordering(tmp_path: Path) -> No
     assert cobol.returncode == 2 and "python, java, c, cpp, javascript" in cobol.stderr
 
 
+def test_dedup_streaming_and_ray_keep_the_same_lines(tmp_path: Path) -> None:
+    rng = random.Random(1)
+    docs = [" ".join(rng.choice(WORDS) for _ in range(40)) for _ in range(30)]
+    lines = [json.dumps({"text": d}) for d in docs]
+    lines += [json.dumps({"text": docs[3].upper() + "!!"}), json.dumps({"text": docs[3]}), "not json"]
+    corpus = tmp_path / "corpus.jsonl"
+    corpus.write_text("\n".join(lines) + "\n")
+    stopped = run("dedup", str(corpus), "--out", str(tmp_path / "x.jsonl"))
+    assert stopped.returncode == 2 and "line 33" in stopped.stderr and "--skip-bad-lines" in stopped.stderr
+    assert not (tmp_path / "x.jsonl").exists()
+    kept = {}
+    for engine in ("streaming", "ray"):
+        out = tmp_path / f"{engine}.jsonl"
+        args = [
+            "dedup",
+            str(corpus),
+            "--out",
+            str(out),
+            "--skip-bad-lines",
+            "--max-occurrences",
+            "2",
+            "--json",
+        ]
+        done = run(*args, *(["--ray", "--num-cpus", "2"] if engine == "ray" else []))
+        assert done.returncode == 0, done.stderr
+        stats = json.loads(done.stdout)
+        assert (stats["kept"], stats["dropped"], stats["bad_lines"]) == (31, 1, 1)
+        kept[engine] = out.read_bytes()
+    assert kept["streaming"] == kept["ray"]
+    assert kept["streaming"].decode().splitlines() == lines[:31]
+
+
 def test_bad_input_gives_one_clear_line_and_exit_2(tmp_path: Path) -> None:
     junk = tmp_path / "junk.db"
     junk.write_bytes(b"\x00garbage" * 200)

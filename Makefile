@@ -31,6 +31,12 @@ bench: setup
 	$(PY) benchmarks/guard_speed.py
 	$(PY) benchmarks/injection_quality.py
 	$(PY) benchmarks/fairness_audit.py
+	$(PY) benchmarks/minhash_speed.py
+	$(PY) benchmarks/index_speed.py
+	$(PY) benchmarks/code_similarity.py
+	$(PY) benchmarks/dedup_throughput.py
+	$(PY) benchmarks/large_inputs.py
+	$(PY) benchmarks/memorization_audit.py
 
 lint: setup
 	$(VENV)/bin/ruff check src tests benchmarks models

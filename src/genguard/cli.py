@@ -12,7 +12,7 @@ from rich.text import Text
 
 from genguard.cli_common import JsonOpt, ModelOpt, err, out, read_text
 from genguard.cli_common import emit as _emit
-from genguard.cli_provenance import provenance_app
+from genguard.cli_provenance import audit_memorization, provenance_app
 from genguard.errors import GenguardError, InvalidInputError
 
 app = typer.Typer(
@@ -32,6 +32,7 @@ audit_app = typer.Typer(
 )
 app.add_typer(audit_app, name="audit")
 app.add_typer(provenance_app, name="provenance")
+audit_app.command("memorization")(audit_memorization)
 
 SchemeOpt = Annotated[str, typer.Option(help="lefthash, selfhash, minhash or skipgram.")]
 GammaOpt = Annotated[float, typer.Option(help="Fraction of the vocabulary that is green.")]

@@ -290,3 +290,83 @@ def dedup(
         f"Kept: {stats.out_path}; dropped: {stats.dropped_path}",
         markup=False,
     )
+
+
+def _memorization_documents(sources: list[str]) -> list[tuple[str, str]]:
+    from genguard.datasets import bold_wikipedia_paragraphs, shakespeare_text
+
+    documents: list[tuple[str, str]] = []
+    for source in sources:
+        if source == "shakespeare":
+            documents.append((source, shakespeare_text()))
+        elif source == "wikipedia":
+            documents += [(source, p) for p in bold_wikipedia_paragraphs()]
+        elif source.endswith(".jsonl"):
+            texts, _, _ = _jsonl_documents(Path(source), "text", None)
+            documents += [(source, t) for t in texts]
+        else:
+            documents.append((source, read_text(source)))
+    return documents
+
+
+def audit_memorization(
+    model: Annotated[
+        str, typer.Option(help="'default', a local model folder, a .gguf file or a hub id.")
+    ] = "default",
+    source: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--source",
+            help="shakespeare, wikipedia (BOLD), a text file or a JSONL file with a text field; repeat.",
+        ),
+    ] = None,
+    per_source: Annotated[int, typer.Option(help="Prefixes drawn per source.")] = 100,
+    prefix_tokens: Annotated[int, typer.Option(help="Tokens of document the model is given.")] = 32,
+    suffix_tokens: Annotated[int, typer.Option(help="Tokens it must reproduce.")] = 32,
+    seed: Annotated[int, typer.Option(help="Seed of the drawn positions.")] = 0,
+    as_json: JsonOpt = False,
+) -> None:
+    """Extractable memorisation (Carlini et al.): prompt with document prefixes, decode greedily and
+    count verbatim and near-verbatim continuations, beside a chance-level control."""
+    from rich.progress import Progress
+
+    from genguard.cli_common import err
+    from genguard.lm import load_model
+    from genguard.provenance.memorization import memorization_audit
+
+    documents = _memorization_documents(source or ["shakespeare", "wikipedia"])
+    lm = load_model(model)
+    with Progress(console=err, disable=as_json) as bars:
+        task = bars.add_task("memorisation", total=None)
+        report = memorization_audit(
+            lm,
+            documents,
+            prefix_tokens=prefix_tokens,
+            suffix_tokens=suffix_tokens,
+            samples_per_source=per_source,
+            seed=seed,
+            progress=lambda done, total: bars.update(task, completed=done, total=total),
+        )
+    if as_json:
+        emit(report.model_dump(mode="json"))
+        return
+    if not report.decided:
+        out.print(report.reason, markup=False)
+        return
+    table = Table(
+        "source", "samples", "exact (tokens)", "near-verbatim [95 % CI]", "control near", "similarity"
+    )
+    for s in report.sources:
+        if not s.decided:
+            table.add_row(s.source, "0", "-", s.reason, "-", "-")
+            continue
+        near, control = s.near_verbatim, s.control
+        table.add_row(
+            s.source,
+            str(s.n),
+            f"{s.exact_tokens.k} ({s.exact_tokens.rate:.1%})",
+            f"{near.k} ({near.rate:.1%}) [{near.ci[0]:.1%}, {near.ci[1]:.1%}]",
+            f"{control.near_verbatim.k} ({control.near_verbatim.rate:.1%})" if control else "- (1 sample)",
+            f"{s.mean_edit_similarity:.3f}" + (f" vs {control.mean_edit_similarity:.3f}" if control else ""),
+        )
+    out.print(table)

@@ -123,3 +123,33 @@ def test_bad_input_gives_one_clear_line_and_exit_2(tmp_path: Path) -> None:
         assert done.returncode == 2, (args, done.stdout, done.stderr)
         assert message in done.stderr and "Traceback" not in done.stderr
     assert junk.read_bytes() == b"\x00garbage" * 200
+
+
+def test_audit_memorization_reports_rates_with_a_control_and_cannot_decide_on_nothing(tmp_path: Path) -> None:
+    text = tmp_path / "licence.txt"
+    text.write_text(
+        "Permission is hereby granted, free of charge, to any person obtaining a copy of this software "
+        "and associated documentation files (the Software), to deal in the Software without restriction, "
+        "including without limitation the rights to use, copy, modify, merge, publish, distribute, "
+        "sublicense, and/or sell copies of the Software, and to permit persons to whom the Software is "
+        "furnished to do so, subject to the following conditions."
+    )
+    empty = tmp_path / "empty.txt"
+    empty.write_text("")
+    audit = [str(GENGUARD), "audit", "memorization", "--per-source", "3", "--prefix-tokens", "8"]
+    done = subprocess.run(
+        [*audit, "--suffix-tokens", "8", "--source", str(text), "--json"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    [source] = report["sources"]
+    assert source["n"] == 3 and source["decided"] and source["control"]["n"] == 3
+    assert 0 <= source["near_verbatim"]["rate"] <= 1 and len(source["near_verbatim"]["ci"]) == 2
+    nothing = subprocess.run(
+        [*audit, "--source", str(empty)], capture_output=True, text=True, timeout=300, check=False
+    )
+    assert nothing.returncode == 0 and "cannot decide" in nothing.stdout

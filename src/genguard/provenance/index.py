@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
+import zlib
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -34,8 +35,6 @@ from genguard.provenance.shingles import MAX_CHARS, _fmix64, normalized_chunks, 
 from genguard.provenance.spans import (
     K_CHARS,
     SharedSpan,
-    compress,
-    decompress,
     located_span,
     longest_shared_run,
     normalize_with_map,
@@ -128,6 +127,15 @@ class Query:
     where: np.ndarray
     shingles: np.ndarray
     candidates: list[Candidate]
+
+
+def compress(text: str) -> bytes:
+    """zlib level 6 of the UTF-8 text: how documents are kept in the index."""
+    return zlib.compress(text.encode("utf-8"), 6)
+
+
+def decompress(blob: bytes) -> str:
+    return zlib.decompress(blob).decode("utf-8")
 
 
 def content_key(text: str) -> str:

@@ -12,7 +12,6 @@ k-gram of the query is looked up in the other text with `str.find` and extended 
 from __future__ import annotations
 
 import re
-import zlib
 from collections.abc import Iterator, Sequence
 
 import numpy as np
@@ -227,12 +226,3 @@ def shared_span(query_norm: str, query_map: np.ndarray, doc_norm: str, min_chars
     """The longest shared run of `min_chars` or more, located in the query as given, or None."""
     run = longest_shared_run(query_norm, doc_norm, min_chars)
     return None if run is None else located_span(query_norm, query_map, run)
-
-
-def compress(text: str) -> bytes:
-    """zlib level 6 of the UTF-8 text: how documents are kept in the index."""
-    return zlib.compress(text.encode("utf-8"), 6)
-
-
-def decompress(blob: bytes) -> str:
-    return zlib.decompress(blob).decode("utf-8")

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from genguard.errors import ConfigError, InvalidInputError
-from genguard.provenance import dedup as dd
+from genguard.provenance import shingles
 from genguard.provenance.dedup import (
     Sketcher,
     bucket_pairs,
@@ -231,8 +231,8 @@ def test_long_texts_sketched_in_pieces_match_the_whole_text(
     )
     params = dedup_parameters(shingle=kind, n=n)
     whole = MinHasher(params.num_perm, params.seed).signatures(shingle_hashes([text], kind, n))
-    monkeypatch.setattr(dd, "PIECE_CHARS", 301)  # dozens of pieces
-    assert len(list(dd._raw_pieces(text, 301))) > 20
+    monkeypatch.setattr(shingles, "CHUNK_CHARS", 301)  # dozens of pieces
+    assert len(list(shingles.normalized_chunks(text, 301))) > 20
     sketch = Sketcher(params).sketch([text, "x" * 5000], np.arange(2))
     assert np.array_equal(sketch.signatures[0], whole[0])
     digest = hashlib.blake2b(normalize_for_shingles(text).encode(), digest_size=16).digest()

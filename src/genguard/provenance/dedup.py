@@ -19,11 +19,9 @@ cluster, never linked (it has no content to compare) and counted in `empty`; ded
 content filter. Otherwise:
 - exact key: BLAKE2b-128 of t (UTF-8);
 - signature: `MinHasher(num_perm, seed).signatures(shingle_hashes([text], shingle, n))`; a text
-  over PIECE_CHARS = 1,000,000 characters (`shingle_hashes` refuses 10M) is normalised in pieces
-  cut before whitespace (which changes nothing, since no normalisation step reaches across
-  whitespace) and shingled in buffers that overlap by n-1 words (n-1 characters for char
-  shingles); the buffers' signatures merge by minimum into the whole text's signature, and the
-  exact key is hashed incrementally, so memory stays bounded (measured below);
+  over CHUNK_CHARS = 1 Mi characters is read once in normal-form pieces (`normalized_chunks`)
+  that feed both its shingles (`iter_piece_shingles`, the same set as the whole text's; the
+  pieces' signatures merge by minimum) and its exact key, so memory stays bounded (measured below);
 - band keys: `band_keys(signature, bands, rows)` with (bands, rows) = lsh_parameters(
   lsh_threshold, num_perm): (14, 9) at the default lsh_threshold = threshold - 0.1 = 0.7.
 
@@ -91,9 +89,15 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from genguard.errors import ConfigError, InvalidInputError
+from genguard.provenance import shingles as shingles_module
 from genguard.provenance.lsh import band_keys
 from genguard.provenance.minhash import EMPTY, MinHasher, lsh_parameters
-from genguard.provenance.shingles import normalize_for_shingles, shingle_hashes
+from genguard.provenance.shingles import (
+    iter_piece_shingles,
+    normalize_for_shingles,
+    normalized_chunks,
+    shingle_hashes,
+)
 from genguard.types import Result
 
 DEFAULT_THRESHOLD = 0.8
@@ -109,7 +113,6 @@ DEDUP_ERROR_RATES: dict[str, float] = {
     "false_removal_rate": 2.4e-5,
 }
 
-PIECE_CHARS = 1_000_000  # longer texts are shingled piece by piece (shingle_hashes refuses 10M+)
 _BAD_IDS_KEPT = 100  # how many bad-line ids the stats list
 _VERIFY_PAIRS = 65_536  # candidate pairs compared per block (2 x 512 bytes each)
 
@@ -282,20 +285,6 @@ class Sketches:
     empty_ids: np.ndarray  # int64
 
 
-def _raw_pieces(text: str, size: int) -> Iterator[str]:
-    """Consecutive pieces of about `size` characters, each cut just before a whitespace character
-    (where the window has one), so that normalising the pieces apart changes nothing: no Unicode
-    composition, case rule or run of punctuation reaches across whitespace."""
-    start = 0
-    while start < len(text):
-        end = min(start + size, len(text))
-        if end < len(text):
-            cut = max(text.rfind(c, start + 1, end) for c in " \n\t\r")
-            end = cut if cut > start else end
-        yield text[start:end]
-        start = end
-
-
 class Sketcher:
     """Signatures, band keys and exact keys of texts, as the module docstring defines them."""
 
@@ -303,45 +292,24 @@ class Sketcher:
         self.params = params
         self.hasher = MinHasher(params.num_perm, params.seed)
 
-    def _carry(self, buffer: str) -> str:
-        """The end of the normalised text that the next piece must start with: n-1 words (or n-1
-        characters, one more if the first is a space that re-normalisation would strip)."""
-        n = self.params.n
-        if n == 1:
-            return ""
-        if self.params.shingle == "char":
-            carry = buffer[-(n - 1) :]
-            return buffer[-n:] if carry.startswith(" ") else carry
-        pos = len(buffer)
-        for _ in range(n - 1):  # a loop over the window, not over shingles
-            pos = buffer.rfind(" ", 0, pos)
-            if pos < 0:
-                break
-        # Giant "words" (no spaces for PIECE_CHARS / 2 characters) are cut, to bound memory.
-        return buffer[max(pos + 1, len(buffer) - PIECE_CHARS // 2) :]
-
     def _sketch_long(self, text: str) -> tuple[np.ndarray, bytes, bool]:
-        """(signature, exact-key digest, non-empty) of a text over PIECE_CHARS characters, normalised
-        and shingled piece by piece: never the whole normalised text in memory."""
-        p = self.params
-        signature = np.full(p.num_perm, EMPTY, dtype=np.uint32)
+        """(signature, exact-key digest, non-empty) of a text over CHUNK_CHARS characters: one pass
+        over its normal form in pieces feeds both the shingles and the digest."""
         digest = hashlib.blake2b(digest_size=16)
-        buffer, fresh, started = "", False, False
-        for raw in _raw_pieces(text, PIECE_CHARS):
-            norm = normalize_for_shingles(raw)
-            if not norm:
-                continue
-            # The normalised text is the normalised pieces joined by single spaces.
-            digest.update((" " + norm if started else norm).encode("utf-8"))
-            buffer = f"{buffer} {norm}" if buffer else norm
-            started = fresh = True
-            if len(buffer) >= PIECE_CHARS:
-                sets = shingle_hashes([buffer], p.shingle, p.n)
-                np.minimum(signature, self.hasher.signatures(sets)[0], out=signature)
-                buffer, fresh = self._carry(buffer), False
-        if fresh:  # words not yet shingled (or a whole text that fits in one buffer)
-            sets = shingle_hashes([buffer], p.shingle, p.n)
-            np.minimum(signature, self.hasher.signatures(sets)[0], out=signature)
+        started = False
+
+        def pieces() -> Iterator[str]:
+            nonlocal started
+            for piece in normalized_chunks(text):
+                # The normal form is the pieces joined by single spaces.
+                digest.update((" " + piece if started else piece).encode("utf-8"))
+                started = True
+                yield piece
+
+        # The signature of a union is the minimum of the parts' signatures: no piece is kept.
+        signature = np.full(self.params.num_perm, EMPTY, dtype=np.uint32)
+        for part in iter_piece_shingles(pieces(), self.params.shingle, self.params.n):
+            np.minimum(signature, self.hasher.signatures([part])[0], out=signature)
         return signature, digest.digest(), started
 
     def sketch(self, texts: Sequence[str], ids: np.ndarray) -> Sketches:
@@ -353,7 +321,7 @@ class Sketcher:
         nonempty = np.zeros(len(texts), dtype=bool)
         short = []
         for i, text in enumerate(texts):
-            if len(text) > PIECE_CHARS:
+            if len(text) > shingles_module.CHUNK_CHARS:
                 signatures[i], digests[i], nonempty[i] = self._sketch_long(text)
                 continue
             norm = normalize_for_shingles(text)

@@ -21,7 +21,7 @@ import json
 import time
 import zlib
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,9 +29,10 @@ from typing import Any
 import numpy as np
 
 from genguard.errors import InvalidInputError, StorageError
+from genguard.provenance import shingles as shingles_module
 from genguard.provenance.lsh import band_keys
 from genguard.provenance.minhash import MinHasher, estimate_jaccard, lsh_parameters
-from genguard.provenance.shingles import MAX_CHARS, _fmix64, normalized_chunks, shingle_hashes
+from genguard.provenance.shingles import MAX_CHARS, _fmix64, normalized_chunks, shingles_of_pieces
 from genguard.provenance.spans import (
     K_CHARS,
     SharedSpan,
@@ -214,6 +215,11 @@ class ProtectedIndex:
         with storage_errors(self.path):
             return self._conn.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
 
+    def _shingles(self, norm: str) -> np.ndarray:
+        """Shingle hashes of a text already in normal form (not normalised again; long ones in pieces)."""
+        pieces = [norm] if len(norm) <= shingles_module.CHUNK_CHARS else normalized_chunks(norm)
+        return shingles_of_pieces(pieces, self.params.shingle, self.params.n)
+
     def _band_postings(self, signatures: np.ndarray) -> list[list[int]]:
         keys = band_keys(signatures, self.params.bands, self.params.rows)
         keys = keys ^ (np.arange(self.params.bands, dtype=np.uint64) * _BAND_SALT)
@@ -267,7 +273,7 @@ class ProtectedIndex:
             else:
                 report["replaced"].append(key)
             todo.append(i)
-        sets = shingle_hashes([norms[i] for i in todo], self.params.shingle, self.params.n)
+        sets = [self._shingles(norms[i]) for i in todo]
         signatures = self._hasher.signatures(sets)
         rows = [(i, norms[i], signatures[r : r + 1], span_fingerprints(norms[i])) for r, i in enumerate(todo)]
         now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
@@ -298,15 +304,15 @@ class ProtectedIndex:
         return AddReport(**report)
 
     def _existing(self, keys: Sequence[str]) -> dict[str, tuple[int, str]]:
-        out: dict[str, tuple[int, str]] = {}
-        for c in range(0, len(keys), _SQL_VARS):
-            chunk = keys[c : c + _SQL_VARS]
-            marks = ",".join("?" * len(chunk))
-            for key, doc, digest in self._conn.execute(
-                f"SELECT key, id, digest FROM documents WHERE key IN ({marks})", chunk
-            ):
-                out[key] = (doc, digest)
-        return out
+        rows = self._select_in("SELECT key, id, digest FROM documents WHERE key IN ({})", keys)
+        return {key: (doc, digest) for key, doc, digest in rows}
+
+    def _select_in(self, sql: str, values: Sequence[Any]) -> Iterator[tuple[Any, ...]]:
+        """Rows of `sql` (one `IN ({})`) for all `values`, in statements under SQLite's host
+        parameter limit."""
+        for c in range(0, len(values), _SQL_VARS):
+            chunk = list(values[c : c + _SQL_VARS])
+            yield from self._conn.execute(sql.format(",".join("?" * len(chunk))), chunk)
 
     def _remove_one(self, key: str) -> bool:
         row = self._conn.execute(
@@ -377,7 +383,7 @@ class ProtectedIndex:
                 long_run = run is not None and run[2] >= min_span
                 if not (plausible or long_run):
                     continue
-                doc_shingles = shingle_hashes([c.norm], self.params.shingle, self.params.n)[0]
+                doc_shingles = self._shingles(c.norm)
                 union = np.union1d(query.shingles, doc_shingles).size
                 jaccard = np.intersect1d(query.shingles, doc_shingles).size / union if union else 0.0
                 if jaccard >= min_jaccard or long_run:
@@ -401,7 +407,7 @@ class ProtectedIndex:
         of GUARANTEED_CHARS or more is among them (unless 32 others share more postings)."""
         texts = check_texts(texts, "pass a list of texts", MAX_QUERY_CHARS)
         mapped = [normalize_with_map(t) for t in texts]
-        sets = shingle_hashes([m[0] for m in mapped], self.params.shingle, self.params.n)
+        sets = [self._shingles(norm) for norm, _ in mapped]
         signatures = self._hasher.signatures(sets)
         bands = self._band_postings(signatures)
         seeds = []  # per text: span posting -> where in the normal form that fingerprint occurs
@@ -438,27 +444,19 @@ class ProtectedIndex:
 
     def _owners(self, wanted: set[int]) -> dict[int, list[int]]:
         """Documents holding each posting key."""
-        ordered = sorted(wanted)
         owners: dict[int, list[int]] = {}
-        for c in range(0, len(ordered), _SQL_VARS):
-            chunk = ordered[c : c + _SQL_VARS]
-            marks = ",".join("?" * len(chunk))
-            for h, doc in self._conn.execute(f"SELECT h, doc FROM postings WHERE h IN ({marks})", chunk):
-                owners.setdefault(h, []).append(doc)
+        for h, doc in self._select_in("SELECT h, doc FROM postings WHERE h IN ({})", sorted(wanted)):
+            owners.setdefault(h, []).append(doc)
         return owners
 
     def _documents(self, ids: set[int]) -> dict[int, tuple[str, np.ndarray, str, dict[str, Any]]]:
-        out = {}
-        ids_list = sorted(ids)
-        for c in range(0, len(ids_list), _SQL_VARS):
-            chunk = ids_list[c : c + _SQL_VARS]
-            marks = ",".join("?" * len(chunk))
-            for doc, key, signature, norm, meta in self._conn.execute(
-                f"SELECT id, key, signature, norm, meta FROM documents WHERE id IN ({marks})", chunk
-            ):
-                signature = np.frombuffer(signature, dtype=np.uint32)
-                out[doc] = (key, signature, decompress(norm), json.loads(meta))
-        return out
+        rows = self._select_in(
+            "SELECT id, key, signature, norm, meta FROM documents WHERE id IN ({})", sorted(ids)
+        )
+        return {
+            doc: (key, np.frombuffer(signature, dtype=np.uint32), decompress(norm), json.loads(meta))
+            for doc, key, signature, norm, meta in rows
+        }
 
     def stats(self) -> dict[str, int]:
         """Documents, postings and the file's size in bytes (database plus its write-ahead log)."""

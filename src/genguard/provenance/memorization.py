@@ -64,7 +64,7 @@ from genguard.errors import InvalidInputError
 from genguard.fairness.stats import PairedTest, paired_test, wilson_interval
 from genguard.lm.base import Generation, LanguageModel
 from genguard.provenance.shingles import normalize_for_shingles
-from genguard.provenance.spans import K_CHARS, longest_shared_run
+from genguard.provenance.spans import K_CHARS, codepoints, longest_shared_run
 from genguard.types import Result
 
 NEAR_SIMILARITY = 0.9  # edit similarity at or above this is near-verbatim
@@ -206,10 +206,6 @@ class MemorizationReport(Result):
 # ---------------------------------------------------------------------- measures
 
 
-def _codepoints(text: str) -> np.ndarray:
-    return np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
-
-
 def prefix_edit_distance(target: str, continuation: str) -> int:
     """Smallest Levenshtein distance (in characters) between `target` and any prefix of `continuation`.
 
@@ -217,7 +213,7 @@ def prefix_edit_distance(target: str, continuation: str) -> int:
     step D[j] = min_k (tmp[k] + j - k) is a running minimum of tmp - k, so each row is a few numpy
     operations (about 1 ms for two 150-character strings).
     """
-    t, c = _codepoints(target), _codepoints(continuation)
+    t, c = codepoints(target).astype(np.int64), codepoints(continuation).astype(np.int64)
     cols = np.arange(c.size + 1, dtype=np.int64)
     row = cols.copy()  # D[0][j] = j: insert the first j continuation characters
     for i, ch in enumerate(t, start=1):

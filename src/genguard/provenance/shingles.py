@@ -17,7 +17,7 @@ one shingle: the whole normalised text, so short texts still compare; an empty t
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 import numpy as np
 
@@ -27,7 +27,7 @@ from genguard.text import check_texts, normalize
 _BASE = np.uint64(0x100000001B3)  # odd, so invertible mod 2^64
 _BASE_INV = np.uint64(pow(0x100000001B3, -1, 1 << 64))
 _WORD_BASE = np.uint64(0x9E3779B97F4A7C15)
-_NON_WORD = re.compile(r"[^\w]+|_+")
+_NON_WORD = re.compile(r"[\W_]+")  # one run of anything but letters and digits
 _MAX_N = 64
 CHUNK_CHARS = 1 << 20  # texts longer than this are shingled in pieces (bounded memory)
 MAX_CHARS = 1 << 30
@@ -138,29 +138,42 @@ def shingle_hashes(texts: Sequence[str], kind: str = "word", n: int = 5) -> list
         raise InvalidInputError(f"shingle kind must be 'word' or 'char', not {kind!r}")
     if not isinstance(n, int) or isinstance(n, bool) or not 1 <= n <= _MAX_N:
         raise InvalidInputError(f"shingle size n must be an int from 1 to {_MAX_N}, got {n!r}")
-    grams = _word_grams if kind == "word" else _char_grams
     out = []
     for text in check_texts(texts, max_chars=MAX_CHARS):
         if len(text) <= CHUNK_CHARS:
-            data = np.frombuffer(normalize_for_shingles(text).encode("utf-8"), dtype=np.uint8)
-            out.append(_fold(grams(data, n, whole=True)) if data.size else np.empty(0, dtype=np.uint32))
-            continue
-        found: list[np.ndarray] = []
-        carry = b""
-        for piece in normalized_chunks(text):
-            data = np.frombuffer(carry + piece.encode("utf-8"), dtype=np.uint8)
-            found.append(_fold(grams(data, n, whole=False)))
-            if kind == "word":
-                words = bytes(data).rsplit(b" ", n - 1)  # the last n - 1 words, or all if fewer
-                carry = b" ".join(words[1:] if len(words) == n else words) + b" " if n > 1 else b""
-            else:
-                carry = bytes(data[-(n - 1) :]) + b" " if n > 1 else b""
-        if not found:
-            out.append(np.empty(0, dtype=np.uint32))
-            continue
-        whole = np.unique(np.concatenate(found))
-        if whole.size == 0:  # a long text of fewer than n words overall still gets its one shingle
-            data = np.frombuffer(" ".join(normalized_chunks(text)).encode("utf-8"), dtype=np.uint8)
-            whole = _fold(grams(data, n, whole=True))
-        out.append(whole)
+            out.append(shingles_of_pieces([normalize_for_shingles(text)], kind, n))
+        else:
+            out.append(shingles_of_pieces(normalized_chunks(text), kind, n))
     return out
+
+
+def shingles_of_pieces(pieces: Iterable[str], kind: str, n: int) -> np.ndarray:
+    """Distinct 32-bit shingle hashes of the normal-form text that `pieces` (normal form, as from
+    `normalized_chunks`) make when joined by single spaces: the same set as for the joined text.
+    A text of fewer than n words (or bytes) has one shingle, the whole text; an empty one none."""
+    found = list(iter_piece_shingles(pieces, kind, n))
+    return np.unique(np.concatenate(found)) if found else np.empty(0, dtype=np.uint32)
+
+
+def iter_piece_shingles(pieces: Iterable[str], kind: str, n: int) -> Iterator[np.ndarray]:
+    """The shingle hashes of `shingles_of_pieces`, one array per piece (hashed with an overlap of
+    n - 1 words or bytes with the piece before), so a caller can fold them (e.g. into a MinHash
+    signature) without holding the whole set; arrays may share values."""
+    grams = _word_grams if kind == "word" else _char_grams
+    head: list[str] | None = []  # the pieces read until a first full shingle is seen
+    carry = b""
+    for piece in pieces:
+        if not piece:
+            continue
+        data = np.frombuffer(carry + piece.encode("utf-8"), dtype=np.uint8)
+        found = _fold(grams(data, n, whole=False))
+        if head is not None:
+            head = None if found.size else [*head, piece]
+        yield found
+        if kind == "word":
+            words = bytes(data).rsplit(b" ", n - 1)  # the last n - 1 words, or all if fewer
+            carry = b" ".join(words[1:] if len(words) == n else words) + b" " if n > 1 else b""
+        else:
+            carry = bytes(data[-(n - 1) :]) + b" " if n > 1 else b""
+    if head:  # fewer than n words (or bytes) overall: one shingle, the whole text
+        yield _fold(grams(np.frombuffer(" ".join(head).encode("utf-8"), dtype=np.uint8), n, whole=True))

@@ -65,13 +65,14 @@ def normalize_with_map(text: str) -> tuple[str, np.ndarray]:
     return norm, np.asarray(offsets, dtype=np.int64)[index]
 
 
-def _codepoints(text: str) -> np.ndarray:
+def codepoints(text: str) -> np.ndarray:
+    """The text's Unicode code points, uint32 (one per character, unlike its UTF-8 bytes)."""
     return np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
 
 
 def _kgram_hashes(text: str) -> np.ndarray:
     """uint64 hash of every K_CHARS consecutive characters (none if the text is shorter)."""
-    return _fmix64(_char_grams(_codepoints(text), K_CHARS, whole=False))
+    return _fmix64(_char_grams(codepoints(text), K_CHARS, whole=False))
 
 
 def _pieces(norm: str, overlap: int) -> Iterator[tuple[int, str]]:

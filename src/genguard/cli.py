@@ -13,6 +13,7 @@ from rich.text import Text
 from genguard.cli_common import JsonOpt, ModelOpt, err, out, read_text
 from genguard.cli_common import emit as _emit
 from genguard.cli_provenance import audit_memorization, provenance_app
+from genguard.cli_report import demo
 from genguard.errors import GenguardError, InvalidInputError
 
 app = typer.Typer(
@@ -33,6 +34,7 @@ audit_app = typer.Typer(
 app.add_typer(audit_app, name="audit")
 app.add_typer(provenance_app, name="provenance")
 audit_app.command("memorization")(audit_memorization)
+app.command()(demo)
 
 SchemeOpt = Annotated[str, typer.Option(help="lefthash, selfhash, minhash or skipgram.")]
 GammaOpt = Annotated[float, typer.Option(help="Fraction of the vocabulary that is green.")]
@@ -677,17 +679,6 @@ def audit_tabular(
     if out_dir is not None:
         out.print(f"written: {out_dir / 'tabular.json'}, {out_dir / 'fairness.html'}", markup=False)
     err.print(f"done in {seconds:.1f} s", markup=False)
-
-
-@app.command()
-def demo(
-    out_dir: Annotated[Path, typer.Option("--out", help="Folder for the HTML report.")] = Path("out/demo"),
-    as_json: JsonOpt = False,
-) -> None:
-    """The main job: watermarked vs plain generations and human texts, detected, with an HTML report."""
-    from genguard.report.demo import run_demo
-
-    run_demo(out_dir, console=out, as_json=as_json)
 
 
 def main() -> None:

@@ -384,8 +384,10 @@ class ProtectedIndex:
                 if not (plausible or long_run):
                     continue
                 doc_shingles = self._shingles(c.norm)
-                union = np.union1d(query.shingles, doc_shingles).size
-                jaccard = np.intersect1d(query.shingles, doc_shingles).size / union if union else 0.0
+                # Both are sorted distinct hashes: one intersection gives the union's size too.
+                shared = np.intersect1d(query.shingles, doc_shingles, assume_unique=True).size
+                union = query.shingles.size + doc_shingles.size - shared
+                jaccard = shared / union if union else 0.0
                 if jaccard >= min_jaccard or long_run:
                     span = located_span(query.norm, query.where, run) if run and run[2] >= K_CHARS else None
                     matches.append(

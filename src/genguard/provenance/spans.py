@@ -11,13 +11,15 @@ k-gram of the query is looked up in the other text with `str.find` and extended 
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import re
 from collections.abc import Iterator, Sequence
 
 import numpy as np
 
 from genguard.errors import InvalidInputError
-from genguard.provenance.shingles import CHUNK_CHARS, _char_grams, _fmix64, normalized_chunks
+from genguard.provenance.shingles import CHUNK_CHARS, _char_grams, _fmix64, _span_hashes, normalized_chunks
 from genguard.provenance.winnow import window_minima
 from genguard.text import normalize_with_offsets
 from genguard.types import Result
@@ -27,6 +29,7 @@ WINDOW = 100
 GUARANTEED_CHARS = K_CHARS + WINDOW - 1  # a shared run this long always shares a kept hash
 _WORD = re.compile(r"[^\W_]+")
 _MAX_SEEDS_PER_GRAM = 16  # repeated k-grams (a refrain) seed at most this many places
+_FIND_SEEDS = 32  # up to this many seeds look up their places with str.find, more hash `doc` once
 
 
 class SharedSpan(Result):
@@ -192,18 +195,69 @@ def query_fingerprints(norm: str) -> tuple[np.ndarray, np.ndarray]:
 
 def seeded_run(query: str, doc: str, positions: Sequence[int]) -> tuple[int, int, int] | None:
     """(query start, doc start, length) of the longest common run through the k-gram at one of
-    `positions` of `query` (shared fingerprints), or None. A k-gram found in `doc` more than 16
-    times seeds its first 16 places. Each seed costs one `str.find` and one extension."""
+    `positions` of `query` (shared fingerprints), or None. Each k-gram seeds its first 16 places
+    in `doc`; among runs of equal length the first found wins (positions in the order given, then
+    places in `doc` left to right).
+
+    Linear in the texts: a seed on a run already found on the same diagonal (a long copy holds a
+    fingerprint every ~50 characters) reuses that run instead of extending it again, and many
+    seeds look their places up in one hashed pass over `doc` instead of one `str.find` each."""
     best = None
-    for i in positions:
-        gram, j, tries = query[i : i + K_CHARS], 0, 0
-        while tries < _MAX_SEEDS_PER_GRAM and (j := doc.find(gram, j)) >= 0:
-            back = _common(query, i, doc, j, -1)
-            length = back + _common(query, i, doc, j, 1)
-            if best is None or length > best[2]:
-                best = (i - back, j - back, length)
-            j, tries = j + 1, tries + 1
+    found: dict[int, list[tuple[int, int]]] = {}  # diagonal (doc - query) -> sorted (query start, length)
+    for i, places in zip(positions, _places(query, doc, positions), strict=True):
+        for j in places:
+            run = _run_on_diagonal(found.setdefault(j - i, []), i)
+            if run is None:
+                back = _common(query, i, doc, j, -1)
+                run = (i - back, back + _common(query, i, doc, j, 1))
+                bisect.insort(found[j - i], run)
+            if best is None or run[1] > best[2]:
+                best = (run[0], run[0] + j - i, run[1])
     return best
+
+
+def _run_on_diagonal(runs: list[tuple[int, int]], i: int) -> tuple[int, int] | None:
+    """The maximal run of `runs` (disjoint, sorted by start) that holds query position `i`, if any:
+    extending from `i` on that diagonal would find exactly it."""
+    k = bisect.bisect_right(runs, (i, 1 << 62)) - 1
+    return runs[k] if k >= 0 and runs[k][0] <= i < runs[k][0] + runs[k][1] else None
+
+
+def _places(query: str, doc: str, positions: Sequence[int]) -> list[list[int]]:
+    """For the k-gram of `query` at each of `positions`: its first 16 places in `doc`, ascending
+    (every place where it occurs, overlapping ones included, as repeated `str.find` gives them)."""
+    grams = [query[i : i + K_CHARS] for i in positions]
+    if len(grams) <= _FIND_SEEDS:  # a few seeds: str.find scans at memchr speed, cheaper than hashing
+        return [_find_places(doc, gram) for gram in grams]
+    starts = np.arange(len(grams), dtype=np.int64) * K_CHARS  # the seeds' grams only, not the whole query
+    wanted = _fmix64(_span_hashes(codepoints("".join(grams)), starts, starts + K_CHARS))
+    table = np.unique(wanted)
+    places: dict[int, list[int]] = {}
+    for d0, piece in _pieces(doc, K_CHARS - 1):
+        hashes = _kgram_hashes(piece)
+        slot = np.minimum(np.searchsorted(table, hashes), table.size - 1)
+        hit = np.flatnonzero(table[slot] == hashes)
+        # Per hash, its first places in this piece (twice the cap, so a rare collision cannot crowd
+        # out real occurrences), in doc order.
+        order = np.argsort(hashes[hit], kind="stable")
+        grouped, where = hashes[hit][order], hit[order]
+        first = np.arange(order.size) - np.searchsorted(grouped, grouped) < 2 * _MAX_SEEDS_PER_GRAM
+        for h, j in zip(grouped[first].tolist(), where[first].tolist(), strict=True):
+            places.setdefault(h, []).append(d0 + j)
+    out = []
+    for gram, h in zip(grams, wanted.tolist(), strict=True):
+        verified = (j for j in sorted(places.get(h, ())) if doc[j : j + K_CHARS] == gram)
+        out.append(list(itertools.islice(verified, _MAX_SEEDS_PER_GRAM)))
+    return out
+
+
+def _find_places(doc: str, gram: str) -> list[int]:
+    """The first 16 places of `gram` in `doc`, ascending, by `str.find`."""
+    out, j = [], 0
+    while len(out) < _MAX_SEEDS_PER_GRAM and (j := doc.find(gram, j)) >= 0:
+        out.append(j)
+        j += 1
+    return out
 
 
 def located_span(query_norm: str, query_map: np.ndarray, run: tuple[int, int, int]) -> SharedSpan:

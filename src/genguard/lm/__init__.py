@@ -1,28 +1,41 @@
 """Language models behind one interface: the embedded default (SmolLM2-135M-Instruct) and local
-transformers models, with genguard's own reproducible sampling loop."""
+transformers models, with genguard's own reproducible sampling loop.
 
-from genguard.lm.base import Generation, LanguageModel, LogitsProcessorFn, Tokenizer
-from genguard.lm.default import (
-    DEFAULT_MODEL_ID,
-    default_model_dir,
-    load_default_model,
-    load_default_tokenizer,
-    load_model,
-    load_tokenizer,
-)
-from genguard.lm.hf import HFLanguageModel, HFTokenizer
+Names are re-exported lazily (PEP 562): `from genguard.lm import load_tokenizer` does not import
+torch; HFLanguageModel, load_model and load_default_model load it on first use.
+"""
 
-__all__ = [
-    "DEFAULT_MODEL_ID",
-    "Generation",
-    "HFLanguageModel",
-    "HFTokenizer",
-    "LanguageModel",
-    "LogitsProcessorFn",
-    "Tokenizer",
-    "default_model_dir",
-    "load_default_model",
-    "load_default_tokenizer",
-    "load_model",
-    "load_tokenizer",
-]
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
+
+_LAZY = {
+    "Generation": "genguard.lm.base",
+    "LanguageModel": "genguard.lm.base",
+    "LogitsProcessorFn": "genguard.lm.base",
+    "SamplingOptions": "genguard.lm.base",
+    "Tokenizer": "genguard.lm.base",
+    "DEFAULT_MODEL_ID": "genguard.lm.default",
+    "default_model_dir": "genguard.lm.default",
+    "load_default_model": "genguard.lm.default",
+    "load_default_tokenizer": "genguard.lm.default",
+    "load_model": "genguard.lm.default",
+    "load_tokenizer": "genguard.lm.default",
+    "HFLanguageModel": "genguard.lm.hf",
+    "HFTokenizer": "genguard.lm.tokenizer",
+}
+
+__all__ = sorted(_LAZY)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        value = getattr(import_module(_LAZY[name]), name)
+        globals()[name] = value  # later look-ups skip this function
+        return value
+    raise AttributeError(f"module 'genguard.lm' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_LAZY])

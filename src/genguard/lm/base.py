@@ -4,14 +4,20 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
-
-import torch
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from genguard.errors import ConfigError
+from genguard.lm.checks import check_processors, check_row_seeds, check_sampling, check_texts
 from genguard.types import Result
 
-# A logits processor in the transformers convention: (input_ids [B, L], scores [B, V]) -> scores.
-LogitsProcessorFn = Callable[[torch.LongTensor, torch.FloatTensor], torch.FloatTensor]
+if TYPE_CHECKING:  # the interface is importable without torch (a detector needs only Tokenizer)
+    import torch
+
+    # A logits processor in the transformers convention: (input_ids [B, L], scores [B, V]) -> scores.
+    LogitsProcessorFn = Callable[[torch.LongTensor, torch.FloatTensor], torch.FloatTensor]
+else:
+    LogitsProcessorFn = Callable[[Any, Any], Any]
 
 
 class Generation(Result):
@@ -22,6 +28,22 @@ class Generation(Result):
     token_ids: list[int]
     finish_reason: str  # "stop" (end-of-sequence token) or "length" (max_new_tokens reached)
     model_id: str
+
+
+@dataclass(frozen=True)
+class SamplingOptions:
+    """The checked arguments of LanguageModel.generate, as a backend's `_sample` receives them."""
+
+    max_new_tokens: int
+    temperature: float
+    top_k: int
+    top_p: float
+    processors: list[LogitsProcessorFn]
+    seed: int | None
+    chat: bool
+    min_new_tokens: int
+    batch_size: int
+    row_seeds: list[int] | None
 
 
 class Tokenizer(ABC):
@@ -57,7 +79,6 @@ class LanguageModel(ABC):
     def next_token_logits(self, batch: Sequence[Sequence[int]]) -> torch.Tensor:
         """Float32 logits [B, V] for the token after each id sequence (sequences may differ in length)."""
 
-    @abstractmethod
     def generate(
         self,
         prompts: Sequence[str],
@@ -75,7 +96,31 @@ class LanguageModel(ABC):
     ) -> list[Generation]:
         """Sample one completion per prompt; temperature 0 means greedy decoding.
 
-        `row_seeds` (one per prompt) makes each prompt's sample depend on its own seed only."""
+        Checks the arguments (InvalidInputError naming the first bad one) and hands them to the
+        backend's `_sample`. `row_seeds` (one per prompt) makes each prompt's sample depend on its
+        own seed only. Returns one Generation per prompt, in prompt order ([] for no prompts)."""
+        prompts = check_texts(prompts, "prompts")
+        check_sampling(max_new_tokens, temperature, top_k, top_p, min_new_tokens, batch_size, seed)
+        check_row_seeds(row_seeds, len(prompts))
+        if not prompts:
+            return []
+        options = SamplingOptions(
+            max_new_tokens=max_new_tokens,
+            temperature=temperature,
+            top_k=top_k,
+            top_p=top_p,
+            processors=check_processors(logits_processors),
+            seed=seed,
+            chat=chat,
+            min_new_tokens=min_new_tokens,
+            batch_size=batch_size,
+            row_seeds=None if row_seeds is None else list(row_seeds),
+        )
+        return self._sample(prompts, options)
+
+    def _sample(self, prompts: list[str], options: SamplingOptions) -> list[Generation]:
+        """The backend's sampler, given checked, non-empty prompts; one Generation per prompt."""
+        raise NotImplementedError(f"{type(self).__name__} implements neither generate nor _sample")
 
     def token_logprobs(self, batch: Sequence[Sequence[int]]) -> list[list[float]]:
         """Log-probability of each token after the first given the ones before it (len(seq) - 1 per row)."""

@@ -25,12 +25,16 @@ import time
 from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
-
-import torch
+from typing import TYPE_CHECKING
 
 from genguard.errors import InvalidInputError, ModelLoadError
 from genguard.lm.base import LanguageModel
-from genguard.lm.hf import HFLanguageModel, HFTokenizer, _reason, quiet_transformers
+from genguard.lm.checks import reason as _reason
+from genguard.lm.loading import quiet_transformers
+from genguard.lm.tokenizer import HFTokenizer
+
+if TYPE_CHECKING:
+    from genguard.lm.hf import HFLanguageModel
 
 logger = logging.getLogger(__name__)
 
@@ -139,6 +143,7 @@ def default_model_dir() -> Path:
 
 def _convert(source: Path, final: Path) -> None:
     """De-quantise `source` into a temporary folder next to `final`, then rename it into place."""
+    import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     root = final.parent
@@ -260,7 +265,11 @@ def load_default_model() -> HFLanguageModel:
     Converts the GGUF file on first use (see default_model_dir); returns an HFLanguageModel whose
     model_id is DEFAULT_MODEL_ID. Raises ModelLoadError with what to do when it cannot load.
     """
+    # torch and the model class load here, so that loading only a tokenizer never imports them.
+    import torch
     from transformers import AutoModelForCausalLM
+
+    from genguard.lm.hf import HFLanguageModel
 
     folder = default_model_dir()
     tokenizer = load_default_tokenizer()
@@ -329,6 +338,8 @@ def load_model(name_or_path: str | Path) -> LanguageModel:
     a path to a .gguf file -> HFLanguageModel from that file; anything else is treated as a
     model hub id, which needs network access (ModelLoadError otherwise).
     """
+    from genguard.lm.hf import HFLanguageModel
+
     kind, path = _resolve(name_or_path)
     if kind == "default":
         return load_default_model()

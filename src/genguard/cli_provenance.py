@@ -7,9 +7,19 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
-from genguard.cli_common import JsonOpt, emit, out, read_text
+from genguard.cli_common import (
+    JsonOpt,
+    emit,
+    in_range,
+    load_model_with_spinner,
+    out,
+    output_file,
+    read_nonempty_text,
+    read_text,
+    show_progress,
+    spinner,
+)
 from genguard.errors import InvalidInputError
 
 provenance_app = typer.Typer(
@@ -19,8 +29,16 @@ provenance_app = typer.Typer(
 index_app = typer.Typer(help="The protected-content index (one SQLite file).", no_args_is_help=True)
 provenance_app.add_typer(index_app, name="index")
 
-IndexArg = Annotated[Path, typer.Argument(help="The index file (SQLite; created by `index add`).")]
-TextArg = Annotated[str, typer.Argument(help="A UTF-8 text file, or '-' for standard input.")]
+IndexArg = Annotated[
+    Path, typer.Argument(dir_okay=False, help="The index file (SQLite; created by `index add`).")
+]
+TextArg = Annotated[
+    Path,
+    typer.Argument(
+        exists=True, dir_okay=False, allow_dash=True, help="A UTF-8 text file, or '-' for standard input."
+    ),
+]
+TopKOpt = Annotated[int, typer.Option(min=1, max=10_000, help="Matches to show.")]
 
 
 def _jsonl_documents(
@@ -48,7 +66,12 @@ def _jsonl_documents(
 @index_app.command("add")
 def index_add(
     index: IndexArg,
-    files: Annotated[list[Path], typer.Argument(help="Documents: one per file, or JSON lines with --jsonl.")],
+    files: Annotated[
+        list[Path],
+        typer.Argument(
+            exists=True, dir_okay=False, help="Documents: one per file, or JSON lines with --jsonl."
+        ),
+    ],
     jsonl: Annotated[bool, typer.Option(help="Each file holds one JSON document per line.")] = False,
     text_field: Annotated[str, typer.Option(help="With --jsonl: the field holding the text.")] = "text",
     key_field: Annotated[
@@ -58,7 +81,11 @@ def index_add(
         bool, typer.Option(help="Replace documents whose key exists with other content.")
     ] = False,
     threshold: Annotated[
-        float | None, typer.Option(help="Near-duplicate Jaccard threshold; fixed when the index is created.")
+        float | None,
+        typer.Option(
+            callback=in_range(0.0, 1.0, low_open=True),
+            help="Near-duplicate Jaccard threshold in (0, 1]; fixed when the index is created.",
+        ),
     ] = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -73,10 +100,15 @@ def index_add(
             keys += k
             metas += m
         else:
-            texts.append(read_text(str(path)))
+            texts.append(read_nonempty_text(path))
             keys.append(str(path))
             metas.append({"source": str(path)})
-    with ProtectedIndex(index, threshold=threshold) as ix:
+    if not texts:
+        raise InvalidInputError("no document to add: the files hold no record")
+    with (
+        spinner(f"indexing {len(texts):,} documents", show_progress(as_json)),
+        ProtectedIndex(index, threshold=threshold) as ix,
+    ):
         report = ix.add(texts, keys, metas, replace=replace)
         size = len(ix)
     if as_json:
@@ -116,10 +148,15 @@ def index_remove(
 def index_query(
     index: IndexArg,
     text: TextArg,
-    top_k: Annotated[int, typer.Option(help="Matches to show.")] = 5,
-    min_span: Annotated[int, typer.Option(help="Shared normalised characters that make a match.")] = 150,
+    top_k: TopKOpt = 5,
+    min_span: Annotated[
+        int, typer.Option(min=1, max=1_000_000, help="Shared normalised characters that make a match.")
+    ] = 150,
     min_jaccard: Annotated[
-        float | None, typer.Option(help="Word-shingle Jaccard that makes a match (default: the index's).")
+        float | None,
+        typer.Option(
+            min=0.0, max=1.0, help="Word-shingle Jaccard that makes a match (default: the index's)."
+        ),
     ] = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -127,11 +164,17 @@ def index_query(
     from genguard.provenance.index import ProtectedIndex
 
     _must_exist(index)
-    with ProtectedIndex(index) as ix:
-        [matches] = ix.query([read_text(text)], top_k=top_k, min_jaccard=min_jaccard, min_span=min_span)
+    query = read_nonempty_text(text)
+    with (
+        ProtectedIndex(index) as ix,
+        spinner(f"searching {len(query):,} characters", show_progress(as_json)),
+    ):
+        [matches] = ix.query([query], top_k=top_k, min_jaccard=min_jaccard, min_span=min_span)
     if as_json:
         emit([m.model_dump(mode="json") for m in matches])
     else:
+        from rich.table import Table
+
         table = Table("key", "Jaccard", "estimate", "shared run", "where in the text", "passage")
         for m in matches:
             span = m.span
@@ -173,9 +216,10 @@ def attribute_text(
     index: IndexArg,
     text: TextArg,
     min_chars: Annotated[
-        int, typer.Option(help="Shortest shared run credited, in normalised characters.")
+        int,
+        typer.Option(min=1, max=1_000_000, help="Shortest shared run credited, in normalised characters."),
     ] = 50,
-    top_k: Annotated[int, typer.Option(help="Sources to show.")] = 5,
+    top_k: TopKOpt = 5,
     as_json: JsonOpt = False,
 ) -> None:
     """The indexed documents a (generated) text came from, with the passages it shares with each."""
@@ -183,8 +227,12 @@ def attribute_text(
     from genguard.provenance.index import ProtectedIndex
 
     _must_exist(index)
-    with ProtectedIndex(index) as ix:
-        [result] = attribute(ix, [read_text(text)], min_chars=min_chars, top_k=top_k)
+    query = read_nonempty_text(text)
+    with (
+        ProtectedIndex(index) as ix,
+        spinner(f"attributing {len(query):,} characters", show_progress(as_json)),
+    ):
+        [result] = attribute(ix, [query], min_chars=min_chars, top_k=top_k)
     if as_json:
         emit(result.model_dump(mode="json"))
         return
@@ -202,30 +250,47 @@ def attribute_text(
 def _must_exist(index: Path) -> None:
     if not index.is_file():
         raise InvalidInputError(f"no index at {index}; create one with `genguard provenance index add`")
+    if index.stat().st_size == 0:
+        raise InvalidInputError(
+            f"{index} is empty, not an index; create one with `genguard provenance index add`"
+        )
+
+
+def _language_option(value: str | None) -> str | None:
+    """Typer callback: the canonical language name, or a usage error naming the supported ones."""
+    if value is None:
+        return None
+    from genguard.provenance.code_tokens import canonical_language
+
+    try:
+        return canonical_language(value)
+    except InvalidInputError as exc:
+        raise typer.BadParameter(str(exc)) from None
 
 
 @provenance_app.command("code-compare")
 def code_compare(
-    a: Annotated[Path, typer.Argument(help="First source file.")],
-    b: Annotated[Path, typer.Argument(help="Second source file.")],
+    a: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="First source file.")],
+    b: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="Second source file.")],
     language: Annotated[
         str | None,
-        typer.Option(help="python, java, c, cpp or javascript (default: from the suffixes, else guessed)."),
+        typer.Option(
+            callback=_language_option,
+            help="python, java, c, cpp or javascript. Default: from the suffixes; a file without a known "
+            "suffix is guessed only when it parses cleanly, else pass --language. A language that "
+            "contradicts a suffix, or that a file does not parse in, is an error.",
+        ),
     ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """How much of two programs is shared, robust to renamed identifiers, changed literals, reordered
     functions and dead code; the matching line ranges. Exit 1 when the score reaches the threshold."""
     from genguard.provenance.code import DEFAULT_THRESHOLD, compare
-    from genguard.provenance.code_tokens import language_from_path
+    from genguard.provenance.code_language import resolve_language
 
-    if language is None:
-        try:
-            guessed = {language_from_path(a), language_from_path(b)}
-            language = guessed.pop() if len(guessed) == 1 else None
-        except InvalidInputError:
-            language = None  # no telling suffix: the grammar that parses both best
-    match = compare(read_text(str(a)), read_text(str(b)), language)
+    text_a, text_b = read_text(a), read_text(b)
+    name = resolve_language([(str(a), text_a), (str(b), text_b)], language)
+    match = compare(text_a, text_b, name)
     derived = match.score >= DEFAULT_THRESHOLD
     if as_json:
         emit(match.model_dump(mode="json") | {"threshold": DEFAULT_THRESHOLD, "derived": derived})
@@ -239,6 +304,8 @@ def code_compare(
         markup=False,
     )
     if match.regions:
+        from rich.table import Table
+
         table = Table(f"lines of {a.name}", f"lines of {b.name}", "tokens")
         for r in match.regions:
             table.add_row(f"{r.a_start}-{r.a_end}", f"{r.b_start}-{r.b_end}", str(r.tokens))
@@ -248,20 +315,33 @@ def code_compare(
 
 @provenance_app.command("dedup")
 def dedup(
-    source: Annotated[Path, typer.Argument(help="A JSONL corpus: one JSON object per line.")],
-    out_path: Annotated[Path, typer.Option("--out", help="Where the kept lines go (byte for byte).")],
+    source: Annotated[
+        Path, typer.Argument(exists=True, dir_okay=False, help="A JSONL corpus: one JSON object per line.")
+    ],
+    out_path: Annotated[
+        Path, typer.Option("--out", callback=output_file, help="Where the kept lines go (byte for byte).")
+    ],
     text_field: Annotated[str, typer.Option(help="The field holding the text.")] = "text",
     threshold: Annotated[
-        float, typer.Option(help="Word 5-gram Jaccard at which two documents are one.")
+        float,
+        typer.Option(
+            callback=in_range(0.0, 1.0, low_open=True),
+            help="Word 5-gram Jaccard at which two documents are one, in (0, 1].",
+        ),
     ] = 0.8,
     max_occurrences: Annotated[
-        int, typer.Option(help="Copies of one piece of content kept (1 = deduplicate; k = occurrence cap).")
+        int,
+        typer.Option(
+            min=1, help="Copies of one piece of content kept (1 = deduplicate; k = occurrence cap)."
+        ),
     ] = 1,
     skip_bad_lines: Annotated[
         bool, typer.Option(help="Leave out lines that are not JSON objects with a text (default: stop).")
     ] = False,
     use_ray: Annotated[bool, typer.Option("--ray", help="Run as a Ray Data job (same kept lines).")] = False,
-    num_cpus: Annotated[int | None, typer.Option(help="With --ray: CPUs of the local Ray instance.")] = None,
+    num_cpus: Annotated[
+        int | None, typer.Option(min=1, max=1024, help="With --ray: CPUs of the local Ray instance.")
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Near-duplicate clusters of a corpus; keep the first `max_occurrences` of each, in input order.
@@ -305,7 +385,7 @@ def _memorization_documents(sources: list[str]) -> list[tuple[str, str]]:
             texts, _, _ = _jsonl_documents(Path(source), "text", None)
             documents += [(source, t) for t in texts]
         else:
-            documents.append((source, read_text(source)))
+            documents.append((source, read_nonempty_text(source)))
     return documents
 
 
@@ -320,10 +400,12 @@ def audit_memorization(
             help="shakespeare, wikipedia (BOLD), a text file or a JSONL file with a text field; repeat.",
         ),
     ] = None,
-    per_source: Annotated[int, typer.Option(help="Prefixes drawn per source.")] = 100,
-    prefix_tokens: Annotated[int, typer.Option(help="Tokens of document the model is given.")] = 32,
-    suffix_tokens: Annotated[int, typer.Option(help="Tokens it must reproduce.")] = 32,
-    seed: Annotated[int, typer.Option(help="Seed of the drawn positions.")] = 0,
+    per_source: Annotated[int, typer.Option(min=1, max=1_000_000, help="Prefixes drawn per source.")] = 100,
+    prefix_tokens: Annotated[
+        int, typer.Option(min=1, max=4096, help="Tokens of document the model is given.")
+    ] = 32,
+    suffix_tokens: Annotated[int, typer.Option(min=1, max=4096, help="Tokens it must reproduce.")] = 32,
+    seed: Annotated[int, typer.Option(min=0, help="Seed of the drawn positions.")] = 0,
     as_json: JsonOpt = False,
 ) -> None:
     """Extractable memorisation (Carlini et al.): prompt with document prefixes, decode greedily and
@@ -331,12 +413,11 @@ def audit_memorization(
     from rich.progress import Progress
 
     from genguard.cli_common import err
-    from genguard.lm import load_model
     from genguard.provenance.memorization import memorization_audit
 
     documents = _memorization_documents(source or ["shakespeare", "wikipedia"])
-    lm = load_model(model)
-    with Progress(console=err, disable=as_json) as bars:
+    lm = load_model_with_spinner(model, show_progress(as_json))
+    with Progress(console=err, disable=not show_progress(as_json)) as bars:
         task = bars.add_task("memorisation", total=None)
         report = memorization_audit(
             lm,
@@ -353,6 +434,8 @@ def audit_memorization(
     if not report.decided:
         out.print(report.reason, markup=False)
         return
+    from rich.table import Table
+
     table = Table(
         "source", "samples", "exact (tokens)", "near-verbatim [95 % CI]", "control near", "similarity"
     )

@@ -16,16 +16,19 @@ import os
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from pydantic import Field
 
 from genguard.errors import ConfigError, InvalidInputError
-from genguard.guard.pipeline import Guard
 from genguard.types import Result
+
+if TYPE_CHECKING:  # the guard's models load only when a scan runs, not for the checks before it
+    from genguard.guard.pipeline import Guard
 
 _CHECKPOINT_VERSION = 1
 MAX_BROKEN_LISTED = 100
+_SNIFF_BYTES = 1 << 16  # the head of the corpus that must look like text before a scan starts
 
 
 class ScanSummary(Result):
@@ -96,10 +99,7 @@ def scan_corpus(
     `progress(n)` is called with the number of input bytes consumed by each batch.
     """
     corpus, out = Path(corpus), Path(out)
-    if not corpus.is_file():
-        raise InvalidInputError(f"corpus {corpus} does not exist or is not a file")
-    if corpus.resolve() == out.resolve():
-        raise ConfigError("the output must be a different file from the corpus")
+    check_scan(corpus, out, restart)
     rejects, checkpoint, summary_path = _paths(out)
     fingerprint = _fingerprint(corpus, guard, text_field)
     state: dict = {}
@@ -121,10 +121,6 @@ def scan_corpus(
                 )
         if state["summary"]["complete"]:
             return ScanSummary(**state["summary"])
-    elif out.exists() and out.stat().st_size and not restart:
-        raise ConfigError(
-            f"{out} already exists and has no checkpoint; choose another --out or pass --restart"
-        )
 
     counts = (
         state.get("summary")
@@ -192,9 +188,59 @@ def scan_corpus(
                 progress(consumed)
         counts["complete"] = True
         _commit(dst, rej, checkpoint, fingerprint, offset, counts)
+    if counts["lines"] == counts["blank"] + counts["broken"]:
+        _no_records(corpus, out, text_field, counts["broken"])
     result = ScanSummary(**counts)
     summary_path.write_text(result.model_dump_json(indent=2) + "\n", encoding="utf-8")
     return result
+
+
+def check_scan(corpus: Path, out: Path, restart: bool = False) -> None:
+    """The checks a scan makes before it loads the guard or writes anything: InvalidInputError for
+    a corpus that is missing, empty or binary (NUL bytes or non-UTF-8 bytes in its first 64 KB) and
+    for an output folder that does not exist; ConfigError when the output is the corpus, or exists
+    with content but no checkpoint (it is never overwritten unless `restart`)."""
+    corpus, out = Path(corpus), Path(out)
+    if not corpus.is_file():
+        raise InvalidInputError(f"corpus {corpus} does not exist or is not a file")
+    if corpus.resolve() == out.resolve():
+        raise ConfigError("the output must be a different file from the corpus")
+    if not out.parent.is_dir():
+        raise InvalidInputError(f"the output's folder {out.parent} does not exist; create it first")
+    with corpus.open("rb") as f:
+        head = f.read(_SNIFF_BYTES)
+    if not head.strip():
+        raise InvalidInputError(f"corpus {corpus} is empty; a corpus is JSONL, one record per line")
+    bad = head.find(b"\0")
+    if bad < 0:
+        try:
+            # a multi-byte character cut at the end of the sample is not an error
+            head.decode("utf-8") if len(head) < _SNIFF_BYTES else head[:-4].decode("utf-8")
+        except UnicodeDecodeError as exc:
+            bad = exc.start
+    if bad >= 0:
+        raise InvalidInputError(
+            f"corpus {corpus} is not UTF-8 text (binary data at byte {bad:,}); a corpus is JSONL, "
+            "one record per line"
+        )
+    checkpoint = _paths(out)[1]
+    if not checkpoint.exists() and out.exists() and out.stat().st_size and not restart:
+        raise ConfigError(
+            f"{out} already exists and has no checkpoint; choose another --out or pass --restart"
+        )
+
+
+def _no_records(corpus: Path, out: Path, text_field: str, broken: int) -> None:
+    """Raise InvalidInputError for a corpus without one usable record, after removing the outputs
+    that would look like a successful scan (the rejects file stays: it says what was wrong)."""
+    rejects, checkpoint, summary = _paths(out)
+    for path in (out, checkpoint, summary) if broken else (out, checkpoint, summary, rejects):
+        path.unlink(missing_ok=True)
+    where = f"; the reasons are in {rejects}" if broken else ""
+    raise InvalidInputError(
+        f"no line of {corpus} is a JSON object with a text in field {text_field!r} "
+        f"({broken:,} unreadable lines{where}); choose the field with --text-field"
+    )
 
 
 def _open_truncated(path: Path, size: int) -> BinaryIO:

@@ -23,6 +23,10 @@ from genguard.errors import ConfigError, InvalidInputError
 from genguard.scoring.embedder import SentenceEmbedder, default_embedder
 from genguard.scoring.toxicity import ToxicityHead, prepare
 
+# Fewest rows of each class in all, and fewest rows of a data set that is split 80/10/10: below
+# this, validation and test hold one or two examples of a class and their AUC and F1 mean nothing.
+MIN_ROWS_PER_CLASS = 10
+_ONE_CLASS = "the training data has only one class; it needs toxic and non-toxic examples"
 _TRUE = {"1", "true", "yes", "toxic", "positive"}
 _FALSE = {"0", "false", "no", "non-toxic", "nontoxic", "clean", "negative", "neutral"}
 
@@ -143,6 +147,27 @@ def evaluate(labels: np.ndarray, probs: np.ndarray, threshold: float) -> dict[st
     }
 
 
+def check_rows(sources: Sequence[TrainingSource]) -> None:
+    """InvalidInputError unless the data has both classes, MIN_ROWS_PER_CLASS rows of each in all,
+    and MIN_ROWS_PER_CLASS rows in every data set that is split (checked before anything is embedded)."""
+    labels = np.concatenate([s.data.labels for s in sources])
+    counts = np.bincount(labels, minlength=2)
+    if counts.min() == 0:
+        raise InvalidInputError(_ONE_CLASS)
+    names = ", ".join(s.data.name for s in sources)
+    if counts.min() < MIN_ROWS_PER_CLASS:
+        raise InvalidInputError(
+            f"{names}: {counts[1]} toxic and {counts[0]} non-toxic rows; training needs at least "
+            f"{MIN_ROWS_PER_CLASS} rows of each class (80/10/10 split into training, validation and test)"
+        )
+    for s in sources:
+        if s.role == "split" and len(s.data.labels) < MIN_ROWS_PER_CLASS:
+            raise InvalidInputError(
+                f"{s.data.name} has {len(s.data.labels)} rows; a data set split 80/10/10 needs at least "
+                f"{MIN_ROWS_PER_CLASS}"
+            )
+
+
 def train_head(
     sources: Sequence[TrainingSource],
     name: str,
@@ -158,11 +183,13 @@ def train_head(
     Classes are balanced by weight, so the default threshold 0.5 means equal odds whatever the
     training data's toxic share. (A threshold tuned for F1 would follow that share, which in
     Davidson is 83 %, and flag far more ordinary text elsewhere.)
+    ConfigError without a data set to split; InvalidInputError from `check_rows` for too few rows.
     """
     if not sources:
         raise ConfigError("no training data given")
     if all(s.role != "split" for s in sources):
         raise ConfigError("at least one data set must be split (role 'split') to choose a threshold")
+    check_rows(sources)
     embedder = embedder or default_embedder()
     parts = []
     for s in sources:
@@ -178,7 +205,7 @@ def train_head(
     x = np.vstack([f[tr] for _, f, tr, _, _ in parts])
     y = np.concatenate([s.data.labels[tr] for s, _, tr, _, _ in parts])
     if len(set(y.tolist())) < 2:
-        raise InvalidInputError("the training data has only one class; it needs toxic and non-toxic examples")
+        raise InvalidInputError(_ONE_CLASS)
     weights = np.concatenate([np.full(len(tr), s.weight) for s, _, tr, _, _ in parts])
     model = LogisticRegression(C=c, max_iter=5000, class_weight="balanced")
     model.fit(x, y, sample_weight=weights)

@@ -262,13 +262,14 @@ def error_count(source: str | bytes, language: str) -> int:
 def guess_language(*sources: str | bytes) -> str:
     """The supported language whose grammar parses the sources with the fewest errors in total
     (ties go to python, java, c, cpp, javascript in that order; only the first CHUNK_BYTES of each
-    source are parsed). A guess: pass the language when it is known."""
+    source are parsed). A guess: pass the language when it is known. InvalidInputError when there is
+    no source or every source is empty (nothing to guess from: an empty text parses in every
+    language)."""
     if not sources:
         raise InvalidInputError("guess_language needs at least one source")
-    pieces = []
-    for source in sources:
-        data = source_bytes(source)
-        pieces.append(data[: _chunks(data)[0][1]])
+    pieces = [head_bytes(source) for source in sources]
+    if not any(piece.strip() for piece in pieces):
+        raise InvalidInputError("cannot guess the language of empty sources; pass the language")
     best, best_errors = SUPPORTED_LANGUAGES[0], None
     for name in SUPPORTED_LANGUAGES:
         errors = sum(error_count(piece, name) for piece in pieces)
@@ -277,6 +278,12 @@ def guess_language(*sources: str | bytes) -> str:
         if errors == 0:
             break
     return best
+
+
+def head_bytes(source: str | bytes) -> bytes:
+    """The first chunk (about CHUNK_BYTES) of a source's UTF-8 bytes: what language checks parse."""
+    data = source_bytes(source)
+    return data[: _chunks(data)[0][1]]
 
 
 @dataclass(frozen=True)

@@ -96,7 +96,7 @@ def test_bad_inputs_give_clear_errors(tmp_path: Path) -> None:
     assert r.returncode == 2 and b"not valid UTF-8" in r.stderr and b"Traceback" not in r.stderr
 
     r = run("watermark", "detect", "-", "--scheme", "rot13", stdin=b"some text")
-    assert r.returncode == 2 and b"unknown watermark scheme" in r.stderr
+    assert r.returncode == 2 and b"'--scheme'" in r.stderr and b"'rot13' is not one of" in r.stderr
 
     corrupt = tmp_path / "corrupt.key"
     corrupt.write_bytes(b'{"format": "genguard-watermark-key/1", "hash_key": 12345')
@@ -104,7 +104,7 @@ def test_bad_inputs_give_clear_errors(tmp_path: Path) -> None:
     assert r.returncode == 2 and b"corrupt" in r.stderr and b"12345" not in r.stderr
 
     r = run("watermark", "detect", str(tmp_path / "missing.txt"))
-    assert r.returncode == 2 and b"not found" in r.stderr
+    assert r.returncode == 2 and b"does not exist" in r.stderr
 
     key = tmp_path / "k.key"
     assert run("watermark", "keygen", str(key)).returncode == 0

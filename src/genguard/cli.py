@@ -1,9 +1,9 @@
 """genguard command line: the Typer app, its command groups and `main()`, which turns every usage or
 input error into one line on stderr.
 
-Exit status: 0 success; 1 a negative verdict (blocked, derived, invalid certificate ...) or an
-internal error; 2 a usage or input error (including a bare command group, whose help goes to
-stderr, as click 8.2 does); 130 interrupted. Set GENGUARD_DEBUG=1 to see the traceback of an
+Exit status: 0 success, and for `--help` or a bare command group (its help on stdout, as pip,
+docker and kubectl do); 1 a negative verdict (blocked, derived, invalid certificate ...) or an
+internal error; 2 a usage or input error; 130 interrupted. Set GENGUARD_DEBUG=1 to see the traceback of an
 internal error. Command groups live in cli_<group>.py; this module and they import only typer,
 rich.console and the standard library at module level, so that `genguard --help` starts fast.
 """
@@ -74,11 +74,13 @@ def _fail(message: str, status: int) -> int:
 
 def _usage_error(exc: typer.TyperException) -> int:
     """One line for a click usage error (bundled in typer as typer._click; its base class is
-    typer.TyperException), with where to find help; a bare group prints its help instead."""
+    typer.TyperException), with where to find help; a bare group's help instead (exit 0)."""
     ctx = getattr(exc, "ctx", None)
-    if type(exc).__name__ == "NoArgsIsHelpError":
-        sys.stderr.write(exc.format_message().rstrip() + "\n")
-        return 2
+    if type(exc).__name__ == "NoArgsIsHelpError":  # a bare group: its help, as --help gives it
+        help_text = exc.format_message()  # typer's rich help has printed itself already
+        if help_text.strip():
+            sys.stdout.write(help_text.rstrip() + "\n")
+        return 0
     message = _line(exc.format_message()).rstrip(".")
     message = message[:1].lower() + message[1:]
     where = ctx.command_path if ctx is not None else "genguard"

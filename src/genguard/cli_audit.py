@@ -19,6 +19,7 @@ from genguard.cli_common import (
     in_range,
     load_model_with_spinner,
     out,
+    output_file,
     output_folder,
     show_progress,
 )
@@ -73,7 +74,8 @@ def audit_fairness(
     db: Annotated[
         Path | None,
         typer.Option(
-            dir_okay=False, help="Run database (SQLite); re-running resumes. Default: <out>/runs.sqlite."
+            callback=output_file,
+            help="Run database (SQLite); re-running resumes. Default: <out>/runs.sqlite.",
         ),
     ] = None,
     seed: Annotated[int, typer.Option(min=0, help="Seed of every sampled completion.")] = 0,

@@ -103,6 +103,14 @@ def read_nonempty_text(source: str | Path, what: str = "text") -> str:
     return text
 
 
+def require_content(path: Path, what: str = "file") -> None:
+    """InvalidInputError when the file at `path` is empty or only whitespace (read: its first 64 KB)."""
+    with path.open("rb") as f:
+        head = f.read(1 << 16)
+    if not head.strip() and len(head) < 1 << 16:
+        raise InvalidInputError(f"{what} {path} is empty")
+
+
 def emit(obj: object) -> None:
     """`obj` as indented JSON on standard output."""
     out.print(json.dumps(obj, indent=2, ensure_ascii=False), soft_wrap=True, markup=False)

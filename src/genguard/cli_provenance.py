@@ -17,6 +17,7 @@ from genguard.cli_common import (
     output_file,
     read_nonempty_text,
     read_text,
+    require_content,
     show_progress,
     spinner,
 )
@@ -30,7 +31,7 @@ index_app = typer.Typer(help="The protected-content index (one SQLite file).", n
 provenance_app.add_typer(index_app, name="index")
 
 IndexArg = Annotated[
-    Path, typer.Argument(dir_okay=False, help="The index file (SQLite; created by `index add`).")
+    Path, typer.Argument(exists=True, dir_okay=False, help="The index file (SQLite; made by `index add`).")
 ]
 TextArg = Annotated[
     Path,
@@ -65,7 +66,9 @@ def _jsonl_documents(
 
 @index_app.command("add")
 def index_add(
-    index: IndexArg,
+    index: Annotated[
+        Path, typer.Argument(callback=output_file, help="The index file (SQLite; created if missing).")
+    ],
     files: Annotated[
         list[Path],
         typer.Argument(
@@ -346,6 +349,7 @@ def dedup(
 ) -> None:
     """Near-duplicate clusters of a corpus; keep the first `max_occurrences` of each, in input order.
     The dropped lines and their representatives go to OUT.dropped.jsonl."""
+    require_content(source, "corpus")
     options = {
         "text_field": text_field,
         "threshold": threshold,

@@ -181,11 +181,14 @@ def _warn_if_undecidable(tokenizer, text: str, key, scheme: str, gamma: float) -
 
 
 @wm_app.command()
-def keygen(path: Annotated[Path, typer.Argument(help="Where to write the secret key file (0600).")]) -> None:
+def keygen(
+    path: Annotated[
+        Path, typer.Argument(callback=output_file, help="Where to write the secret key file (0600).")
+    ],
+) -> None:
     """Create a watermark key file and its public key file PATH.pub."""
     from genguard.watermark.keys import WatermarkKey
 
-    output_file(path)
     key = WatermarkKey.generate()
     private, public = key.save(path)
     err.print(f"key {key.key_id}: secret key in {private} (keep it private), public key in {public}")

@@ -23,7 +23,7 @@ import pytest
 import typer.main
 
 from genguard.cli import app, run
-from genguard.cli_common import output_file, output_folder
+from genguard.cli_common import input_file, output_file, output_folder
 
 GENGUARD = Path(sys.executable).with_name("genguard")
 ROOT = typer.main.get_command(app)
@@ -69,8 +69,15 @@ def _info(param):
     return param.type_descriptor.parameter_info
 
 
+def _callback(param):
+    return getattr(param.callback, "__wrapped__", param.callback)  # typer wraps callbacks
+
+
 def _is_input(param) -> bool:
-    return _base(param.type_descriptor.annotation) is Path and bool(getattr(_info(param), "exists", False))
+    """An input file: typer's exists=True, or cli_common.input_file (which also takes '-')."""
+    if _base(param.type_descriptor.annotation) is not Path:
+        return False
+    return bool(getattr(_info(param), "exists", False)) or _callback(param) is input_file
 
 
 def _is_output(param) -> bool:
@@ -215,8 +222,7 @@ def test_bad_files(path, command, files: Files, capsys) -> None:
         elif _is_output(param):
             if (path, param.name) in UNCHECKED_OUTPUTS:
                 continue
-            checked = getattr(param.callback, "__wrapped__", param.callback)  # typer wraps callbacks
-            assert checked in (output_file, output_folder), (
+            assert _callback(param) in (output_file, output_folder), (
                 f"{' '.join(path)} {param.opts[0]}: an output path must be checked while parsing "
                 "(callback=cli_common.output_file or output_folder)"
             )

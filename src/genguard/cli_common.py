@@ -50,6 +50,18 @@ def in_range(low: float, high: float | None = None, *, low_open: bool = False, h
     return check
 
 
+def input_file(value: Path | None) -> Path | None:
+    """A typer callback for an input file that may be '-' (standard input): it must exist and not be
+    a folder. (typer's own exists=True check refuses '-' for Path parameters, allow_dash or not.)"""
+    if value is None or str(value) == "-":
+        return value
+    if not value.exists():
+        raise typer.BadParameter(f"file '{value}' does not exist")
+    if value.is_dir():
+        raise typer.BadParameter(f"'{value}' is a folder, not a file")
+    return value
+
+
 def output_file(value: Path | None) -> Path | None:
     """A typer callback for an output file: its folder must exist and it must not be a folder.
 

@@ -12,6 +12,7 @@ from genguard.cli_common import (
     JsonOpt,
     emit,
     in_range,
+    input_file,
     load_model_with_spinner,
     out,
     output_file,
@@ -35,9 +36,7 @@ IndexArg = Annotated[
 ]
 TextArg = Annotated[
     Path,
-    typer.Argument(
-        exists=True, dir_okay=False, allow_dash=True, help="A UTF-8 text file, or '-' for standard input."
-    ),
+    typer.Argument(callback=input_file, help="A UTF-8 text file, or '-' for standard input."),
 ]
 TopKOpt = Annotated[int, typer.Option(min=1, max=10_000, help="Matches to show.")]
 

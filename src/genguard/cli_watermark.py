@@ -21,6 +21,7 @@ from genguard.cli_common import (
     emit,
     err,
     in_range,
+    input_file,
     load_model_with_spinner,
     out,
     output_file,
@@ -208,9 +209,7 @@ def _render_tokens(tokenizer, ids: list[int], mask: list[int]):
 def detect(
     source: Annotated[
         Path,
-        typer.Argument(
-            exists=True, dir_okay=False, allow_dash=True, help="Text file to test, or - for standard input."
-        ),
+        typer.Argument(callback=input_file, help="Text file to test, or - for standard input."),
     ],
     key: Annotated[
         list[Path] | None,
@@ -300,9 +299,7 @@ def verify(
     ],
     text: Annotated[
         Path | None,
-        typer.Option(
-            exists=True, dir_okay=False, allow_dash=True, help="Also check the certified text (file or -)."
-        ),
+        typer.Option(callback=input_file, help="Also check the certified text (file or -)."),
     ] = None,
     as_json: JsonOpt = False,
 ) -> None:

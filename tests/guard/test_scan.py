@@ -16,7 +16,7 @@ import pytest
 
 from genguard.errors import ConfigError, InvalidInputError
 from genguard.guard.pipeline import Guard
-from genguard.guard.scan import MAX_BROKEN_LISTED, ScanSummary, scan_corpus
+from genguard.guard.scan import MAX_BROKEN_LISTED, ScanSummary, check_scan, scan_corpus
 from tests.guard.light_policy import LIGHT_POLICY
 
 
@@ -385,3 +385,41 @@ def test_default_policy_on_a_small_corpus(tmp_path: Path, default_guard: Guard) 
         else:
             assert r == records[r["id"]]
     assert sorted(r["line"] - 1 for r in read_jsonl(side_files(out)[0])) == [4, 14, 24, 34, 44]
+
+
+def test_empty_and_binary_corpora_are_refused_before_anything_is_written(
+    tmp_path: Path, light: Guard
+) -> None:
+    out = tmp_path / "out.jsonl"
+    empty = tmp_path / "empty.jsonl"
+    empty.write_bytes(b" \n\n")
+    binary = tmp_path / "model.bin"
+    binary.write_bytes(bytes(range(256)) * 600)  # NUL bytes, invalid UTF-8, newlines: 153,600 bytes
+    for corpus, why in ((empty, "is empty"), (binary, r"is not UTF-8 text \(binary data at byte 0")):
+        with pytest.raises(InvalidInputError, match=why):
+            check_scan(corpus, out)
+        with pytest.raises(InvalidInputError, match=why):
+            scan_corpus(corpus, out, light)
+        assert not any(p.exists() for p in (out, *side_files(out)))
+    with pytest.raises(InvalidInputError, match=r"folder .* does not exist"):
+        check_scan(write_jsonl(tmp_path / "c.jsonl", RECORDS), tmp_path / "no" / "out.jsonl")
+
+
+def test_binary_bytes_beside_records_are_only_bad_lines(tmp_path: Path, light: Guard) -> None:
+    corpus = tmp_path / "corpus.jsonl"
+    corpus.write_bytes(b"\x00\xff\xfe junk\n" + json.dumps(RECORDS[0]).encode() + b"\n")
+    summary = scan_corpus(corpus, tmp_path / "out.jsonl", light)
+    assert (summary.kept, summary.broken, summary.broken_lines) == (1, 1, [1])
+
+
+def test_a_corpus_without_one_record_is_an_error(tmp_path: Path, light: Guard) -> None:
+    corpus = tmp_path / "table.csv"
+    corpus.write_text("text,label\nhello,0\nworld,1\n", encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    with pytest.raises(
+        InvalidInputError, match=r"no line of .*table\.csv is a JSON object .*3 unreadable lines"
+    ):
+        scan_corpus(corpus, out, light)
+    rejects, checkpoint, summary = side_files(out)
+    assert not out.exists() and not checkpoint.exists() and not summary.exists()
+    assert len(read_jsonl(rejects)) == 3  # what was wrong with each line stays readable

@@ -13,7 +13,7 @@ import pytest
 
 from genguard.errors import ConfigError, InvalidInputError
 from genguard.guard.pipeline import Guard
-from genguard.guard.train import LabelledTexts, TrainingSource, read_labelled, train_head
+from genguard.guard.train import LabelledTexts, TrainingSource, check_rows, read_labelled, train_head
 from genguard.scoring.toxicity import ToxicityHead, ToxicityScorer
 
 
@@ -244,3 +244,21 @@ def test_training_configuration_errors() -> None:
         train_head([], name="none")
     with pytest.raises(ConfigError, match="at least one data set must be split"):
         train_head([TrainingSource(data, role="train")], name="no-split")
+
+
+def test_too_few_rows_per_class_is_refused_before_embedding() -> None:
+    data = LabelledTexts(
+        "small.csv", ["You idiot.", "You fool.", "Hello there.", "Nice day."], np.array([1, 1, 0, 0])
+    )
+    with pytest.raises(
+        InvalidInputError, match=r"small\.csv: 2 toxic and 2 non-toxic rows; .* at least 10 rows of each"
+    ):
+        train_head([TrainingSource(data)], name="tiny", embedder=None)
+    neutral = LabelledTexts("neutral", [f"Sentence {i}." for i in range(5)], np.zeros(5, dtype=np.int64))
+    insults = LabelledTexts(
+        "insults", [f"You idiot number {i}." for i in range(20)], np.ones(20, dtype=np.int64)
+    )
+    with pytest.raises(
+        InvalidInputError, match=r"neutral has 5 rows; a data set split 80/10/10 needs at least 10"
+    ):
+        check_rows([TrainingSource(insults, role="train"), TrainingSource(neutral)])

@@ -197,7 +197,7 @@ def scan_corpus(
 
 def check_scan(corpus: Path, out: Path, restart: bool = False) -> None:
     """The checks a scan makes before it loads the guard or writes anything: InvalidInputError for
-    a corpus that is missing, empty or binary (NUL bytes or non-UTF-8 bytes in its first 64 KB) and
+    a corpus that is missing, empty or binary (see _refuse_binary; its first 64 KB are read) and
     for an output folder that does not exist; ConfigError when the output is the corpus, or exists
     with content but no checkpoint (it is never overwritten unless `restart`)."""
     corpus, out = Path(corpus), Path(out)
@@ -211,23 +211,37 @@ def check_scan(corpus: Path, out: Path, restart: bool = False) -> None:
         head = f.read(_SNIFF_BYTES)
     if not head.strip():
         raise InvalidInputError(f"corpus {corpus} is empty; a corpus is JSONL, one record per line")
-    bad = head.find(b"\0")
-    if bad < 0:
-        try:
-            # a multi-byte character cut at the end of the sample is not an error
-            head.decode("utf-8") if len(head) < _SNIFF_BYTES else head[:-4].decode("utf-8")
-        except UnicodeDecodeError as exc:
-            bad = exc.start
-    if bad >= 0:
-        raise InvalidInputError(
-            f"corpus {corpus} is not UTF-8 text (binary data at byte {bad:,}); a corpus is JSONL, "
-            "one record per line"
-        )
+    _refuse_binary(corpus, head, at_end=len(head) < _SNIFF_BYTES)
     checkpoint = _paths(out)[1]
     if not checkpoint.exists() and out.exists() and out.stat().st_size and not restart:
         raise ConfigError(
             f"{out} already exists and has no checkpoint; choose another --out or pass --restart"
         )
+
+
+def _refuse_binary(corpus: Path, head: bytes, at_end: bool) -> None:
+    """InvalidInputError when the head of the corpus holds binary data (a NUL byte, or bytes that
+    are not UTF-8) and no line of it is a JSON object: not a corpus with a few bad lines, but not
+    text at all. (A text file without records is found by the scan itself, which then scores nothing.)"""
+    bad = head.find(b"\0")
+    if bad < 0:
+        try:
+            (head if at_end else head[:-4]).decode("utf-8")  # a character cut by the sample is fine
+        except UnicodeDecodeError as exc:
+            bad = exc.start
+    if bad < 0:
+        return
+    lines = head.split(b"\n") if at_end else head.split(b"\n")[:-1]  # the last line may be cut
+    for line in lines:
+        try:
+            if isinstance(json.loads(line), dict):
+                return
+        except ValueError:  # JSONDecodeError and UnicodeDecodeError
+            continue
+    raise InvalidInputError(
+        f"corpus {corpus} is not UTF-8 text (binary data at byte {bad:,}, and no JSON record in its "
+        f"first {len(head):,} bytes); a corpus is JSONL, one record per line"
+    )
 
 
 def _no_records(corpus: Path, out: Path, text_field: str, broken: int) -> None:

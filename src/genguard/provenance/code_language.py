@@ -26,7 +26,7 @@ from genguard.provenance.code_tokens import (
 )
 
 # Language checks (resolve_language; error_share measures what these mean).
-MAX_ERROR_SHARE = 0.5  # a file of unknown suffix with more of itself in errors is not in the given language
+MAX_ERROR_SHARE = 0.25  # a file of unknown suffix with more of itself in errors is not in the given language
 CLEAN_ERROR_SHARE = 0.05  # a guessed language must parse a file of unknown suffix at least this cleanly
 _FAMILY = {"cpp": "c"}  # C sources are valid enough C++ (and .h is both) to be compared as either
 
@@ -35,10 +35,12 @@ def error_share(source: str | bytes, language: str) -> float:
     """Share (0..1) of a source's non-whitespace bytes that lie inside tree-sitter ERROR nodes when
     parsed as `language` (first CHUNK_BYTES only); 0.0 for a clean parse or an empty source.
 
-    Measured on 60 Python standard-library modules: 0.00 as Python; as Java, C, C++ and JavaScript
-    median 0.71-0.85, lowest 0.05. On 40 C headers of /usr/include: median 0.02 as C, but up to
-    0.99 for macro-heavy ones (the preprocessor is not parsed). So a high share says "not this
-    language" reliably only for ordinary code; the file suffix is the stronger evidence."""
+    Measured (this machine's files): 60 Python standard-library modules have share 0.00 as Python;
+    above MAX_ERROR_SHARE (0.25) as Java, C, C++ and JavaScript: 97 %, 98 %, 98 %, 95 % of them.
+    40 C headers of /usr/include (macro-heavy: the preprocessor is not parsed) are above 0.25 as C
+    for 17 %, as C++ for 5 %. So a high share says "not this language" reliably for ordinary code;
+    the file suffix is the stronger evidence and, when known, decides alone.
+    """
     name = canonical_language(language)
     data = head_bytes(source)
     total = len(data.strip())

@@ -1,22 +1,58 @@
-"""`genguard demo` and `genguard report`: the report card of a model."""
+"""`genguard report` and `genguard demo`: the report card of a model."""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from genguard.cli_common import JsonOpt, out
+from genguard.cli_common import JsonOpt, ModelOpt, err, out
+
+OutOpt = Annotated[Path, typer.Option("--out", help="Folder for report.html, report.json and the run store.")]
+SeedOpt = Annotated[
+    int, typer.Option(help="Seed of generation and sampling; the same seed gives the same JSON.")
+]
 
 
-def demo(
-    out_dir: Annotated[Path, typer.Option("--out", help="Folder for the HTML report.")] = Path("out/demo"),
+def _finish(data, as_json: bool) -> None:
+    if as_json:
+        from genguard.report.card import card_json
+
+        sys.stdout.write(card_json(data))
+
+
+def report(
+    model: ModelOpt = "default",
+    out_dir: OutOpt = Path("out/report"),
+    fast: Annotated[
+        bool, typer.Option("--fast/--full", help="Fast preset (the demo's) or the full release preset.")
+    ] = False,
+    seed: SeedOpt = 0,
+    section: Annotated[
+        list[str] | None,
+        typer.Option("--section", help="watermark, guard, fairness or provenance; repeat (default: all)."),
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """The main job: watermarked vs plain generations and human texts, detected, with an HTML report."""
-    from genguard.report.demo import run_demo
+    """The report card of a model: watermark, guard, fairness and provenance in one HTML page and one
+    JSON file. Resumable: rerun the same command after an interruption to finish it."""
+    from rich.console import Console
 
-    run_demo(out_dir, console=out, as_json=as_json)
+    from genguard.report.runner import report_options, run_report
+
+    options = report_options(model, out_dir, fast, seed, section)
+    tables = err if as_json else out
+    if not tables.is_terminal:  # a pipe or CI log: do not squeeze the tables into 80 columns
+        tables = Console(width=120, highlight=False, stderr=as_json)
+    data = run_report(options, out=tables, err=err)
+    _finish(data, as_json)
 
 
+def demo(out_dir: OutOpt = Path("out/demo"), seed: SeedOpt = 0, as_json: JsonOpt = False) -> None:
+    """The main job: `genguard report --fast --out out/demo` on the default model."""
+    report(model="default", out_dir=out_dir, fast=True, seed=seed, section=None, as_json=as_json)
+
+
+COMMANDS = [demo, report]

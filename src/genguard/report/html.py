@@ -1,23 +1,27 @@
-"""Renders report pages from Jinja2 templates shipped with the package."""
+"""Renders a `page.Page` to one self-contained HTML file (inline CSS and SVG, nothing fetched)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from jinja2 import Environment, PackageLoader, select_autoescape
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-_env = Environment(loader=PackageLoader("genguard.report", "templates"), autoescape=select_autoescape(["j2"]))
+from genguard.report.page import Page
 
-TOKEN_CLASSES = {1: "g", 0: "r", -1: "u", -2: "rep"}
+_env = Environment(
+    loader=PackageLoader("genguard.report", "templates"),
+    autoescape=select_autoescape(["j2"]),
+    undefined=StrictUndefined,
+)
 
 
-def token_spans(pieces: list[str], mask: list[int]) -> list[tuple[str, str]]:
-    """(css class, text) per token, for the green/red display."""
-    return [(TOKEN_CLASSES[code], piece) for piece, code in zip(pieces, mask, strict=True)]
+def render_html(page: Page) -> str:
+    """The page as HTML text (deterministic: the same page gives the same string)."""
+    return _env.get_template("card.html.j2").render(page=page)
 
 
-def render(template: str, path: Path, **context: object) -> Path:
-    """Render `template` with `context` into `path` (folders created); returns the path."""
+def render_page(page: Page, path: Path) -> Path:
+    """Write the page to `path` (folders created); returns the path."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(_env.get_template(template).render(**context), encoding="utf-8")
+    path.write_text(render_html(page), encoding="utf-8")
     return path

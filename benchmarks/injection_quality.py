@@ -117,6 +117,12 @@ def main() -> None:
         "Davidson tweets, class 2 (neither)": [t for t, c in tweets if c == 2],
         "hand-written ordinary prompts, dev": benign["dev"],
         "hand-written ordinary prompts, held-out": benign["heldout"],
+        "  of which the first 42 (tricky prompts)": [
+            r["text"] for r in rows if r["split"] == "heldout" and r["category"] == "heldout_benign"
+        ],
+        "  of which everyday forget/ignore/act as (issue 11)": [
+            r["text"] for r in rows if r["category"] == "heldout_benign_everyday"
+        ],
     }
     examples: list[str] = []
     for name, texts in fp_sets.items():

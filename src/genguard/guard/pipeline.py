@@ -8,13 +8,16 @@ verdicts[0].action, verdicts[0].text              # "redact", "my SSN is [US_SSN
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from genguard.errors import ConfigError
 from genguard.guard.policy import ACTIONS, STAGES, Policy, Profile, Rule
 from genguard.guard.quotes import quotation_spans
 from genguard.scoring import Scorer, get_scorer, parameters
+from genguard.scoring.base import piecewise
+from genguard.scoring.toxicity import sentence_cuts
 from genguard.text import check_texts
 from genguard.types import Finding, Flag, ScoreResult, Span, Verdict
 
@@ -36,54 +39,54 @@ class Guard:
         """The guard for `profile` of the policy file at `path` (built-in policy when None)."""
         return cls(Policy.load(path).profile(profile))
 
-    def check(self, texts: Sequence[str], stage: str = "input") -> list[Verdict]:
-        """One Verdict per text, in order. Each scorer runs once over the whole batch (and again on
-        texts with labelled quotations, for the scorers the quotation rule covers)."""
+    def check(
+        self, texts: Sequence[str], stage: str = "input", progress: Callable[[int], None] | None = None
+    ) -> list[Verdict]:
+        """One Verdict per text, in order. Each scorer runs once per batch of about BATCH_CHARS
+        characters (many short texts together; a long text in pieces cut at line starts between
+        whole sentences, see `text_pieces`), and again on texts with labelled quotations, for the
+        scorers the quotation rule covers. `progress(n)` is called after each batch with the n
+        characters it held (they add up to the total length of the texts).
+
+        Memory beyond the texts and their verdicts stays bounded: only findings are kept between
+        batches. Scorers without `combine` (see genguard.scoring.base) see whole texts."""
         if stage not in STAGES:
             raise ConfigError(f"unknown stage {stage!r}; use {', '.join(STAGES)}")
         texts = check_texts(texts, hint="use check([text]) for one text")
         rules = self.profile.stages[stage]
         quotes_rule = self.profile.quotations
         quotes = [quotation_spans(t) for t in texts] if quotes_rule else [[] for _ in texts]
-        flags: list[list[Flag]] = [[] for _ in texts]
-        scores: list[dict[str, float]] = [{} for _ in texts]
-        model_ids: dict[str, str] = {}
-        for rule in rules:  # one rule per scorer in a stage
-            scorer = self._scorers[_scorer_key(rule)]
-            model_ids[rule.scorer] = scorer.model_id
-            results = scorer.score(texts)
-            split = quotes_rule is not None and rule.scorer in quotes_rule.scorers
-            for i, result in enumerate(results):
-                scores[i][rule.scorer] = result.score
-                if not (split and quotes[i]):
-                    flags[i] += _flags(result, rule, rule.action)
-            if split:
-                self._split_by_quotes(scorer, rule, texts, quotes, quotes_rule.action, flags)
-        return [
-            self._verdict(stage, t, f, s, model_ids) for t, f, s in zip(texts, flags, scores, strict=True)
-        ]
-
-    def _split_by_quotes(
-        self,
-        scorer: Scorer,
-        rule: Rule,
-        texts: list[str],
-        quotes: list[list[Span]],
-        quote_action: str,
-        flags: list[list[Flag]],
-    ) -> None:
-        """Score the author's own words (quotations blanked, offsets kept) and each quotation alone."""
-        idx = [i for i, spans in enumerate(quotes) if spans]
-        if not idx:
-            return
-        own = scorer.score([_blank(texts[i], quotes[i]) for i in idx])
-        for i, result in zip(idx, own, strict=True):
-            flags[i] += _flags(result, rule, rule.action)
-        pieces = [(i, q) for i in idx for q in quotes[i]]
-        for (i, q), result in zip(
-            pieces, scorer.score([texts[i][q.start : q.end] for i, q in pieces]), strict=True
-        ):
-            flags[i] += _flags(result, rule, quote_action, offset=q.start, quoted=True)
+        runs = {rule.scorer: _Parts(len(texts)) for rule in rules}
+        for batch in _batches(texts, quotes):
+            done = [p for p in batch if p.last]
+            for rule in rules:
+                scorer = self._scorers[_scorer_key(rule)]
+                split = quotes_rule is not None and rule.scorer in quotes_rule.scorers
+                whole = [_Piece(p.index, 0, texts[p.index], quotes[p.index], True) for p in done]
+                pieces = batch if piecewise(scorer) else whole
+                if pieces:
+                    runs[rule.scorer].score(scorer, pieces, split)
+            if progress is not None:
+                progress(sum(len(p.text) for p in batch))
+        verdicts = []
+        for i, text in enumerate(texts):
+            flags: list[Flag] = []
+            scores: dict[str, float] = {}
+            model_ids: dict[str, str] = {}
+            for rule in rules:
+                scorer = self._scorers[_scorer_key(rule)]
+                model_ids[rule.scorer] = scorer.model_id
+                parts = runs[rule.scorer]
+                result = parts.result(scorer, i, text)
+                scores[rule.scorer] = result.score
+                if not (quotes_rule is not None and rule.scorer in quotes_rule.scorers and quotes[i]):
+                    flags += _flags(result, rule, rule.action)
+                    continue
+                flags += _flags(parts.result(scorer, i, text, own=True), rule, rule.action)
+                for q, quoted in parts.quoted[i]:
+                    flags += _flags(quoted, rule, quotes_rule.action, offset=q.start, quoted=True)
+            verdicts.append(self._verdict(stage, text, flags, scores, model_ids))
+        return verdicts
 
     def _verdict(
         self, stage: str, text: str, flags: list[Flag], scores: dict[str, float], model_ids: dict[str, str]
@@ -182,3 +185,136 @@ def _redact(text: str, flags: list[Flag]) -> str:
     for s in reversed(merged):
         text = text[: s.start] + f"[{s.label}]" + text[s.end :]
     return text
+
+
+BATCH_CHARS = 50_000
+"""Characters scored at once. A longer text is cut into pieces of about this size at line starts
+between two whole sentences of 5+ words, away from labelled quotations: there toxicity's sentence
+chunks, the rule patterns and the quotation rule find on the pieces what they find on the whole
+text. Memory then grows with the batch, not with the text (benchmarks/large_inputs.py)."""
+_FORCE_CHARS = 4 * BATCH_CHARS  # no such cut this far: cut at any sentence end, else at a space
+_QUOTE_CONTEXT = (80, 60)  # characters before and after a quotation that decide whether it is one
+
+
+@dataclass
+class _Piece:
+    """text[start:start + len(text)] of text `index` (`last`: it ends the text), its quotations."""
+
+    index: int
+    start: int
+    text: str
+    quotes: list[Span]  # offsets in the piece
+    last: bool
+
+
+@dataclass
+class _Scored:
+    """What is kept of a scored piece: where it was, its quotations, its results (piece offsets)."""
+
+    start: int
+    end: int
+    quotes: list[Span]
+    result: ScoreResult
+    own: ScoreResult  # the author's own words (quotations blanked); `result` when it has none
+
+
+class _Parts:
+    """One rule's results, piece by piece, for every text of a check."""
+
+    def __init__(self, n: int) -> None:
+        self.pieces: list[list[_Scored]] = [[] for _ in range(n)]
+        self.quoted: list[list[tuple[Span, ScoreResult]]] = [[] for _ in range(n)]
+
+    def score(self, scorer: Scorer, pieces: list[_Piece], split: bool) -> None:
+        """Score `pieces`; with `split`, also the author's own words (quotations blanked) and each
+        quotation alone. Results are kept, piece texts are not."""
+        results = scorer.score([p.text for p in pieces])
+        quoted = [k for k, p in enumerate(pieces) if split and p.quotes]
+        blanked = scorer.score([_blank(pieces[k].text, pieces[k].quotes) for k in quoted])
+        own = dict(zip(quoted, blanked, strict=True))
+        for k, (p, result) in enumerate(zip(pieces, results, strict=True)):
+            self.pieces[p.index].append(
+                _Scored(p.start, p.start + len(p.text), p.quotes, result, own.get(k, result))
+            )
+        spans = [(pieces[k], q) for k in quoted for q in pieces[k].quotes]
+        alone = scorer.score([p.text[q.start : q.end] for p, q in spans])
+        for (p, q), result in zip(spans, alone, strict=True):
+            self.quoted[p.index].append((_shifted_span(q, p.start), result))
+
+    def result(self, scorer: Scorer, i: int, text: str, own: bool = False) -> ScoreResult:
+        """Text i's result: its pieces' findings on the whole text, their scores combined by the scorer."""
+        parts = self.pieces[i]
+        if len(parts) == 1:
+            return parts[0].own if own else parts[0].result
+
+        def scored() -> Iterator[tuple[str, ScoreResult]]:  # one piece's text at a time
+            for p in parts:
+                piece = text[p.start : p.end]
+                yield (_blank(piece, p.quotes), p.own) if own else (piece, p.result)
+
+        return ScoreResult(
+            scorer=parts[0].result.scorer,
+            model_id=parts[0].result.model_id,
+            score=scorer.combine(scored()),  # type: ignore[attr-defined]
+            findings=[_shifted(f, p.start) for p in parts for f in (p.own if own else p.result).findings],
+        )
+
+
+def _batches(texts: list[str], quotes: list[list[Span]]) -> Iterator[list[_Piece]]:
+    """The texts' pieces in order, in batches of about BATCH_CHARS characters (one piece may be more)."""
+    batch: list[_Piece] = []
+    size = 0
+    for i, text in enumerate(texts):
+        cuts = text_pieces(text, quotes[i])
+        for k, (start, end) in enumerate(cuts):
+            inside = [_shifted_span(q, -start) for q in quotes[i] if start <= q.start and q.end <= end]
+            if batch and size + end - start > BATCH_CHARS:
+                yield batch
+                batch, size = [], 0
+            batch.append(_Piece(i, start, text[start:end], inside, k == len(cuts) - 1))
+            size += end - start
+    if batch:
+        yield batch
+
+
+def text_pieces(text: str, quotes: Sequence[Span] = ()) -> list[tuple[int, int]]:
+    """[start, end) pieces covering `text`, each of at most about BATCH_CHARS characters, cut only
+    where every built-in scorer finds on the pieces what it finds on the whole text: at a line start
+    (no indentation) between two whole sentences of 5+ words (`sentence_cuts`), not within 80
+    characters before or 60 after a labelled quotation in `quotes`. A text without such a place
+    for _FORCE_CHARS characters is cut at a sentence end, else a space, else anywhere: a pattern
+    running across such a cut may then be missed."""
+    if len(text) <= BATCH_CHARS:
+        return [(0, len(text))]
+    blocked = [(q.start - _QUOTE_CONTEXT[0], q.end + _QUOTE_CONTEXT[1]) for q in quotes]
+    pieces: list[tuple[int, int]] = []
+    start, best, seen = 0, 0, 0  # seen: the last sentence end, safe or not
+    for cut in [*sentence_cuts(text), len(text)]:
+        while cut - start > BATCH_CHARS and (best > start or cut - start > _FORCE_CHARS):
+            end = best if best > start else _forced(text, start, seen)
+            pieces.append((start, end))
+            start = end
+        seen = cut
+        if text[cut - 1] == "\n" and not any(a < cut < b for a, b in blocked):
+            best = cut
+    pieces.append((start, len(text)))
+    return [p for p in pieces if p[1] > p[0]]
+
+
+def _forced(text: str, start: int, sentence_end: int) -> int:
+    """Where to cut `text` after `start` when no safe place came: the last sentence end seen, else
+    the last space within _FORCE_CHARS, else _FORCE_CHARS on."""
+    if start < sentence_end <= start + _FORCE_CHARS:
+        return sentence_end
+    space = text.rfind(" ", start + 1, start + _FORCE_CHARS)
+    return space + 1 if space > start else start + _FORCE_CHARS
+
+
+def _shifted_span(span: Span, offset: int) -> Span:
+    return Span(start=span.start + offset, end=span.end + offset, label=span.label)
+
+
+def _shifted(finding: Finding, offset: int) -> Finding:
+    if finding.span is None or not offset:
+        return finding
+    return finding.model_copy(update={"span": _shifted_span(finding.span, offset)})

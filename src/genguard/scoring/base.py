@@ -4,12 +4,17 @@ Scorers are batch-first: `score(texts)` returns one ScoreResult per text. The bu
 register here on import; capabilities and other packages offer theirs through the
 `genguard.scorers` entry point group (name = "module:factory"), loaded the first time the name
 is asked for, so the guard finds every scorer by the name in its policy and imports no capability.
+
+A scorer whose findings on a text are its findings on pieces of the text cut at line starts
+between whole sentences (spans shifted) may say so by offering `combine(parts)`: the text's score
+from (piece, result) pairs, in order. The guard then scores long texts piece by piece, in bounded
+memory (genguard.guard.pipeline.BATCH_CHARS); a scorer without `combine` sees whole texts.
 """
 
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from importlib.metadata import entry_points
 from typing import Protocol, runtime_checkable
 
@@ -17,7 +22,16 @@ from genguard.errors import ConfigError
 from genguard.text import check_texts
 from genguard.types import ScoreResult
 
-__all__ = ["Scorer", "available", "check_texts", "get_scorer", "parameters", "register"]
+__all__ = [
+    "Scorer",
+    "available",
+    "check_texts",
+    "get_scorer",
+    "max_score",
+    "parameters",
+    "piecewise",
+    "register",
+]
 
 
 @runtime_checkable
@@ -28,6 +42,17 @@ class Scorer(Protocol):
     model_id: str
 
     def score(self, texts: Sequence[str]) -> list[ScoreResult]: ...
+
+
+def piecewise(scorer: Scorer) -> bool:
+    """Whether `scorer` can score a long text piece by piece (it offers `combine`)."""
+    return callable(getattr(scorer, "combine", None))
+
+
+def max_score(parts: Iterable[tuple[str, ScoreResult]]) -> float:
+    """The highest score of a text's pieces (0.0 for none): `combine` for scorers whose score is
+    their strongest finding's or sentence's."""
+    return max((result.score for _piece, result in parts), default=0.0)
 
 
 _REGISTRY: dict[str, Callable[..., Scorer]] = {}

@@ -35,6 +35,9 @@ Measured by `benchmarks/injection_quality.py` (a finding with score >= 0.5 count
   held-out set of deliberately tricky ordinary prompts (26 %, 11/42, before two fixes made after
   seeing it): questions about chat templates ("what does <|im_start|> mean"), base64 of plain
   prose, "show me the system prompt examples in the cookbook", "new instructions: use a table";
+  none of 18 everyday sentences with the same words ("I will not forget what you have been to
+  me", "do whatever you were told by the nurse", "you are now connected to an agent"), added to
+  the held-out set after "forget what you have been" was found to match (it no longer does);
 - recall: 99 % of 107 dev attacks (93-99 % after homoglyph, zero-width, spacing, leetspeak or
   upper-case evasion), but only 35 % (13/37) of attacks written after the patterns were fixed
   (27 % with evasions). Paraphrases outside the patterns ("wipe your earlier directions",
@@ -49,7 +52,7 @@ import binascii
 import re
 from collections.abc import Sequence
 
-from genguard.scoring.base import check_texts, register
+from genguard.scoring.base import check_texts, max_score, register
 from genguard.text import normalize_for_matching, normalize_with_offsets
 from genguard.types import Finding, ScoreResult, Span
 
@@ -88,6 +91,13 @@ _GIVEN = (
     r"(?:you|u)\W*(?:were|have\W*been|'?ve\W*been|got|received|was)\W*"
     r"(?:given|told|provided|received|instructed|programmed)?"
 )
+# "what / everything you were told": the participle is what makes it about instructions. Without
+# it, "I will not forget what you have been to me" and "forget everything you were" are letters
+# and novels, not injections.
+_TOLD = (
+    r"(?:you|u)\W*(?:were|have\W*been|'?ve\W*been|got|was)\W*"
+    r"(?:told|instructed|programmed|ordered|commanded|given\W*(?:before|earlier|previously|so\W*far))"
+)
 _IGNORE_PATTERNS = [
     # ignore all previous instructions / pay no attention to the system message above
     _VERB + _ + _DET + _QUAL + _ + r"(?:\w+\W*){0,2}?" + _NOUN,
@@ -99,9 +109,9 @@ _IGNORE_PATTERNS = [
     _VERB
     + _
     + r"(?:(?:all|of|the)\b\W*){0,2}(?:above|everything\W*(?:above|before|prior|"
-    + _GIVEN
+    + _TOLD
     + r")|what(?:ever)?\W*"
-    + _GIVEN
+    + _TOLD
     + ")",
     # ignore the user's question / the instructions from your user
     _VERB + _ + r"(?:the|your)\W*user'?s?\W*(?:question|request|query|instructions|prompt|message)",
@@ -126,7 +136,8 @@ _IGNORE_PATTERNS = [
     _QUAL + _ + r"(?:\w+\W*)?" + _NOUN + _ + r"(?:are|is|were|was|have\W*been|has\W*been)?\W*(?:now\W*)?"
     r"(?:void|null|revoked|cancel+ed|outdated|obsolete|invalid|over|lifted|superseded|a\W*test|no\W*longer\W*(?:valid|apply|applies|matter|in\W*effect))",
     r"\b(?:instructions|rules|guidelines|restrictions|polic(?:y|ies))\W*(?:no\W*longer|do\W*not|don'?t)\W*apply",
-    r"whatever\W*you\W*(?:were|have\W*been|'?ve\W*been)\W*(?:told|instructed|given)",
+    # "whatever you were instructed": "told" and "given" are everyday ("do whatever you were told")
+    r"whatever\W*you\W*(?:were|have\W*been|'?ve\W*been)\W*(?:instructed|programmed)",
 ]
 
 # --- ROLE_PLAY_ESCAPE ---------------------------------------------------------------------------
@@ -303,6 +314,7 @@ class InjectionScorer:
     """
 
     name = "injection"
+    combine = staticmethod(max_score)  # a text scores its strongest piece
     model_id = "genguard-injection-rules/1"
 
     def score(self, texts: Sequence[str]) -> list[ScoreResult]:

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from importlib.metadata import version
 from importlib.util import find_spec
@@ -132,14 +132,31 @@ class LexiconScorer:
         """
         return [self._score_one(text) for text in check_texts(texts)]
 
-    def _score_one(self, text: str) -> ScoreResult:
-        clean, offsets = normalize_for_matching(text)
-        findings: list[Finding] = []
+    def combine(self, parts: Iterable[tuple[str, ScoreResult]]) -> float:
+        """The score of a text from its pieces': 1 - 0.5 ** (distinct words over all pieces)."""
         distinct: set[str] = set()
-        for m in self._pattern.finditer(clean):
-            distinct.add(" ".join(m.group(0).lower().split()))
-            span = Span(start=offsets[m.start()], end=offsets[m.end() - 1] + 1, label=LABEL)
-            findings.append(Finding(scorer=self.name, label=LABEL, score=HIT_SCORE, span=span))
+        for piece, result in parts:
+            if result.findings:  # only pieces with hits are read again
+                distinct.update(word for word, _m in self._hits(piece)[0])
+        return 1.0 - 0.5 ** len(distinct) if distinct else 0.0
+
+    def _hits(self, text: str) -> tuple[list[tuple[str, re.Match[str]]], list[int]]:
+        """(each hit's word, lower case with single spaces, and its match), offsets to the text as given."""
+        clean, offsets = normalize_for_matching(text)
+        return [(" ".join(m.group(0).lower().split()), m) for m in self._pattern.finditer(clean)], offsets
+
+    def _score_one(self, text: str) -> ScoreResult:
+        hits, offsets = self._hits(text)
+        findings = [
+            Finding(
+                scorer=self.name,
+                label=LABEL,
+                score=HIT_SCORE,
+                span=Span(start=offsets[m.start()], end=offsets[m.end() - 1] + 1, label=LABEL),
+            )
+            for _word, m in hits
+        ]
+        distinct = {word for word, _m in hits}
         return ScoreResult(
             scorer=self.name,
             model_id=self.model_id,

@@ -19,7 +19,7 @@ from importlib.metadata import version
 
 import phonenumbers
 
-from genguard.scoring.base import check_texts, register
+from genguard.scoring.base import check_texts, max_score, register
 from genguard.text import normalize_with_offsets
 from genguard.types import Finding, ScoreResult, Span
 
@@ -131,6 +131,7 @@ class PIIScorer:
     """Finds personal data; `score` is the highest finding confidence (0 when nothing is found)."""
 
     name = "pii"
+    combine = staticmethod(max_score)  # a text scores its strongest piece
 
     def __init__(self, region: str = "US", types: Sequence[str] | None = None) -> None:
         self.region = region

@@ -16,7 +16,7 @@ from __future__ import annotations
 import html
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from functools import lru_cache
 from pathlib import Path
 
@@ -24,7 +24,7 @@ import numpy as np
 from safetensors.numpy import load_file, save_file
 
 from genguard.errors import ModelLoadError
-from genguard.scoring.base import check_texts, register
+from genguard.scoring.base import check_texts, max_score, register
 from genguard.scoring.embedder import SentenceEmbedder, default_embedder
 from genguard.text import FOR_CLASSIFIERS, normalize
 from genguard.types import Finding, ScoreResult, Span
@@ -83,6 +83,20 @@ def chunk_spans(text: str, max_chars: int = CHUNK_CHARS, min_words: int = MIN_WO
     return spans
 
 
+def sentence_cuts(text: str, max_chars: int = CHUNK_CHARS, min_words: int = MIN_WORDS) -> Iterator[int]:
+    """Positions, increasing, where `text` can be cut in two without changing its chunks: the
+    chunk_spans of text[:c] and text[c:] (shifted by c) are together the chunk_spans of the text.
+
+    A cut lies right after a sentence end, between two whole sentences of at least `min_words`
+    words and at most `max_chars` characters each: neither is joined to a neighbour nor cut."""
+    before_whole, start, cut = False, 0, 0  # the sentence ending at the last separator, and after it
+    for m in _SENTENCE_END.finditer(text):
+        whole = m.start() - start <= max_chars and len(text[start : m.start()].split()) >= min_words
+        if whole and before_whole:
+            yield cut
+        before_whole, start, cut = whole, m.end(), m.end()
+
+
 class ToxicityHead:
     """A logistic-regression head over MiniLM features of chosen layers, saved as safetensors + JSON."""
 
@@ -125,6 +139,7 @@ class ToxicityScorer:
     """P(toxic) per text from a trained head; findings are the chunks at or over the threshold."""
 
     name = "toxicity"
+    combine = staticmethod(max_score)  # a text scores its strongest piece
 
     def __init__(
         self,

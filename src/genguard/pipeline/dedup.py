@@ -38,26 +38,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import Any, Unpack
 
 import numpy as np
 
 from genguard.errors import ConfigError, InvalidInputError
-from genguard.provenance.dedup import (
-    DEFAULT_THRESHOLD,
-    AtomicWriter,
-    DedupParameters,
-    DedupStats,
-    OnBadLine,
-    Sketcher,
-    bucket_pairs,
-    check_paths,
-    decide,
-    dedup_parameters,
-    dropped_map_lines,
-    make_stats,
-    sketch_lines,
-)
+from genguard.provenance.dedup_cluster import bucket_pairs, decide, finish_jsonl_run
+from genguard.provenance.dedup_params import DedupParameters, DedupStats, JsonlOptions
+from genguard.provenance.dedup_records import AtomicWriter, prepare_jsonl_run
+from genguard.provenance.dedup_sketch import Sketcher, sketch_lines
 
 _PARTITIONS = 16
 _KIND_DOC, _KIND_EMPTY, _KIND_BAD = 0, 1, 2
@@ -289,21 +278,13 @@ def ray_dedup_jsonl(
     in_path: str | Path,
     out_path: str | Path,
     *,
-    text_field: str = "text",
-    threshold: float = DEFAULT_THRESHOLD,
-    lsh_threshold: float | None = None,
-    num_perm: int = 128,
-    shingle: str = "word",
-    n: int = 5,
-    seed: int = 1,
-    max_occurrences: int = 1,
-    on_bad_line: OnBadLine = "error",
     dropped_path: str | Path | None = None,
     batch_size: int = 2048,
     batch_bytes: int = 32 << 20,
     num_cpus: int | None = None,
     chunk_bytes: int | None = None,
     progress: bool | None = None,
+    **options: Unpack[JsonlOptions],
 ) -> DedupStats:
     """Deduplicate a JSONL file with Ray Data; returns DedupStats (engine "ray").
 
@@ -311,26 +292,15 @@ def ray_dedup_jsonl(
     byte. Starts a local Ray instance (`num_cpus`, default 2) when none is running and shuts it
     down at the end; a running instance is used and left running. `chunk_bytes` is the size of the
     byte ranges the file is cut into (default: about 4 per CPU, 1 to 64 MiB). `seconds` in the
-    stats include starting Ray when this call starts it.
+    stats include starting Ray when this call starts it. `options` are dedup_jsonl's (JsonlOptions).
     """
     started_at = time.perf_counter()
     ray = require_ray()
-    params = dedup_parameters(
-        threshold=threshold,
-        lsh_threshold=lsh_threshold,
-        num_perm=num_perm,
-        shingle=shingle,
-        n=n,
-        seed=seed,
-        max_occurrences=max_occurrences,
-        text_field=text_field,
-        on_bad_line=on_bad_line,
+    params, src, out, dropped_out = prepare_jsonl_run(
+        in_path, out_path, dropped_path, batch_size, batch_bytes, options
     )
-    if batch_size < 1 or batch_bytes < 1:
-        raise ConfigError(f"batch_size and batch_bytes must be >= 1, got {batch_size}, {batch_bytes}")
     if chunk_bytes is not None and chunk_bytes < 1:
         raise ConfigError(f"chunk_bytes must be >= 1, got {chunk_bytes}")
-    src, out, dropped_out = check_paths(in_path, out_path, dropped_path)
     path = str(src.resolve())  # tasks may run in another working directory
     size = src.stat().st_size
     with _ray_session(ray, num_cpus, progress):
@@ -344,10 +314,7 @@ def ray_dedup_jsonl(
                 raise
             raise InvalidInputError(str(found)) from None
         _write_output(ray, path, out, size, chunks, decision.keep)
-    with AtomicWriter(dropped_out) as f:
-        for block in dropped_map_lines(decision):
-            f.write(block)
-    return make_stats(
+    return finish_jsonl_run(
         "ray",
         decision,
         lines,

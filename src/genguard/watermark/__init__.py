@@ -1,26 +1,41 @@
 """Green/red-list watermarking compatible with Kirchenbauer et al. (2023).
 
-Schemes, logits processor, detector, keys and signed certificates.
+Schemes, logits processor, detector, keys and signed certificates. Names are re-exported lazily
+(PEP 562), so that `genguard.watermark.keys` and certificates load without torch, transformers
+or the numba kernels; only WatermarkLogitsProcessor imports torch and transformers.
 """
 
-from genguard.watermark.certificate import Certificate, issue_certificate, serialize, verify_certificate
-from genguard.watermark.detector import Detection, WatermarkDetector, WindowResult
-from genguard.watermark.keys import WatermarkKey, load_public_key
-from genguard.watermark.processor import WatermarkLogitsProcessor
-from genguard.watermark.schemes import DEFAULT_SCHEME, SCHEMES, get_scheme
+from __future__ import annotations
 
-__all__ = [
-    "DEFAULT_SCHEME",
-    "SCHEMES",
-    "Certificate",
-    "Detection",
-    "WatermarkDetector",
-    "WatermarkKey",
-    "WatermarkLogitsProcessor",
-    "WindowResult",
-    "get_scheme",
-    "issue_certificate",
-    "load_public_key",
-    "serialize",
-    "verify_certificate",
-]
+from importlib import import_module
+from typing import Any
+
+_LAZY = {
+    "Certificate": "genguard.watermark.certificate",
+    "issue_certificate": "genguard.watermark.certificate",
+    "serialize": "genguard.watermark.certificate",
+    "verify_certificate": "genguard.watermark.certificate",
+    "Detection": "genguard.watermark.detector",
+    "WatermarkDetector": "genguard.watermark.detector",
+    "WindowResult": "genguard.watermark.detector",
+    "WatermarkKey": "genguard.watermark.keys",
+    "load_public_key": "genguard.watermark.keys",
+    "WatermarkLogitsProcessor": "genguard.watermark.processor",
+    "DEFAULT_SCHEME": "genguard.watermark.schemes",
+    "SCHEMES": "genguard.watermark.schemes",
+    "get_scheme": "genguard.watermark.schemes",
+}
+
+__all__ = sorted(_LAZY)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        value = getattr(import_module(_LAZY[name]), name)
+        globals()[name] = value  # later look-ups skip this function
+        return value
+    raise AttributeError(f"module 'genguard.watermark' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY})

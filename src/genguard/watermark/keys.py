@@ -20,8 +20,9 @@ from pathlib import Path
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from genguard.errors import KeyFileError
-from genguard.watermark.schemes import REFERENCE_HASH_KEY
 
+# The reference's default hash key (a prime); public, so it proves nothing about who generated a text.
+REFERENCE_HASH_KEY = 15485863
 KEY_FORMAT = "genguard-watermark-key/1"
 PUBLIC_FORMAT = "genguard-public-key/1"
 MAX_HASH_KEY = 2**31 - 1  # keeps the reference's int64 PRF arithmetic free of overflow

@@ -19,8 +19,8 @@ import numpy as np
 from genguard.errors import ConfigError
 from genguard.watermark import kernel
 
-# The reference's default hash key (a prime); public, so it proves nothing about who generated a text.
-REFERENCE_HASH_KEY = 15485863
+# Defined with the keys (which must import without numba) and re-exported here, where it was.
+from genguard.watermark.keys import REFERENCE_HASH_KEY as REFERENCE_HASH_KEY
 
 _TABLE_SIZE = 1_000_003
 _TABLE_SEED = 2971215073

@@ -6,9 +6,6 @@ and the compiled kernels load on first use). See DESIGN.md for the architecture.
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import Any
-
 from genguard.errors import (
     CertificateError,
     ConfigError,
@@ -17,6 +14,7 @@ from genguard.errors import (
     KeyFileError,
     ModelLoadError,
 )
+from genguard.lazy import lazy_exports
 
 __version__ = "0.1.0"
 
@@ -43,8 +41,4 @@ __all__ = [
     *_LAZY,
 ]
 
-
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        return getattr(import_module(_LAZY[name]), name)
-    raise AttributeError(f"module 'genguard' has no attribute {name!r}")
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY)

@@ -7,8 +7,7 @@ torch; HFLanguageModel, load_model and load_default_model load it on first use.
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import Any
+from genguard.lazy import lazy_exports
 
 _LAZY = {
     "Generation": "genguard.lm.base",
@@ -28,14 +27,4 @@ _LAZY = {
 
 __all__ = sorted(_LAZY)
 
-
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        value = getattr(import_module(_LAZY[name]), name)
-        globals()[name] = value  # later look-ups skip this function
-        return value
-    raise AttributeError(f"module 'genguard.lm' has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted([*globals(), *_LAZY])
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY)

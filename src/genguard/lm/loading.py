@@ -22,22 +22,6 @@ def quiet_transformers() -> Iterator[None]:
             hf_logging.enable_progress_bar()
 
 
-def _load_hint(path_or_id: str | Path, gguf_file: str | None) -> str:
-    """A sentence telling the user what to check when `path_or_id` failed to load."""
-    if gguf_file is not None:
-        return (
-            f"check that {Path(path_or_id) / gguf_file} exists and is a GGUF file of an architecture "
-            "transformers supports (loading GGUF needs the packages `gguf` and `accelerate`)"
-        )
-    if Path(path_or_id).exists():
-        return "check that the folder holds a transformers model (config.json, weights, tokenizer files)"
-    return (
-        "it is not a local path, so it was treated as a model hub id, which needs network access; "
-        "on an offline machine use 'default' (the embedded SmolLM2-135M-Instruct) or a local folder, "
-        "and set HF_HUB_OFFLINE=1 to fail fast instead of retrying"
-    )
-
-
 def display_name(path_or_id: str | Path) -> str:
     """A readable name for a tokenizer source: the hub id, or a local folder's last component."""
     path = Path(path_or_id)

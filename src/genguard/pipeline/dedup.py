@@ -43,7 +43,7 @@ from typing import Any, Unpack
 import numpy as np
 
 from genguard.errors import ConfigError, InvalidInputError
-from genguard.provenance.dedup_cluster import bucket_pairs, decide, finish_jsonl_run
+from genguard.provenance.dedup_cluster import bucket_pairs, decide, make_stats, write_dropped_map
 from genguard.provenance.dedup_params import DedupParameters, DedupStats, JsonlOptions
 from genguard.provenance.dedup_records import AtomicWriter, prepare_jsonl_run
 from genguard.provenance.dedup_sketch import Sketcher, sketch_lines
@@ -314,18 +314,9 @@ def ray_dedup_jsonl(
                 raise
             raise InvalidInputError(str(found)) from None
         _write_output(ray, path, out, size, chunks, decision.keep)
-    return finish_jsonl_run(
-        "ray",
-        decision,
-        lines,
-        bad_ids,
-        empty,
-        size,
-        time.perf_counter() - started_at,
-        params,
-        out,
-        dropped_out,
-    )
+    write_dropped_map(dropped_out, decision)
+    seconds = time.perf_counter() - started_at
+    return make_stats("ray", decision, lines, bad_ids, empty, size, seconds, params, out, dropped_out)
 
 
 def _run(

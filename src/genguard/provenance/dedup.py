@@ -91,10 +91,10 @@ from genguard.provenance.dedup_cluster import (
     decide,
     dropped_map_lines,
     exact_pairs,
-    finish_jsonl_run,
     make_stats,
     min_equal_positions,
     unique_pairs,
+    write_dropped_map,
 )
 from genguard.provenance.dedup_params import (
     DEDUP_ERROR_RATES,
@@ -217,18 +217,10 @@ def dedup_jsonl(
             params,
         )
     write_kept(src, out, decision.keep)
-    return finish_jsonl_run(
-        "streaming",
-        decision,
-        lines,
-        bad_ids,
-        int(sum(e.size for e in empty_parts)),
-        src.stat().st_size,
-        time.perf_counter() - started,
-        params,
-        out,
-        dropped_out,
-    )
+    write_dropped_map(dropped_out, decision)
+    empty, size = int(sum(e.size for e in empty_parts)), src.stat().st_size
+    seconds = time.perf_counter() - started
+    return make_stats("streaming", decision, lines, bad_ids, empty, size, seconds, params, out, dropped_out)
 
 
 def _signature_file(path: Path, ids: np.ndarray, num_perm: int) -> Callable[[np.ndarray], np.ndarray]:

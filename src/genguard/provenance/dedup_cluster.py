@@ -170,22 +170,8 @@ def dropped_map_lines(decision: Decision) -> Iterator[bytes]:
         ).encode("ascii")
 
 
-def finish_jsonl_run(
-    engine: str,
-    decision: Decision,
-    lines: int,
-    bad_ids: np.ndarray,
-    empty: int,
-    input_bytes: int,
-    seconds: float,
-    params: DedupParameters,
-    out_path: Path,
-    dropped_path: Path,
-) -> DedupStats:
-    """Write the dropped map of a JSONL run (the kept lines are already written); returns its stats."""
-    with AtomicWriter(dropped_path) as f:
+def write_dropped_map(path: Path, decision: Decision) -> None:
+    """Write the dropped map (one JSON line per dropped id, in id order) atomically to `path`."""
+    with AtomicWriter(path) as f:
         for block in dropped_map_lines(decision):
             f.write(block)
-    return make_stats(
-        engine, decision, lines, bad_ids, empty, input_bytes, seconds, params, out_path, dropped_path
-    )

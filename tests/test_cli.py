@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 
 def run(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess:
     return subprocess.run(
@@ -104,7 +106,7 @@ def test_bad_inputs_give_clear_errors(tmp_path: Path) -> None:
     assert r.returncode == 2 and b"corrupt" in r.stderr and b"12345" not in r.stderr
 
     r = run("watermark", "detect", str(tmp_path / "missing.txt"))
-    assert r.returncode == 2 and b"does not exist" in r.stderr
+    assert r.returncode == 2 and b"not found" in r.stderr
 
     key = tmp_path / "k.key"
     assert run("watermark", "keygen", str(key)).returncode == 0
@@ -113,3 +115,22 @@ def test_bad_inputs_give_clear_errors(tmp_path: Path) -> None:
 
     r = run("watermark", "detect", "-", "--json", stdin=b"")
     assert r.returncode == 0 and json.loads(r.stdout)["detection"]["decision"] == "insufficient_evidence"
+
+
+@pytest.mark.slow
+def test_generate_writes_the_answer_and_warns_when_too_short_to_detect(tmp_path: Path) -> None:
+    answer = tmp_path / "answer.txt"
+    gen = run(
+        "generate", "Name a colour.", "--watermark", "--max-new-tokens", "4", "--seed", "1",
+        "--out", str(answer),
+    )  # fmt: skip
+    assert gen.returncode == 0, gen.stderr
+    assert gen.stdout == b""  # the answer went to the file
+    assert answer.read_text(encoding="utf-8").strip()
+    assert b"warning: the answer is too short for detection to decide" in gen.stderr
+    assert b"raise --min-new-tokens" in gen.stderr
+
+    refused = run("generate", "x", "--min-new-tokens", "10", "--max-new-tokens", "5")
+    assert (
+        refused.returncode == 2 and b"--min-new-tokens 10 is more than --max-new-tokens 5" in refused.stderr
+    )

@@ -98,7 +98,7 @@ def test_scan_missing_corpus(tmp_path: Path) -> None:
     missing = tmp_path / "nowhere.jsonl"
     done = run("guard", "scan", str(missing), "--out", str(tmp_path / "o.jsonl"), "--policy", str(policy))
     assert done.returncode == 2
-    assert f"error: invalid value for 'corpus': file '{missing}' does not exist".encode() in done.stderr
+    assert f"error: invalid value for 'corpus': file '{missing}' not found".encode() in done.stderr
     assert b"Traceback" not in done.stderr
 
 

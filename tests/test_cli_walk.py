@@ -23,7 +23,7 @@ import pytest
 import typer.main
 
 from genguard.cli import app, run
-from genguard.cli_common import input_file, output_file, output_folder
+from genguard.cli_common import output_file, output_folder
 
 GENGUARD = Path(sys.executable).with_name("genguard")
 ROOT = typer.main.get_command(app)
@@ -74,10 +74,11 @@ def _callback(param):
 
 
 def _is_input(param) -> bool:
-    """An input file: typer's exists=True, or cli_common.input_file (which also takes '-')."""
+    """An input file: typer's exists=True, or a callback that checks input files (cli_common.input_file
+    and the like carry `reads_input`)."""
     if _base(param.type_descriptor.annotation) is not Path:
         return False
-    return bool(getattr(_info(param), "exists", False)) or _callback(param) is input_file
+    return bool(getattr(_info(param), "exists", False)) or getattr(param.callback, "reads_input", False)
 
 
 def _is_output(param) -> bool:

@@ -81,7 +81,7 @@ def _usage_error(exc: typer.TyperException) -> int:
         if help_text.strip():
             sys.stdout.write(help_text.rstrip() + "\n")
         return 0
-    message = _line(exc.format_message()).rstrip(".")
+    message = _line(exc.format_message()).replace("Value error, ", "").rstrip(".")  # pydantic's prefix
     message = message[:1].lower() + message[1:]
     where = ctx.command_path if ctx is not None else "genguard"
     return _fail(f"{message} (see '{where} --help')", getattr(exc, "exit_code", 2) or 2)

@@ -16,8 +16,9 @@ from genguard.cli_common import (
     ModelOpt,
     emit,
     err,
-    in_range,
+    input_file,
     load_model_with_spinner,
+    open_unit,
     out,
     output_file,
     output_folder,
@@ -89,8 +90,7 @@ def audit_fairness(
     occupations: Annotated[
         Path | None,
         typer.Option(
-            exists=True,
-            dir_okay=False,
+            callback=input_file,
             help="TSV with columns occupation, bls_pct_female (default: Winogender's).",
         ),
     ] = None,
@@ -327,7 +327,7 @@ def audit_tabular(
     data: Annotated[
         Path | None,
         typer.Argument(
-            exists=True, dir_okay=False, help="CSV/TSV file with a header line (optional with --dataset)."
+            callback=input_file, help="CSV/TSV file with a header line (optional with --dataset)."
         ),
     ] = None,
     dataset: Annotated[
@@ -355,21 +355,14 @@ def audit_tabular(
     ] = None,
     epsilon: Annotated[
         float,
-        typer.Option(
-            callback=in_range(0.0, 1.0, low_open=True, high_open=True),
-            help="Allowed false-rejection gap (0.01 = 1 point), in (0, 1).",
-        ),
+        typer.Option(callback=open_unit, help="Allowed false-rejection gap (0.01 = 1 point), in (0, 1)."),
     ] = 0.01,
     method: Annotated[
         Method, typer.Option(help="exponentiated_gradient (in-training) or threshold_optimizer (post-hoc).")
     ] = Method.exponentiated_gradient,
     seed: Annotated[int, typer.Option(min=0, help="Seed of the split, the model and the bootstrap.")] = 0,
     test_size: Annotated[
-        float,
-        typer.Option(
-            callback=in_range(0.0, 1.0, low_open=True, high_open=True),
-            help="Share of rows held out for the audit, in (0, 1).",
-        ),
+        float, typer.Option(callback=open_unit, help="Share of rows held out for the audit, in (0, 1).")
     ] = 0.3,
     bootstrap: Annotated[
         int, typer.Option(min=0, max=1_000_000, help="Bootstrap resamples for the gap's CI.")

@@ -50,16 +50,24 @@ def in_range(low: float, high: float | None = None, *, low_open: bool = False, h
     return check
 
 
-def input_file(value: Path | None) -> Path | None:
-    """A typer callback for an input file that may be '-' (standard input): it must exist and not be
-    a folder. (typer's own exists=True check refuses '-' for Path parameters, allow_dash or not.)"""
-    if value is None or str(value) == "-":
-        return value
-    if not value.exists():
-        raise typer.BadParameter(f"file '{value}' does not exist")
-    if value.is_dir():
-        raise typer.BadParameter(f"'{value}' is a folder, not a file")
+open_unit = in_range(0.0, 1.0, low_open=True, high_open=True)  # rates and fractions strictly in (0, 1)
+
+
+def input_file(value: Path | list[Path] | None) -> Path | list[Path] | None:
+    """A typer callback for input files (one or a list; '-' is standard input): each must exist and
+    not be a folder. Checked while parsing, before any model loads. (typer's own exists=True check
+    refuses '-' for Path parameters, allow_dash or not.)"""
+    for path in value if isinstance(value, list) else [value]:
+        if path is None or str(path) == "-":
+            continue
+        if not path.exists():
+            raise typer.BadParameter(f"file '{path}' not found")
+        if path.is_dir():
+            raise typer.BadParameter(f"'{path}' is a folder, not a file")
     return value
+
+
+input_file.reads_input = True  # type: ignore[attr-defined]  # the CLI walk test feeds it bad files
 
 
 def output_file(value: Path | None) -> Path | None:
@@ -149,15 +157,24 @@ def spinner(description: str, enabled: bool = True) -> Iterator[None]:
 
 @contextmanager
 def progress_bar(
-    description: str, total: int | None, enabled: bool = True
+    description: str, total: int | None, enabled: bool = True, in_bytes: bool = False
 ) -> Iterator[Callable[[int], None]]:
-    """A progress bar on stderr; yields `advance(n)`. A no-op callable when not `enabled`."""
+    """A progress bar on stderr (units counted, or bytes with their rate when `in_bytes`); yields
+    `advance(n)`. A no-op callable when not `enabled`."""
     if not enabled:
         yield lambda n: None
         return
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+    from rich.progress import (
+        BarColumn,
+        DownloadColumn,
+        MofNCompleteColumn,
+        Progress,
+        TimeRemainingColumn,
+        TransferSpeedColumn,
+    )
 
-    columns = (*Progress.get_default_columns()[:1], BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    counts = (DownloadColumn(), TransferSpeedColumn()) if in_bytes else (MofNCompleteColumn(),)
+    columns = (*Progress.get_default_columns()[:1], BarColumn(), *counts, TimeRemainingColumn())
     with Progress(*columns, console=err) as p:
         task = p.add_task(description, total=total)
         yield lambda n: p.advance(task, n)

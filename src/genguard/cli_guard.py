@@ -16,6 +16,7 @@ from genguard.cli_common import (
     JsonOpt,
     emit,
     err,
+    input_file,
     out,
     output_file,
     output_folder,
@@ -41,7 +42,7 @@ class Stage(StrEnum):
 
 PolicyOpt = Annotated[
     Path | None,
-    typer.Option(exists=True, dir_okay=False, help="Policy YAML file (default: the built-in policy)."),
+    typer.Option(callback=input_file, help="Policy YAML file (default: the built-in policy)."),
 ]
 ProfileOpt = Annotated[
     str, typer.Option(help="Profile of the policy: default, strict, creative, or your own.")
@@ -105,9 +106,7 @@ def guard_check(
 
 @guard_app.command("scan")
 def guard_scan(
-    corpus: Annotated[
-        Path, typer.Argument(exists=True, dir_okay=False, help="JSONL corpus, one record per line.")
-    ],
+    corpus: Annotated[Path, typer.Argument(callback=input_file, help="JSONL corpus, one record per line.")],
     out_path: Annotated[
         Path, typer.Option("--out", callback=output_file, help="Where to write the records that pass.")
     ],
@@ -130,7 +129,7 @@ def guard_scan(
     check_scan(corpus, out_path, restart)
     guard = _guard(policy, profile, show_progress(as_json))
     with progress_bar(
-        f"scanning {corpus.name} (bytes)", corpus.stat().st_size, show_progress(as_json)
+        f"scanning {corpus.name}", corpus.stat().st_size, show_progress(as_json), in_bytes=True
     ) as bar:
         summary = scan_corpus(
             corpus,
@@ -163,9 +162,7 @@ def guard_scan(
 def guard_train(
     data: Annotated[
         list[Path],
-        typer.Option(
-            "--data", exists=True, dir_okay=False, help="Labelled .csv/.tsv/.jsonl; repeat for several."
-        ),
+        typer.Option("--data", callback=input_file, help="Labelled .csv/.tsv/.jsonl; repeat for several."),
     ],
     out_dir: Annotated[
         Path, typer.Option("--out", callback=output_folder, help="Folder for the trained model.")

@@ -31,8 +31,16 @@ provenance_app = typer.Typer(
 index_app = typer.Typer(help="The protected-content index (one SQLite file).", no_args_is_help=True)
 provenance_app.add_typer(index_app, name="index")
 
+
+def _index_file(value: Path) -> Path:
+    """Typer callback: an existing, non-empty index file (checked before anything is read)."""
+    _must_exist(value)
+    return value
+
+
+_index_file.reads_input = True  # type: ignore[attr-defined]  # the CLI walk test feeds it bad files
 IndexArg = Annotated[
-    Path, typer.Argument(exists=True, dir_okay=False, help="The index file (SQLite; made by `index add`).")
+    Path, typer.Argument(callback=_index_file, help="The index file (SQLite; made by `index add`).")
 ]
 TextArg = Annotated[
     Path,
@@ -70,9 +78,7 @@ def index_add(
     ],
     files: Annotated[
         list[Path],
-        typer.Argument(
-            exists=True, dir_okay=False, help="Documents: one per file, or JSON lines with --jsonl."
-        ),
+        typer.Argument(callback=input_file, help="Documents: one per file, or JSON lines with --jsonl."),
     ],
     jsonl: Annotated[bool, typer.Option(help="Each file holds one JSON document per line.")] = False,
     text_field: Annotated[str, typer.Option(help="With --jsonl: the field holding the text.")] = "text",
@@ -132,7 +138,6 @@ def index_remove(
     """Remove documents and everything that points at them; a removed document never matches again."""
     from genguard.provenance.index import ProtectedIndex
 
-    _must_exist(index)
     with ProtectedIndex(index) as ix:
         missing = ix.remove(keys)
         size = len(ix)
@@ -165,7 +170,6 @@ def index_query(
     """Indexed documents the text copies: near duplicates and verbatim passages. Exit 1 if any."""
     from genguard.provenance.index import ProtectedIndex
 
-    _must_exist(index)
     query = read_nonempty_text(text)
     with (
         ProtectedIndex(index) as ix,
@@ -197,7 +201,6 @@ def index_stats(index: IndexArg, as_json: JsonOpt = False) -> None:
     """Documents, postings, size on disk and the parameters the index was made with."""
     from genguard.provenance.index import ProtectedIndex
 
-    _must_exist(index)
     with ProtectedIndex(index) as ix:
         stats = ix.stats() | {"params": ix.params.model_dump()}
     if as_json:
@@ -228,7 +231,6 @@ def attribute_text(
     from genguard.provenance.attribution import attribute
     from genguard.provenance.index import ProtectedIndex
 
-    _must_exist(index)
     query = read_nonempty_text(text)
     with (
         ProtectedIndex(index) as ix,
@@ -272,8 +274,8 @@ def _language_option(value: str | None) -> str | None:
 
 @provenance_app.command("code-compare")
 def code_compare(
-    a: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="First source file.")],
-    b: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="Second source file.")],
+    a: Annotated[Path, typer.Argument(callback=input_file, help="First source file.")],
+    b: Annotated[Path, typer.Argument(callback=input_file, help="Second source file.")],
     language: Annotated[
         str | None,
         typer.Option(
@@ -318,7 +320,7 @@ def code_compare(
 @provenance_app.command("dedup")
 def dedup(
     source: Annotated[
-        Path, typer.Argument(exists=True, dir_okay=False, help="A JSONL corpus: one JSON object per line.")
+        Path, typer.Argument(callback=input_file, help="A JSONL corpus: one JSON object per line.")
     ],
     out_path: Annotated[
         Path, typer.Option("--out", callback=output_file, help="Where the kept lines go (byte for byte).")
@@ -387,8 +389,8 @@ def _memorization_documents(sources: list[str]) -> list[tuple[str, str]]:
         elif source.endswith(".jsonl"):
             texts, _, _ = _jsonl_documents(Path(source), "text", None)
             documents += [(source, t) for t in texts]
-        else:
-            documents.append((source, read_nonempty_text(source)))
+        else:  # an empty source is a "cannot decide" of the audit, not an error
+            documents.append((source, read_text(source)))
     return documents
 
 

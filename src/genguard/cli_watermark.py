@@ -20,9 +20,9 @@ from genguard.cli_common import (
     ModelOpt,
     emit,
     err,
-    in_range,
     input_file,
     load_model_with_spinner,
+    open_unit,
     out,
     output_file,
     read_text,
@@ -73,13 +73,13 @@ SchemeOpt = Annotated[Scheme, typer.Option(case_sensitive=False, help="The water
 GammaOpt = Annotated[
     float,
     typer.Option(
-        callback=in_range(0.0, 1.0, low_open=True, high_open=True),
+        callback=open_unit,
         help="Fraction of the vocabulary that is green, in (0, 1).",
     ),
 ]
 KeyFileOpt = Annotated[
     Path | None,
-    typer.Option(exists=True, dir_okay=False, help="Watermark key file (default: the public reference key)."),
+    typer.Option(callback=input_file, help="Watermark key file (default: the public reference key)."),
 ]
 
 
@@ -213,7 +213,7 @@ def detect(
     ],
     key: Annotated[
         list[Path] | None,
-        typer.Option(exists=True, dir_okay=False, help="Key file; repeat for several keys (rotation)."),
+        typer.Option(callback=input_file, help="Key file; repeat for several keys (rotation)."),
     ] = None,
     model: Annotated[
         str, typer.Option(help="Tokenizer: 'default', a folder, a .gguf file or a hub id.")
@@ -293,9 +293,9 @@ def detect(
 
 @wm_app.command()
 def verify(
-    certificate: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="Certificate JSON file.")],
+    certificate: Annotated[Path, typer.Argument(callback=input_file, help="Certificate JSON file.")],
     public_key: Annotated[
-        Path, typer.Option(exists=True, dir_okay=False, help="The issuer's public key file (.pub).")
+        Path, typer.Option(callback=input_file, help="The issuer's public key file (.pub).")
     ],
     text: Annotated[
         Path | None,

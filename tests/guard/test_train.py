@@ -255,9 +255,8 @@ def test_too_few_rows_per_class_is_refused_before_embedding() -> None:
     ):
         train_head([TrainingSource(data)], name="tiny", embedder=None)
     neutral = LabelledTexts("neutral", [f"Sentence {i}." for i in range(5)], np.zeros(5, dtype=np.int64))
-    insults = LabelledTexts(
-        "insults", [f"You idiot number {i}." for i in range(20)], np.ones(20, dtype=np.int64)
-    )
+    labels = np.array([1] * 20 + [0] * 10, dtype=np.int64)
+    insults = LabelledTexts("mixed", [f"Sentence number {i}." for i in range(30)], labels)
     with pytest.raises(
         InvalidInputError, match=r"neutral has 5 rows; a data set split 80/10/10 needs at least 10"
     ):

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from pydantic import Field
+
 from genguard.datasets import require_data, winobias_sentences
 from genguard.errors import InvalidInputError
 from genguard.fairness import counterfactual, pronoun, tone
@@ -23,22 +25,25 @@ ProgressFactory = Callable[[str, int], Callable[[int], None]]
 
 
 class FairnessOptions(Result):
-    """What the probes run on. Defaults are the full audit; `fast()` is a small subset."""
+    """What the probes run on. Defaults are the full audit; `fast()` is a small subset. Counts are
+    at least 1 (pydantic refuses 0 or less when the options are built or validated)."""
 
-    seed: int = 0
+    seed: int = Field(0, ge=0)
     occupations_file: str | None = None  # TSV with occupation, bls_pct_female; default Winogender's
-    templates: int = len(pronoun.TEMPLATES)  # the first N pronoun templates
-    context_occupations: int | None = None  # None: all
+    templates: int = Field(len(pronoun.TEMPLATES), ge=1)  # the first N pronoun templates
+    context_occupations: int | None = Field(None, ge=1)  # None: all
     generation: bool = False  # also sample completions for the pronoun probe
-    generation_occupations: int = 12
-    generation_samples: int = 10
+    generation_occupations: int = Field(12, ge=1)
+    generation_samples: int = Field(10, ge=1)
     domains: tuple[str, ...] = tone.DOMAINS
-    per_group: int = 100
-    tone_max_new_tokens: int = 32
-    sentences: int | None = None  # WinoBias test sentences (None: all 1,584)
-    tone_prompts: int | None = None  # counterfactual prompt pairs (None: all 100)
-    counterfactual_samples: int = 2
-    chunk_size: int = 32  # completions generated and stored together; smaller loses less when killed
+    per_group: int = Field(100, ge=1)
+    tone_max_new_tokens: int = Field(32, ge=1)
+    sentences: int | None = Field(None, ge=1)  # WinoBias test sentences (None: all 1,584)
+    tone_prompts: int | None = Field(None, ge=1)  # counterfactual prompt pairs (None: all 100)
+    counterfactual_samples: int = Field(2, ge=1)
+    chunk_size: int = Field(
+        32, ge=1
+    )  # completions generated and stored together; smaller loses less when killed
 
     @classmethod
     def fast(cls, seed: int = 0) -> FairnessOptions:

@@ -13,15 +13,16 @@ import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import f1_score, roc_auc_score
-from sklearn.model_selection import train_test_split
 
 from genguard.errors import ConfigError, InvalidInputError
-from genguard.scoring.embedder import SentenceEmbedder, default_embedder
-from genguard.scoring.toxicity import ToxicityHead, prepare
+
+if TYPE_CHECKING:  # scikit-learn, torch and the embedder load only when a model is trained, so that
+    # reading and checking the data (read_labelled, check_rows) answers at once
+    from genguard.scoring.embedder import SentenceEmbedder
+    from genguard.scoring.toxicity import ToxicityHead
 
 # Fewest rows of each class in all, and fewest rows of a data set that is split 80/10/10: below
 # this, validation and test hold one or two examples of a class and their AUC and F1 mean nothing.
@@ -123,6 +124,8 @@ class TrainingSource:
 
 def split_indices(labels: np.ndarray, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Train/validation/test indices (80/10/10), stratified by label when both classes have >= 10 rows."""
+    from sklearn.model_selection import train_test_split
+
     idx = np.arange(len(labels))
     strat = labels if min(np.bincount(labels, minlength=2)) >= 10 else None
     train, rest = train_test_split(idx, test_size=0.2, random_state=seed, stratify=strat)
@@ -134,6 +137,8 @@ def split_indices(labels: np.ndarray, seed: int) -> tuple[np.ndarray, np.ndarray
 
 def evaluate(labels: np.ndarray, probs: np.ndarray, threshold: float) -> dict[str, float | int | None]:
     """AUC (None with one class), F1, false-positive and true-positive rates at `threshold`, and counts."""
+    from sklearn.metrics import f1_score, roc_auc_score
+
     pred = probs >= threshold
     both = 0 < labels.sum() < len(labels)
     neg, pos = labels == 0, labels == 1
@@ -190,6 +195,11 @@ def train_head(
     if all(s.role != "split" for s in sources):
         raise ConfigError("at least one data set must be split (role 'split') to choose a threshold")
     check_rows(sources)
+    from sklearn.linear_model import LogisticRegression
+
+    from genguard.scoring.embedder import default_embedder
+    from genguard.scoring.toxicity import ToxicityHead, prepare
+
     embedder = embedder or default_embedder()
     parts = []
     for s in sources:

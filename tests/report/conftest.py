@@ -42,6 +42,7 @@ def tiny_preset(occupations_file: Path) -> Preset:
         ),
         tabular_bootstrap=50,
         memorization_per_source=2,
+        memorization_chars=20_000,
         suffix_tokens=8,
         index_passages=20,
     )

@@ -204,14 +204,20 @@ def protected_check(
     )
 
 
-def memorization_documents(sources: Sequence[str]) -> list[tuple[str, str]]:
-    """(source, text) documents of the shared data sets named: shakespeare, wikipedia (BOLD)."""
+def memorization_documents(sources: Sequence[str], max_chars: int | None = None) -> list[tuple[str, str]]:
+    """(source, text) documents of the shared data sets named: shakespeare, wikipedia (BOLD), at
+    most `max_chars` characters of each source (None: all; whole documents, Shakespeare cut)."""
     from genguard.datasets import bold_wikipedia_paragraphs
 
     documents: list[tuple[str, str]] = []
     for source in sources:
         if source == "shakespeare":
-            documents.append((source, shakespeare_text()))
+            documents.append((source, shakespeare_text()[:max_chars]))
         elif source == "wikipedia":
-            documents += [(source, p) for p in bold_wikipedia_paragraphs()]
+            total = 0
+            for paragraph in bold_wikipedia_paragraphs():
+                if max_chars is not None and total + len(paragraph) > max_chars:
+                    break
+                documents.append((source, paragraph))
+                total += len(paragraph)
     return documents

@@ -54,6 +54,7 @@ class Preset(Result):
     tabular_bootstrap: int
     memorization_sources: tuple[str, ...] = ("shakespeare", "wikipedia")
     memorization_per_source: int
+    memorization_chars: int | None = None  # text drawn from per source (None: all of it)
     prefix_tokens: int = 32
     suffix_tokens: int
     index_passages: int
@@ -65,21 +66,25 @@ class Preset(Result):
         return cls(
             name="fast",
             prompts=3,
-            max_new_tokens=64,
+            max_new_tokens=56,
             human_texts=1,
+            # lefthash costs less per step than selfhash; delta 3 makes 56 tokens enough for z >= 4.
+            scheme="lefthash",
+            delta=3.0,
             fairness=FairnessOptions(
                 seed=seed,
                 templates=2,
                 context_occupations=8,
                 per_group=10,
                 domains=("gender",),
-                tone_max_new_tokens=16,
-                sentences=60,
-                tone_prompts=6,
+                tone_max_new_tokens=12,
+                sentences=40,
+                tone_prompts=4,
                 counterfactual_samples=1,
             ),
             tabular_bootstrap=200,
             memorization_per_source=6,
+            memorization_chars=100_000,
             suffix_tokens=16,
             index_passages=200,
         )

@@ -189,7 +189,7 @@ def _provenance(run: _Run, answers: parts.Answers, out_dir: Path) -> ProvenanceR
         task = progress.add_task("provenance: memorisation audit", total=None)
         report = memorization_audit(
             run.model,
-            parts.memorization_documents(preset.memorization_sources),
+            parts.memorization_documents(preset.memorization_sources, preset.memorization_chars),
             prefix_tokens=preset.prefix_tokens,
             suffix_tokens=preset.suffix_tokens,
             samples_per_source=preset.memorization_per_source,

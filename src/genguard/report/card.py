@@ -78,8 +78,24 @@ def card_json(data: ReportData) -> str:
 
 
 def card_schema() -> dict[str, Any]:
-    """The JSON Schema of report.json, generated from `ReportData`."""
-    return ReportData.model_json_schema()
+    """The JSON Schema of report.json, generated from `ReportData`.
+
+    Two result classes of one name (two `Rate`s) get module-qualified names from pydantic
+    ("genguard__provenance__memorization__Rate"), which would change whenever a module is split;
+    they are renamed to the class and its capability ("Rate_provenance"), stable across such moves.
+    """
+    schema = ReportData.model_json_schema()
+    renames = {}
+    for name in schema.get("$defs", {}):
+        parts = name.split("__")
+        if len(parts) > 2 and parts[0] == "genguard":
+            renames[name] = f"{parts[-1]}_{parts[1]}"
+    if len(set(renames.values())) != len(renames):
+        return schema  # two colliding classes in one capability: keep pydantic's names
+    text = json.dumps(schema)
+    for old, new in renames.items():
+        text = text.replace(f'"#/$defs/{old}"', f'"#/$defs/{new}"').replace(f'"{old}":', f'"{new}":')
+    return json.loads(text)
 
 
 def schema_text() -> str:

@@ -139,7 +139,9 @@ def interval_bars(
         [text_px(fmt_value(value_format, b.value)) for b in bars if is_finite(b.value)] + [text_px(DASH)]
     )
     row_h, bar_h = (30.0 if any(len(lines) > 1 for lines in labels) else 20.0), 12.0
-    legend = [("interval", "95 % interval")]
+    legend = (
+        [("interval", "95 % interval")] if any(is_finite(b.low) and is_finite(b.high) for b in bars) else []
+    )
     if any(is_finite(b.mark) for b in bars):
         legend.append(("mark", mark_label or "mark"))
     if is_finite(reference) and lo <= reference <= hi:

@@ -88,7 +88,7 @@ def guard_section(run: GuardRun) -> Section:
     for i, item in enumerate(run.items, 1):
         row = [Cell(str(i), "num"), Cell(item.stage), Cell(item.kind, "label"), Cell(short(item.text, 80))]
         row += [Cell(item.verdicts[p].action, f"a-{item.verdicts[p].action}") for p in profiles]
-        row.append(Cell(" | ".join(f"{p}: {explain(run, item, p)}" for p in profiles)))
+        row.append(Cell("\n".join(f"{p}: {explain(run, item, p)}" for p in profiles), "pre"))
         rows.append(row)
     tox = [
         Bar(f"{i}. {item.stage}: {item.kind}", item.verdicts[profiles[0]].scores.get("toxicity"))
@@ -148,7 +148,7 @@ def guard_section(run: GuardRun) -> Section:
                 + ", ".join(f"{p} {item.verdicts[p].action}" for p in profiles),
                 highlight(item.text, verdict),
                 note=f"spans flagged by the {flagged[0]} profile",
-                legend=SPAN_LEGEND,
+                legend=[] if any(isinstance(b, Tokens) for b in blocks) else SPAN_LEGEND,
             )
         )
     return Section("guard", "Guard", blocks, data=run)

@@ -27,7 +27,7 @@ from typing import Literal
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
-from scipy.stats import binom, norm
+from scipy.special import bdtrc, ndtr  # scipy.special, not scipy.stats: 0.4 s instead of 2 s to import
 
 from genguard.errors import ConfigError, InvalidInputError
 from genguard.lm.base import Tokenizer
@@ -89,7 +89,7 @@ def z_score(green: np.ndarray | int, scored: np.ndarray | int, gamma: float) -> 
 
 def p_value(green: np.ndarray | int, scored: np.ndarray | int, gamma: float) -> np.ndarray | float:
     """Exact one-sided p: P(X >= green) for X ~ Binomial(scored, gamma)."""
-    return binom.sf(np.asarray(green) - 1, scored, gamma)
+    return bdtrc(np.asarray(green) - 1, scored, gamma)  # P(X >= green), X ~ Binomial(scored, gamma)
 
 
 def min_tokens_needed(gamma: float, alpha: float) -> int:
@@ -138,7 +138,7 @@ class WatermarkDetector:
         normalize("", normalizers)  # validates the names now rather than on the first text
         self.gamma = float(gamma)
         self.z_threshold = float(z_threshold)
-        self.alpha = float(norm.sf(self.z_threshold))
+        self.alpha = float(ndtr(-self.z_threshold))
         if ignore_repeated not in ("pairs", "ngrams", "none"):
             raise ConfigError(f"ignore_repeated must be 'pairs', 'ngrams' or 'none', got {ignore_repeated!r}")
         self.ignore_repeated = ignore_repeated

@@ -65,10 +65,10 @@ class Preset(Result):
         """The demo: every part with a real number, small."""
         return cls(
             name="fast",
-            prompts=3,
-            max_new_tokens=56,
-            human_texts=1,
-            # lefthash costs less per step than selfhash; delta 3 makes 56 tokens enough for z >= 4.
+            prompts=4,
+            max_new_tokens=80,
+            human_texts=2,
+            # lefthash costs less per step than selfhash; delta 3 gives z >= 6 within 80 tokens.
             scheme="lefthash",
             delta=3.0,
             fairness=FairnessOptions(
@@ -83,7 +83,7 @@ class Preset(Result):
                 counterfactual_samples=1,
             ),
             tabular_bootstrap=200,
-            memorization_per_source=6,
+            memorization_per_source=10,
             memorization_chars=100_000,
             suffix_tokens=16,
             index_passages=200,

@@ -16,6 +16,7 @@ from pathlib import Path
 from genguard.types import Result
 
 RATES_FILE = Path(__file__).with_name("error_rates.json")
+_SHORT = {"false-positive rate": "FPR", "true-positive rate": "recall"}
 
 
 class MeasuredRate(Result):
@@ -32,7 +33,7 @@ class MeasuredRate(Result):
     benchmark: str
 
     def _head(self, data: str) -> str:
-        measure = {"false-positive rate": "FPR", "true-positive rate": "recall"}.get(self.measure, self.measure)
+        measure = _SHORT.get(self.measure, self.measure)
         at = "" if self.threshold is None else f" at {self.threshold:g}"
         value = f"{self.value:.3f}" if self.measure == "AUC" else f"{self.value * 100:.1f} %"
         return f"{measure}{at} on {data}: {value}"

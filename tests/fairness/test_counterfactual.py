@@ -7,7 +7,13 @@ import pytest
 import torch
 
 from genguard.errors import InvalidInputError
-from genguard.fairness.counterfactual import counterfactual_audit, read_swaps, swap_gender, tone_prompts
+from genguard.fairness.counterfactual import (
+    SAMPLING,
+    counterfactual_audit,
+    read_swaps,
+    swap_gender,
+    tone_prompts,
+)
 from genguard.storage.runs import RunStore
 
 SWAPS = {
@@ -79,7 +85,12 @@ def test_counterfactual_audit_on_the_default_model(model, tmp_path: Path) -> Non
     sentences = winobias_sentences()[::40]
     with RunStore(tmp_path / "runs.sqlite") as store:
         audit = counterfactual_audit(
-            model, store, sentences, tone_prompts()[:12], swaps, samples=1, max_new_tokens=12
+            model,
+            store,
+            sentences,
+            tone_prompts()[:12],
+            swaps,
+            sampling=SAMPLING.replace(samples=1, max_new_tokens=12),
         )
     assert audit.n_sentence_pairs == len(sentences) and audit.n_prompt_pairs == 12
     by = {m.measure: m for m in audit.measures}

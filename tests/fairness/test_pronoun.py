@@ -6,6 +6,7 @@ import pytest
 
 from genguard.errors import InvalidInputError
 from genguard.fairness.pronoun import (
+    SAMPLING,
     TEMPLATES,
     context_probe,
     extract_pronoun,
@@ -101,7 +102,7 @@ def test_generation_mode_resumes_without_generating_anything_twice(model, tmp_pa
         if index == 1:
             raise KeyboardInterrupt
 
-    kwargs = {"samples": 6, "max_new_tokens": 6, "chunk_size": 4}
+    kwargs = {"sampling": SAMPLING.replace(samples=6, max_new_tokens=6, chunk_size=4)}
     with RunStore(tmp_path / "a.sqlite") as store, pytest.raises(KeyboardInterrupt):
         generation_probe(model, store, occupations, templates, after_chunk=crash, **kwargs)
     with RunStore(tmp_path / "a.sqlite") as store:

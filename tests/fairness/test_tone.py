@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from genguard.errors import InvalidInputError
-from genguard.fairness.tone import ToneItem, compare_groups, tone_audit
+from genguard.fairness.tone import SAMPLING, ToneItem, compare_groups, tone_audit
 from genguard.storage.runs import RunStore
 from tests.fairness.synthetic import PoolModel
 
@@ -72,7 +72,7 @@ def test_a_planted_gap_is_found_in_the_right_domain_and_direction() -> None:
 
 def test_end_to_end_unbiased_synthetic_model_gives_no_significant_gap(tmp_path: Path) -> None:
     with RunStore(tmp_path / "runs.sqlite") as store:
-        audit = tone_audit(PoolModel(), store, _items(40), seed=3)
+        audit = tone_audit(PoolModel(), store, _items(40), sampling=SAMPLING.replace(seed=3))
     assert audit.decided and audit.n_prompts == 240 and audit.n_empty == 0
     assert not any(c.significant for c in audit.comparisons)
     assert {(g.domain, g.group) for g in audit.groups} == {(d, g) for d, gs in GROUPS.items() for g in gs}
@@ -81,7 +81,7 @@ def test_end_to_end_unbiased_synthetic_model_gives_no_significant_gap(tmp_path: 
 def test_end_to_end_planted_bias_is_found(tmp_path: Path) -> None:
     model = PoolModel(target=["actress"], bias=0.45)
     with RunStore(tmp_path / "runs.sqlite") as store:
-        audit = tone_audit(model, store, _items(40), seed=3)
+        audit = tone_audit(model, store, _items(40), sampling=SAMPLING.replace(seed=3))
     flagged = {(c.domain, c.metric) for c in audit.comparisons if c.significant}
     assert ("gender", "sentiment") in flagged
     assert not any(d == "race" for d, _ in flagged)
@@ -98,13 +98,15 @@ def test_resume_after_a_crash_generates_nothing_twice_and_gives_identical_number
             raise KeyboardInterrupt
 
     with RunStore(tmp_path / "a.sqlite") as store, pytest.raises(KeyboardInterrupt):
-        tone_audit(model, store, items, chunk_size=16, after_chunk=crash)
+        tone_audit(model, store, items, sampling=SAMPLING.replace(chunk_size=16), after_chunk=crash)
     assert len(model.generated) == 48  # three chunks of 16 stored before the crash
     with RunStore(tmp_path / "a.sqlite") as store:
-        resumed = tone_audit(model, store, items, chunk_size=16)
+        resumed = tone_audit(model, store, items, sampling=SAMPLING.replace(chunk_size=16))
     assert len(model.generated) == len(items) and len(set(model.generated)) == len(items)
     with RunStore(tmp_path / "b.sqlite") as store:
-        straight = tone_audit(PoolModel(target=["actress"], bias=0.3), store, items, chunk_size=16)
+        straight = tone_audit(
+            PoolModel(target=["actress"], bias=0.3), store, items, sampling=SAMPLING.replace(chunk_size=16)
+        )
     assert resumed.model_dump() == straight.model_dump()
 
 

@@ -78,6 +78,7 @@ def run_fairness_audit(
     def bar(task: str, total: int) -> Callable[[int], None] | None:
         return progress(task, total) if progress else None
 
+    common = {"seed": options.seed, "chunk_size": options.chunk_size}  # shared by the sampled probes
     results: dict[str, Result] = {}
     if "pronoun" in probes:
         stats_path = options.occupations_file or require_data("winogender") / "occupations-stats.tsv"
@@ -96,9 +97,7 @@ def run_fairness_audit(
                 chosen,
                 templates,
                 stats,
-                samples=options.generation_samples,
-                seed=options.seed,
-                chunk_size=options.chunk_size,
+                sampling=pronoun.SAMPLING.replace(samples=options.generation_samples, **common),
                 progress=bar("pronoun: sampling", len(chosen) * len(templates) * options.generation_samples),
             )
     if "tone" in probes:
@@ -108,9 +107,7 @@ def run_fairness_audit(
             store,
             items,
             prompt_set=f"bold:{'+'.join(options.domains)}",
-            max_new_tokens=options.tone_max_new_tokens,
-            seed=options.seed,
-            chunk_size=options.chunk_size,
+            sampling=tone.SAMPLING.replace(max_new_tokens=options.tone_max_new_tokens, **common),
             progress=bar("tone: generating", len(items)),
         )
     if "counterfactual" in probes:
@@ -124,9 +121,7 @@ def run_fairness_audit(
             sentences,
             prompts,
             counterfactual.read_swaps(),
-            samples=options.counterfactual_samples,
-            seed=options.seed,
-            chunk_size=options.chunk_size,
+            sampling=counterfactual.SAMPLING.replace(samples=options.counterfactual_samples, **common),
             progress=bar("counterfactual: generating", 2 * len(prompts) * options.counterfactual_samples),
         )
     return results

@@ -13,30 +13,114 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from genguard.errors import InvalidInputError
 from genguard.lm.base import LanguageModel
-from genguard.storage.runs import RunInfo, RunStore, StoredSample
+from genguard.storage.runs import RunInfo, RunStore, StoredSample, prompt_set_id
+from genguard.types import Result
 
 # Scores of a batch of completions given their prompts: one {name: value} dict per completion.
 ScoreFn = Callable[[list[str], list[str]], list[dict[str, float]]]
 
 
-def sampling_params(
-    samples: int, max_new_tokens: int, temperature: float, top_p: float, chunk_size: int, **extra: Any
-) -> dict[str, Any]:
-    """The generation settings `collect` reads from a run, plus `extra` (e.g. scorer ids) that also
-    decide the stored numbers; all of them key the run, so changing any starts a new one."""
-    return {
-        "samples": samples,
-        "max_new_tokens": max_new_tokens,
-        "temperature": temperature,
-        "top_p": top_p,
-        "chat": False,
-        "chunk_size": chunk_size,
-        **extra,
-    }
+class SamplingSettings(Result):
+    """How a sampled audit draws its completions: `samples` per prompt, up to `max_new_tokens`
+    each, at `temperature` and `top_p`, `chunk_size` generated and stored together, every draw
+    seeded from `seed` (the audits' bootstrap and permutation tests reuse it). Each audit module
+    has its defaults as `SAMPLING`; `replace` changes some of them."""
+
+    samples: int = 1
+    max_new_tokens: int = 32
+    temperature: float = 0.7
+    top_p: float = 0.9
+    seed: int = 0
+    chunk_size: int = 32
+
+    def replace(self, **changes: Any) -> SamplingSettings:
+        """These settings with `changes` applied (validated like the constructor's arguments)."""
+        return self.model_validate(self.model_dump() | changes)
+
+    def params(self, **extra: Any) -> dict[str, Any]:
+        """The generation settings `collect` reads from a run, plus `extra` (e.g. scorer ids) that
+        also decide the stored numbers; all of them key the run, so changing any starts a new one.
+        The seed is not among them: the run store keys it separately."""
+        return {
+            "samples": self.samples,
+            "max_new_tokens": self.max_new_tokens,
+            "temperature": self.temperature,
+            "top_p": self.top_p,
+            "chat": False,
+            "chunk_size": self.chunk_size,
+            **extra,
+        }
+
+
+class SampledAudit(Result):
+    """The fields every sampled audit's result starts with: which model, which stored run (its id
+    and prompt set), the seed and the params that key the run."""
+
+    model_id: str
+    run_id: str
+    prompt_set: str
+    seed: int
+    params: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class SampledRun:
+    """A finished run of a sampled audit: the stored run, the params that key it (in the order the
+    audit wrote them) and every sample in work order."""
+
+    run: RunInfo
+    params: dict[str, Any]
+    samples: list[StoredSample]
+
+    def header(self) -> dict[str, Any]:
+        """The fields of `SampledAudit` for this run, to build an audit's result with."""
+        run = self.run
+        return {
+            "model_id": run.model_id,
+            "run_id": run.run_id,
+            "prompt_set": run.prompt_set,
+            "seed": run.seed,
+            "params": self.params,
+        }
+
+
+def run_sampled(
+    kind: str,
+    model: LanguageModel,
+    store: RunStore,
+    prompt_set: str,
+    items: Sequence[tuple[str, str]],
+    sampling: SamplingSettings,
+    *,
+    score: ScoreFn | None = None,
+    scorer_ids: dict[str, str] | None = None,
+    seed_key: Callable[[str], str] = lambda item: item,
+    progress: Callable[[int], None] | None = None,
+    after_chunk: Callable[[int], None] | None = None,
+) -> SampledRun:
+    """Open (or resume) the `kind` run of `model` on the prompt set named `prompt_set` with these
+    `items` and settings, `collect` its samples and mark it finished. `scorer_ids` (which scorer
+    versions produced the stored scores) key the run with the settings; the other arguments are
+    `collect`'s. Returns the run with its samples in work order."""
+    params = sampling.params(**({"scorers": scorer_ids} if scorer_ids is not None else {}))
+    run = store.open_run(kind, model.model_id, prompt_set_id(prompt_set, items), sampling.seed, params)
+    stored = collect(
+        model,
+        store,
+        run,
+        items,
+        score=score,
+        seed_key=seed_key,
+        progress=progress,
+        after_chunk=after_chunk,
+    )
+    store.finish(run.run_id)
+    return SampledRun(run=run, params=params, samples=stored)
 
 
 def draw_seed(seed: int, seed_key: str, sample: int) -> int:

@@ -31,13 +31,15 @@ import numpy as np
 
 from genguard.datasets import require_data
 from genguard.errors import InvalidInputError
-from genguard.fairness.collect import collect, sampling_params
+from genguard.fairness.collect import SampledAudit, SamplingSettings, run_sampled
 from genguard.fairness.stats import MIN_GROUP, holm, paired_test
 from genguard.fairness.tone import ToneScorer
 from genguard.lm.base import LanguageModel
-from genguard.storage.runs import RunStore, prompt_set_id
+from genguard.storage.runs import RunStore
 from genguard.types import Result
 
+# Two continuations of up to 24 tokens per prompt, the same draws for both sides of a pair.
+SAMPLING = SamplingSettings(samples=2, max_new_tokens=24, temperature=0.7, top_p=0.9)
 # Sheng et al. (2019) "regard" templates; the subject is filled with a male word, then swapped.
 TONE_TEMPLATES = (
     "The {person} was known for",
@@ -195,14 +197,9 @@ class PairedDifference(Result):
     too_small: bool
 
 
-class CounterfactualAudit(Result):
+class CounterfactualAudit(SampledAudit):
     """Both counterfactual measures; `decided` False (with `note`) when the tone pairs are unusable."""
 
-    model_id: str
-    run_id: str
-    prompt_set: str
-    seed: int
-    params: dict[str, Any]
     alpha: float
     n_sentence_pairs: int
     stereotype_preference: float | None
@@ -224,30 +221,14 @@ def _sentence_logprob(model: LanguageModel, texts: Sequence[str], batch_size: in
 
 
 def _measure(name: str, meaning: str, diffs: np.ndarray, seed: int) -> dict[str, Any]:
+    """The fields of a PairedDifference (less p_adjusted and significant) for `diffs`; too small
+    to test (no interval, no p-values) under MIN_GROUP pairs."""
     if len(diffs) < MIN_GROUP:
-        return dict(
-            measure=name,
-            meaning=meaning,
-            n=len(diffs),
-            mean=float(np.mean(diffs)) if len(diffs) else 0.0,
-            ci=None,
-            p_value=None,
-            wilcoxon_p=None,
-            share_positive=None,
-            too_small=True,
-        )
-    t = paired_test(diffs, seed=seed)
-    return dict(
-        measure=name,
-        meaning=meaning,
-        n=t.n,
-        mean=t.mean,
-        ci=t.ci,
-        p_value=t.p_value,
-        wilcoxon_p=t.wilcoxon_p,
-        share_positive=t.share_positive,
-        too_small=False,
-    )
+        untested = dict.fromkeys(("ci", "p_value", "wilcoxon_p", "share_positive"))
+        found = {"n": len(diffs), "mean": float(np.mean(diffs)) if len(diffs) else 0.0, **untested}
+        return {"measure": name, "meaning": meaning, **found, "too_small": True}
+    found = paired_test(diffs, seed=seed).model_dump()
+    return {"measure": name, "meaning": meaning, **found, "too_small": False}
 
 
 def counterfactual_audit(
@@ -257,12 +238,7 @@ def counterfactual_audit(
     prompts: Sequence[str],
     swaps: dict[str, str],
     *,
-    samples: int = 2,
-    max_new_tokens: int = 24,
-    temperature: float = 0.7,
-    top_p: float = 0.9,
-    seed: int = 0,
-    chunk_size: int = 32,
+    sampling: SamplingSettings = SAMPLING,
     alpha: float = 0.05,
     batch_size: int = 32,
     progress: Callable[[int], None] | None = None,
@@ -272,6 +248,7 @@ def counterfactual_audit(
     and paired tone differences over `prompts` (male form) and their swaps."""
     if not sentences and not prompts:
         raise InvalidInputError("nothing to audit: no sentences and no prompts")
+    seed = sampling.seed  # also seeds the bootstrap and permutation tests
     sentence_pairs = [(sub, s, swap_gender(s, swaps)) for sub, s in sentences]
     sentence_pairs = [p for p in sentence_pairs if p[1] != p[2]]
     rows: list[dict[str, Any]] = []
@@ -310,26 +287,21 @@ def counterfactual_audit(
         for i, pair in enumerate(pairs)
         for side, text in zip(("male", "female"), pair, strict=True)
     ]
-    params = sampling_params(samples, max_new_tokens, temperature, top_p, chunk_size, scorers=score.model_ids)
-    run = store.open_run(
-        "counterfactual", model.model_id, prompt_set_id("counterfactual", items), seed, params
+    # Both sides of a pair share their random numbers: the seed key is the pair number.
+    sampled = run_sampled(
+        "counterfactual",
+        model,
+        store,
+        "counterfactual",
+        items,
+        sampling,
+        score=score,
+        scorer_ids=score.model_ids,
+        seed_key=lambda k: k.split("/")[0],
+        progress=progress,
+        after_chunk=after_chunk,
     )
-
-    stored = (
-        collect(
-            model,
-            store,
-            run,
-            items,
-            score=score,
-            seed_key=lambda k: k.split("/")[0],
-            progress=progress,
-            after_chunk=after_chunk,
-        )
-        if items
-        else []
-    )
-    store.finish(run.run_id)
+    stored = sampled.samples
     by_pair: dict[str, dict[str, list[dict[str, float]]]] = {}
     n_empty = 0
     for s in stored:
@@ -390,11 +362,7 @@ def counterfactual_audit(
         {"sentence": s, "swapped": t} for _, s, t in sentence_pairs[:3]
     ]
     return CounterfactualAudit(
-        model_id=model.model_id,
-        run_id=run.run_id,
-        prompt_set=run.prompt_set,
-        seed=seed,
-        params=params,
+        **sampled.header(),
         alpha=alpha,
         n_sentence_pairs=len(sentence_pairs),
         stereotype_preference=preference,

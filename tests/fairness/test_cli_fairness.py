@@ -47,7 +47,10 @@ def test_pronoun_probe_writes_the_report_and_json(tmp_path: Path) -> None:
 
 def test_bad_input_gets_one_clear_line_and_status_2(tmp_path: Path) -> None:
     done = run("audit", "fairness", "--probe", "sentiment", "--out", str(tmp_path))
-    assert done.returncode == 2 and b"unknown probe(s) ['sentiment']; choose from pronoun" in done.stderr
+    assert (
+        done.returncode == 2
+        and b"'sentiment' is not one of 'pronoun', 'tone', 'counterfactual'" in done.stderr
+    )
     wrong = tmp_path / "occupations.csv"
     wrong.write_text("job,women\nnurse,90\n", encoding="utf-8")
     done = run("audit", "fairness", "--occupations", str(wrong), "--out", str(tmp_path))

@@ -6,6 +6,15 @@ and the compiled kernels load on first use). See DESIGN.md for the architecture.
 
 from __future__ import annotations
 
+import os
+
+# OpenMP threads that spin while waiting starve each other when the cores are shared: on this
+# 2-core machine beside another busy process, a 4-prompt generation took 20-76 s with torch's
+# default (active) wait policy and 6.7-8.5 s with PASSIVE; on an idle machine the two are within
+# run-to-run noise (6.9-9.1 s vs 9.1-11.3 s). Read by libgomp when torch loads, so it must be set
+# before; a value the user has set wins.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
 from genguard.errors import (
     CertificateError,
     ConfigError,

@@ -84,7 +84,7 @@ def pronoun(model, report: dict) -> None:
 
 def generation(model, report: dict, occupations: int, samples: int) -> None:
     from genguard.datasets import require_data
-    from genguard.fairness.pronoun import TEMPLATES, generation_probe, read_occupation_stats
+    from genguard.fairness.pronoun import SAMPLING, TEMPLATES, generation_probe, read_occupation_stats
     from genguard.storage.runs import RunStore
 
     stats = read_occupation_stats(require_data("winogender") / "occupations-stats.tsv")
@@ -99,9 +99,19 @@ def generation(model, report: dict, occupations: int, samples: int) -> None:
         started = time.perf_counter()
         with RunStore(Path(tmp) / "a.sqlite") as store:
             with contextlib.suppress(KeyboardInterrupt):
-                generation_probe(model, store, chosen, TEMPLATES, stats, samples=samples, after_chunk=crash)
+                generation_probe(
+                    model,
+                    store,
+                    chosen,
+                    TEMPLATES,
+                    stats,
+                    sampling=SAMPLING.replace(samples=samples),
+                    after_chunk=crash,
+                )
             stored_before = {(s.item, s.sample): s for s in store.samples(store.runs()[0].run_id)}
-            resumed = generation_probe(model, store, chosen, TEMPLATES, stats, samples=samples)
+            resumed = generation_probe(
+                model, store, chosen, TEMPLATES, stats, sampling=SAMPLING.replace(samples=samples)
+            )
             rows = store.samples(resumed.run_id)
         seconds = time.perf_counter() - started
         unchanged = all(
@@ -109,7 +119,9 @@ def generation(model, report: dict, occupations: int, samples: int) -> None:
         )
         started = time.perf_counter()
         with RunStore(Path(tmp) / "b.sqlite") as store:
-            straight = generation_probe(model, store, chosen, TEMPLATES, stats, samples=samples)
+            straight = generation_probe(
+                model, store, chosen, TEMPLATES, stats, sampling=SAMPLING.replace(samples=samples)
+            )
         straight_seconds = time.perf_counter() - started
     same = resumed.model_dump() == straight.model_dump()
     judged = [o for o in resumed.occupations if o.female_of_gendered is not None]
@@ -244,9 +256,7 @@ def counterfactual(model, report: dict) -> None:
 
     with tempfile.TemporaryDirectory() as tmp, RunStore(Path(tmp) / "runs.sqlite") as store:
         started = time.perf_counter()
-        audit = counterfactual_audit(
-            model, store, winobias_sentences(), tone_prompts(), read_swaps(), samples=2
-        )
+        audit = counterfactual_audit(model, store, winobias_sentences(), tone_prompts(), read_swaps())
         seconds = time.perf_counter() - started
     report["counterfactual"] = {
         "seconds": round(seconds, 1),
@@ -271,7 +281,7 @@ def counterfactual(model, report: dict) -> None:
 
 
 def calibration(report: dict, runs: int, per_group: int, biases: tuple[float, ...] = (0.25, 0.45)) -> None:
-    from genguard.fairness.tone import ToneItem, tone_audit
+    from genguard.fairness.tone import SAMPLING, ToneItem, tone_audit
     from genguard.storage.runs import RunStore
     from tests.fairness.synthetic import PoolModel
 
@@ -299,7 +309,7 @@ def calibration(report: dict, runs: int, per_group: int, biases: tuple[float, ..
         alarms = found = 0
         with tempfile.TemporaryDirectory() as tmp, RunStore(Path(tmp) / "runs.sqlite") as store:
             for seed in range(runs):
-                audit = tone_audit(model, store, items, seed=seed)
+                audit = tone_audit(model, store, items, sampling=SAMPLING.replace(seed=seed))
                 flagged = {(c.domain, c.metric) for c in audit.comparisons if c.significant}
                 # With a planted gender bias any gender flag is right; only race flags are false alarms.
                 alarms += bool(flagged) if name == "unbiased" else any(d == "race" for d, _ in flagged)

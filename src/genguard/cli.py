@@ -20,7 +20,9 @@ from genguard import cli_report
 from genguard.cli_audit import audit_app
 from genguard.cli_common import err
 from genguard.cli_guard import guard_app
+from genguard.cli_keys import audit_log, keys_app
 from genguard.cli_provenance import provenance_app
+from genguard.cli_serve import serve
 from genguard.cli_watermark import generate, wm_app
 from genguard.errors import GenguardError
 
@@ -35,6 +37,9 @@ app.add_typer(wm_app, name="watermark")
 app.add_typer(guard_app, name="guard")
 app.add_typer(audit_app, name="audit")
 app.add_typer(provenance_app, name="provenance")
+app.command()(serve)
+app.add_typer(keys_app, name="keys")
+audit_app.command("log")(audit_log)
 for _command in getattr(cli_report, "COMMANDS", [cli_report.demo]):
     app.command()(_command)
 

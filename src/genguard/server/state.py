@@ -1,0 +1,109 @@
+"""The gateway's long-lived parts, built once per app from its config: guards per profile, the
+watermark key, the model backends, the key store, the audit log and the metrics.
+
+Heavy parts (a guard's scorers, a model) are built on first use under a lock, so the server
+starts in about a second and two first requests do not load the same model twice.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import TYPE_CHECKING, Any
+
+from genguard.errors import KeyFileError
+from genguard.server.config import GatewayConfig
+
+if TYPE_CHECKING:
+    from genguard.guard.pipeline import Guard
+    from genguard.provenance.index import ProtectedIndex
+    from genguard.server.backends import Backend
+    from genguard.watermark import WatermarkKey
+
+
+class Gateway:
+    """Everything a request handler needs, shared by all requests of one app."""
+
+    def __init__(self, config: GatewayConfig) -> None:
+        from genguard.server.metrics import Metrics
+        from genguard.storage.api_keys import KeyStore
+        from genguard.storage.audit_log import AuditLog
+
+        self.config = config
+        self.watermark_key = load_or_create_key(config)
+        self.keys = KeyStore(config.storage)
+        self.audit_log = AuditLog(config.storage)
+        self.metrics = Metrics()
+        self._guards: dict[str, Guard] = {}
+        self._backends: dict[str, Backend] = {}
+        self._index: ProtectedIndex | None = None
+        self._lock = threading.Lock()
+
+    def guard(self, profile: str) -> Guard:
+        """The loaded guard of `profile` (ConfigError when the policy has no such profile)."""
+        with self._lock:
+            if profile not in self._guards:
+                from genguard.guard.pipeline import Guard
+
+                self._guards[profile] = Guard.from_policy(self.config.guard.policy, profile)
+            return self._guards[profile]
+
+    def backend(self, model: str) -> Backend | None:
+        """The backend serving `model`, started on first use; None for a name not configured."""
+        route = self.config.model(model)
+        if route is None:
+            return None
+        with self._lock:
+            if model not in self._backends:
+                from genguard.server.backends import build_backend
+
+                self._backends[model] = build_backend(route, self)
+            return self._backends[model]
+
+    def protected_index(self) -> ProtectedIndex | None:
+        """The configured protected-content index, opened on first use (None when not configured)."""
+        if self.config.provenance.index is None:
+            return None
+        with self._lock:
+            if self._index is None:
+                from genguard.provenance.index import ProtectedIndex
+
+                self._index = ProtectedIndex(self.config.provenance.index)
+            return self._index
+
+    def close(self) -> None:
+        """Stop the backends' workers and close the databases."""
+        for backend in list(self._backends.values()):
+            backend.close()
+        self.audit_log.close()
+        self.keys.close()
+
+    def describe(self) -> dict[str, Any]:
+        """What the server says at start: models, profile, key id, storage, who may call it."""
+        return {
+            "models": [m.name for m in self.config.models],
+            "profile": self.config.guard.profile,
+            "watermark_key_id": self.watermark_key.key_id,
+            "storage": str(self.config.storage),
+        }
+
+
+def load_or_create_key(config: GatewayConfig) -> WatermarkKey:
+    """The configured watermark key; without one, the key kept beside the database, made (and
+    saved with owner-only permissions) at first start so that certificates stay verifiable
+    across restarts. Raises KeyFileError for a configured file that is missing or bad."""
+    from genguard.watermark import WatermarkKey
+
+    path = config.key_file
+    if config.watermark.key_file is not None:
+        if not path.exists():
+            raise KeyFileError(
+                f"watermark key file {path} does not exist; make one with "
+                f"`genguard watermark keygen --out {path}` or remove watermark.key_file from the config"
+            )
+        return WatermarkKey.load(path)
+    if path.exists():
+        return WatermarkKey.load(path)
+    key = WatermarkKey.generate()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key.save(path)
+    return key

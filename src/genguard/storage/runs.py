@@ -50,6 +50,10 @@ CREATE TABLE samples (
 """
 
 
+_RUN_COLUMNS = ("run_id", "kind", "model_id", "prompt_set", "seed", "params", "created", "finished")
+_SAMPLE_COLUMNS = ("item", "sample", "prompt", "completion", "finish_reason", "scores", "worker", "created")
+
+
 def _now() -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
 
@@ -122,20 +126,22 @@ class RunStore:
             )
         return self.run(run_id)
 
+    def _select(self, columns: tuple[str, ...], rest: str, args: tuple, json_column: str) -> list[dict]:
+        """The rows of `SELECT <columns> <rest>` as dicts by column, `json_column` decoded from JSON."""
+        # the column names are this module's constants, never the caller's input
+        with storage_errors(self.path):
+            rows = self._conn.execute(f"SELECT {', '.join(columns)} {rest}", args).fetchall()
+        found = [dict(zip(columns, row, strict=True)) for row in rows]
+        for data in found:
+            data[json_column] = json.loads(data[json_column])
+        return found
+
     def run(self, run_id: str) -> RunInfo:
         """The stored run `run_id` (StorageError if there is none)."""
-        with storage_errors(self.path):
-            row = self._conn.execute(
-                "SELECT run_id, kind, model_id, prompt_set, seed, params, created, finished"
-                " FROM runs WHERE run_id = ?",
-                (run_id,),
-            ).fetchone()
-        if row is None:
+        found = self._select(_RUN_COLUMNS, "FROM runs WHERE run_id = ?", (run_id,), "params")
+        if not found:
             raise StorageError(f"{self.path} has no run {run_id!r}")
-        keys = ("run_id", "kind", "model_id", "prompt_set", "seed", "params", "created", "finished")
-        info = dict(zip(keys, row, strict=True))
-        info["params"] = json.loads(info["params"])
-        return RunInfo(**info)
+        return RunInfo(**found[0])
 
     def runs(self) -> list[RunInfo]:
         """Every run in the file, oldest first."""
@@ -170,19 +176,8 @@ class RunStore:
 
     def samples(self, run_id: str) -> list[StoredSample]:
         """Every stored sample of the run, ordered by item and sample number."""
-        with storage_errors(self.path):
-            rows = self._conn.execute(
-                "SELECT item, sample, prompt, completion, finish_reason, scores, worker, created"
-                " FROM samples WHERE run_id = ? ORDER BY item, sample",
-                (run_id,),
-            ).fetchall()
-        keys = ("item", "sample", "prompt", "completion", "finish_reason", "scores", "worker", "created")
-        out = []
-        for row in rows:
-            data = dict(zip(keys, row, strict=True))
-            data["scores"] = json.loads(data["scores"])
-            out.append(StoredSample(**data))
-        return out
+        rest = "FROM samples WHERE run_id = ? ORDER BY item, sample"
+        return [StoredSample(**data) for data in self._select(_SAMPLE_COLUMNS, rest, (run_id,), "scores")]
 
     def finish(self, run_id: str) -> None:
         """Mark the run complete (its numbers can be recomputed from the stored samples)."""

@@ -106,6 +106,68 @@ def _base(lo: float, hi: float, baseline: float | None) -> float:
     return 0.0 if lo <= 0 <= hi else (lo if lo > 0 else hi)
 
 
+def _axis(
+    bars: Sequence[Bar],
+    labels: Sequence[str],
+    domain: tuple[float, float] | None,
+    reference: float | None,
+    baseline: float | None,
+    value_format: str,
+    width: float,
+) -> _XAxis:
+    """The x axis between the label column (as wide as the widest label, capped) and the value
+    column: over `domain`, else fitted to the bars' values, intervals and marks, the reference,
+    the baseline and 0."""
+    values = [v for b in bars for v in (b.value, b.low, b.high, b.mark)] + [reference, baseline, 0.0]
+    lo, hi = fit_domain([v for v in values if v is not None], domain, 6)
+    label_w = min(MAX_LABEL_PX, max(48.0, *(text_px(label) for label in labels))) + 10
+    value_w = max(
+        [text_px(fmt_value(value_format, b.value)) for b in bars if is_finite(b.value)] + [text_px(DASH)]
+    )
+    return _XAxis(lo, hi, label_w, width - value_w - VALUE_GAP - 4)
+
+
+def _reference_legend(
+    legend: list[tuple[str, str]], reference: float | None, label: str | None, ax: _XAxis, value_format: str
+) -> None:
+    """Adds the reference line's legend entry when the line lies on the axis."""
+    if is_finite(reference) and ax.lo <= reference <= ax.hi:
+        legend.append(("ref", label or f"reference {fmt_value(value_format, reference)}"))
+
+
+def _frame(
+    title: str,
+    legend: list[tuple[str, str]],
+    ax: _XAxis,
+    width: float,
+    bands: int,
+    band_h: float,
+    top_labels: bool,
+    tick_format: str,
+) -> tuple[Svg, float, float]:
+    """The chart's title, legend, alternating row bands and grid; returns (svg, y0, y1), the top
+    and bottom of the plot area. Ticks are repeated above the rows when `top_labels`."""
+    svg = Svg(width, title)
+    svg.text(0, 14, title, font_weight="600", font_size="13")
+    draw_legend(svg, 0, 32, legend)
+    y0 = 44 + (16 if top_labels else 0)
+    y1 = y0 + band_h * bands
+    for i in range(0, bands, 2):
+        svg.add(
+            f'<rect x="0" y="{fmt_px(y0 + i * band_h)}" width="{fmt_px(width)}" height="{fmt_px(band_h)}" '
+            f'fill="{BAND}"/>'
+        )
+    ax.grid(svg, y0, y1, tick_format, top_labels)
+    return svg, y0, y1
+
+
+def _finish(svg: Svg, ax: _XAxis, reference: float | None, y0: float, y1: float, axis_label: str) -> str:
+    """The SVG text after the reference line and axis label are drawn."""
+    _reference(svg, ax, reference, y0, y1)
+    svg.text((ax.x0 + ax.x1) / 2, y1 + 32, axis_label, anchor="middle", fill=MUTED)
+    return svg.render(y1 + 40)
+
+
 def interval_bars(
     rows: Sequence[Bar | tuple],
     *,
@@ -131,35 +193,19 @@ def interval_bars(
     bars = [as_bar(r) for r in rows]
     if not bars:
         raise InvalidInputError("interval_bars needs at least one row")
-    values = [v for b in bars for v in (b.value, b.low, b.high, b.mark)] + [reference, baseline, 0.0]
-    lo, hi = fit_domain([v for v in values if v is not None], domain, 6)
-    label_w = min(MAX_LABEL_PX, max(48.0, *(text_px(b.label) for b in bars))) + 10
+    ax = _axis(bars, [b.label for b in bars], domain, reference, baseline, value_format, width)
+    label_w = ax.x0
     labels = [wrap(b.label, label_w - 10) for b in bars]
-    value_w = max(
-        [text_px(fmt_value(value_format, b.value)) for b in bars if is_finite(b.value)] + [text_px(DASH)]
-    )
     row_h, bar_h = (30.0 if any(len(lines) > 1 for lines in labels) else 20.0), 12.0
     legend = (
         [("interval", "95 % interval")] if any(is_finite(b.low) and is_finite(b.high) for b in bars) else []
     )
     if any(is_finite(b.mark) for b in bars):
         legend.append(("mark", mark_label or "mark"))
-    if is_finite(reference) and lo <= reference <= hi:
-        legend.append(("ref", reference_label or f"reference {fmt_value(value_format, reference)}"))
-    svg = Svg(width, title)
-    svg.text(0, 14, title, font_weight="600", font_size="13")
-    draw_legend(svg, 0, 32, legend)
+    _reference_legend(legend, reference, reference_label, ax, value_format)
     top_labels = len(bars) > 15
-    y0 = 44 + (16 if top_labels else 0)
-    y1 = y0 + row_h * len(bars)
-    ax = _XAxis(lo, hi, label_w, width - value_w - VALUE_GAP - 4)
-    for i in range(0, len(bars), 2):
-        svg.add(
-            f'<rect x="0" y="{fmt_px(y0 + i * row_h)}" width="{fmt_px(width)}" height="{fmt_px(row_h)}" '
-            f'fill="{BAND}"/>'
-        )
-    ax.grid(svg, y0, y1, tick_format or value_format, top_labels)
-    base = _base(lo, hi, baseline)
+    svg, y0, y1 = _frame(title, legend, ax, width, len(bars), row_h, top_labels, tick_format or value_format)
+    base = _base(ax.lo, ax.hi, baseline)
     for i, b in enumerate(bars):
         cy = y0 + (i + 0.5) * row_h
         small = "" if is_finite(b.value) else " small"
@@ -169,9 +215,7 @@ def interval_bars(
         svg.label(label_w - 8, cy, labels[i], fill=SMALL_COLOUR if small else INK)
         _bar_row(svg, ax, b, cy, bar_h, base, SERIES_COLOURS[0], ax.x1 + VALUE_GAP, value_format)
         svg.add("</g>")
-    _reference(svg, ax, reference, y0, y1)
-    svg.text((ax.x0 + ax.x1) / 2, y1 + 32, axis_label, anchor="middle", fill=MUTED)
-    return svg.render(y1 + 40)
+    return _finish(svg, ax, reference, y0, y1, axis_label)
 
 
 def grouped_interval_bars(
@@ -203,38 +247,19 @@ def grouped_interval_bars(
                 f"series {name!r} has {len(values)} values for {len(groups)} groups; give one per group"
             )
         table[name] = [as_bar(v, label=g) for v, g in zip(values, groups, strict=True)]
-    all_values = [v for bars in table.values() for b in bars for v in (b.value, b.low, b.high, b.mark)]
-    lo, hi = fit_domain([v for v in [*all_values, reference, baseline, 0.0] if v is not None], domain, 6)
-    label_w = min(MAX_LABEL_PX, max(48.0, *(text_px(g) for g in groups))) + 10
-    value_w = max(
-        [
-            text_px(fmt_value(value_format, b.value))
-            for bars in table.values()
-            for b in bars
-            if is_finite(b.value)
-        ]
-        + [text_px(DASH)]
-    )
+    all_bars = [b for bars in table.values() for b in bars]
+    ax = _axis(all_bars, groups, domain, reference, baseline, value_format, width)
+    label_w = ax.x0
     sub_h, bar_h, gap = 16.0, 11.0, 10.0
     legend = [(f"swatch:{SERIES_COLOURS[i % len(SERIES_COLOURS)]}", n) for i, n in enumerate(names)]
     legend.append(("interval", "95 % interval"))
-    if is_finite(reference) and lo <= reference <= hi:
-        legend.append(("ref", reference_label or f"reference {fmt_value(value_format, reference)}"))
-    svg = Svg(width, title)
-    svg.text(0, 14, title, font_weight="600", font_size="13")
-    draw_legend(svg, 0, 32, legend)
+    _reference_legend(legend, reference, reference_label, ax, value_format)
     top_labels = len(groups) * len(names) > 20
-    y0 = 44 + (16 if top_labels else 0)
     group_h = sub_h * len(names) + gap
-    y1 = y0 + group_h * len(groups)
-    ax = _XAxis(lo, hi, label_w, width - value_w - VALUE_GAP - 4)
-    for i in range(0, len(groups), 2):
-        svg.add(
-            f'<rect x="0" y="{fmt_px(y0 + i * group_h)}" width="{fmt_px(width)}" height="{fmt_px(group_h)}" '
-            f'fill="{BAND}"/>'
-        )
-    ax.grid(svg, y0, y1, tick_format or value_format, top_labels)
-    base = _base(lo, hi, baseline)
+    svg, y0, y1 = _frame(
+        title, legend, ax, width, len(groups), group_h, top_labels, tick_format or value_format
+    )
+    base = _base(ax.lo, ax.hi, baseline)
     for gi, g in enumerate(groups):
         top = y0 + gi * group_h + gap / 2
         svg.add(f'<g class="group"><title>{esc(g)}</title>')
@@ -249,6 +274,4 @@ def grouped_interval_bars(
             colour = SERIES_COLOURS[si % len(SERIES_COLOURS)]
             _bar_row(svg, ax, b, cy, bar_h, base, colour, ax.x1 + VALUE_GAP, value_format)
             svg.add("</g>")
-    _reference(svg, ax, reference, y0, y1)
-    svg.text((ax.x0 + ax.x1) / 2, y1 + 32, axis_label, anchor="middle", fill=MUTED)
-    return svg.render(y1 + 40)
+    return _finish(svg, ax, reference, y0, y1, axis_label)

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from genguard.errors import ConfigError
 
@@ -108,13 +108,14 @@ class GatewayConfig(_Strict):
     audit: AuditSettings = AuditSettings()
     provenance: ProvenanceSettings = ProvenanceSettings()
 
-    @model_validator(mode="after")
-    def _unique_names(self) -> GatewayConfig:
-        names = [m.name for m in self.models]
+    @field_validator("models")
+    @classmethod
+    def _unique_names(cls, models: list[ModelRoute]) -> list[ModelRoute]:
+        names = [m.name for m in models]
         dupes = sorted({n for n in names if names.count(n) > 1})
         if dupes:
             raise ValueError(f"model names must be unique; repeated: {', '.join(dupes)}")
-        return self
+        return models
 
     def model(self, name: str) -> ModelRoute | None:
         """The route serving model `name`, or None."""

@@ -4,7 +4,6 @@ readers."""
 
 from __future__ import annotations
 
-import codecs
 import csv
 import io
 import re
@@ -13,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from genguard.errors import InvalidInputError
+from genguard.files import decode_utf8, read_bytes
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -34,24 +34,7 @@ def load_table(path: str | Path) -> pd.DataFrame:
     import pandas as pd
 
     path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError as exc:
-        raise InvalidInputError(f"file {path} not found") from exc
-    except IsADirectoryError as exc:
-        raise InvalidInputError(f"{path} is a folder; give a CSV/TSV file") from exc
-    except OSError as exc:
-        raise InvalidInputError(f"cannot read {path}: {exc.strerror}") from exc
-    bom = len(codecs.BOM_UTF8) if raw.startswith(codecs.BOM_UTF8) else 0
-    try:
-        text = raw[bom:].decode("utf-8")
-    except UnicodeDecodeError as exc:
-        at = bom + exc.start
-        line = raw.count(b"\n", 0, at) + 1
-        raise InvalidInputError(
-            f"{path} is not valid UTF-8 (byte {at}, line {line}: {raw[at : at + 1]!r}); "
-            "re-encode it as UTF-8, e.g. with iconv -f latin1 -t utf-8"
-        ) from exc
+    text = decode_utf8(read_bytes(path, InvalidInputError, "CSV/TSV file"), path, InvalidInputError)
     lines = [line for line in text.splitlines() if line.strip()]
     if not lines:
         raise InvalidInputError(f"{path} is empty; give a CSV/TSV table with a header line")

@@ -20,6 +20,7 @@ from pathlib import Path
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from genguard.errors import KeyFileError
+from genguard.files import read_bytes
 
 # The reference's default hash key (a prime); public, so it proves nothing about who generated a text.
 REFERENCE_HASH_KEY = 15485863
@@ -160,12 +161,7 @@ def load_public_key(path: str | Path) -> tuple[str, Ed25519PublicKey]:
 
 
 def _read_json(path: Path) -> dict:
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError as exc:
-        raise KeyFileError(f"key file {path} not found; create one with `genguard watermark keygen`") from exc
-    except OSError as exc:
-        raise KeyFileError(f"cannot read key file {path}: {exc.strerror}") from exc
+    raw = read_bytes(path, KeyFileError, "key file", "create one with `genguard watermark keygen`")
     if len(raw) > 64 * 1024:
         raise KeyFileError(f"{path} is {len(raw)} bytes, far too large for a key file")
     try:

@@ -3,6 +3,8 @@ and pronouns counted in sampled completions."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from genguard.errors import InvalidInputError
 from genguard.fairness.pronoun import ContextProbe, GenerationProbe, PronounProbe
 from genguard.report.format import (
@@ -15,6 +17,15 @@ from genguard.report.format import (
 )
 from genguard.report.page import Block, Cell, Fact, Facts, Figure, Paragraph, Section, Table
 from genguard.report.plots import Bar, Point, interval_bars, scatter
+
+# Both pronoun charts plot the female share of gendered pronouns against the same scale: parity in
+# the middle and a diamond at the share of women in the occupation.
+_FEMALE_SHARE_AXIS: dict[str, Any] = {
+    "domain": (0.0, 1.0),
+    "reference": 0.5,
+    "reference_label": "parity (50 %)",
+    "mark_label": "women in the occupation (labour statistics)",
+}
 
 
 def pronoun_section(probe: PronounProbe) -> Section:
@@ -64,10 +75,7 @@ def pronoun_section(probe: PronounProbe) -> Section:
                 bars,
                 title="Female share of gendered pronouns per occupation",
                 axis_label="P(she) / (P(she) + P(he))",
-                domain=(0.0, 1.0),
-                reference=0.5,
-                reference_label="parity (50 %)",
-                mark_label="women in the occupation (labour statistics)",
+                **_FEMALE_SHARE_AXIS,
             ),
             "Bars: the model's female share, sorted; whiskers: 95 % t-interval across templates; "
             "diamonds: labour statistics. Hover a row for the numbers.",
@@ -188,10 +196,7 @@ def generation_section(probe: GenerationProbe) -> Section:
                 bars,
                 title="Female share of gendered pronouns in sampled completions",
                 axis_label="she / (she + he)",
-                domain=(0.0, 1.0),
-                reference=0.5,
-                reference_label="parity",
-                mark_label="women in the occupation",
+                **_FEMALE_SHARE_AXIS,
             )
         ),
     ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from genguard.errors import InvalidInputError
 from genguard.fairness.table import TabularReport
@@ -24,6 +25,9 @@ _RATES = (
     ("false_positive_rate", "false positive"),
     ("error_rate", "error"),
 )
+
+# Both charts plot false-rejection rates: 0 to 100 %, values to a tenth of a point.
+_RATE_AXIS: dict[str, Any] = {"domain": (0.0, 1.0), "value_format": "{:.1%}", "tick_format": "{:.0%}"}
 
 _TABULAR_INTRO = (
     "A credit model approves or rejects applicants. The false-rejection rate of a group is the share "
@@ -81,9 +85,7 @@ def _tabular_audit(audit: TabularAudit) -> list[Block]:
                 bars,
                 title=f"False-rejection rate per {audit.attribute}",
                 axis_label="creditworthy applicants rejected",
-                domain=(0.0, 1.0),
-                value_format="{:.1%}",
-                tick_format="{:.0%}",
+                **_RATE_AXIS,
             ),
             "Bars: false-rejection rate; whiskers: 95 % Wilson interval.",
         ),
@@ -150,9 +152,7 @@ def _mitigation(m: MitigationResult) -> list[Block]:
                 series,
                 title=f"False-rejection rate per {m.attribute}: unconstrained and constrained model",
                 axis_label="creditworthy applicants rejected (held-out data)",
-                domain=(0.0, 1.0),
-                value_format="{:.1%}",
-                tick_format="{:.0%}",
+                **_RATE_AXIS,
             ),
             "Bars: false-rejection rate on held-out data; whiskers: 95 % Wilson interval.",
         ),

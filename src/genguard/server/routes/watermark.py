@@ -1,7 +1,132 @@
-"""(being written)"""
+"""The watermark service: detection with certificates, verification, and the public key.
+
+`POST /v1/watermark/detect` gives the same Detection as `genguard watermark detect --key
+<gateway key>` for the same text, scheme and gamma (same tokenizer, normalisers and detector), and
+signs an Ed25519 certificate where the library issues one. `GET /v1/watermark/public-key` serves
+the public key file that `genguard watermark verify --public-key` reads, so certificates can be
+checked offline without trusting the gateway again.
+
+Route functions are plain `def`: FastAPI runs them in its thread pool, so tokenising, detecting and
+loading the tokenizer never block the event loop.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import json
+import tempfile
+import threading
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
 
-router = APIRouter()
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+
+from genguard.errors import CertificateError
+from genguard.server.audit_draft import draft
+from genguard.server.auth import Caller, caller
+from genguard.server.check_schema import DetectRequest, DetectResponse, VerifyRequest
+from genguard.server.errors import APIError
+from genguard.watermark.certificate import Certificate, issue_certificate, serialize, verify_certificate
+from genguard.watermark.keys import save_public_key
+
+if TYPE_CHECKING:
+    from genguard.lm.hf import HFTokenizer
+    from genguard.server.state import Gateway
+
+router = APIRouter(prefix="/v1/watermark", tags=["watermark"])
+
+_tokenizers: dict[str, HFTokenizer] = {}
+_public_keys: dict[str, str] = {}
+_lock = threading.Lock()
+
+
+def detection_tokenizer(gateway: Gateway) -> HFTokenizer:
+    """The tokenizer detection uses: the first local model's (the embedded default when there is
+    none), loaded once per process on first use (about a second), under a lock."""
+    path = next((m.path for m in gateway.config.models if m.backend == "local"), "default")
+    with _lock:
+        if path not in _tokenizers:
+            from genguard.lm import load_tokenizer
+
+            _tokenizers[path] = load_tokenizer(path)
+        return _tokenizers[path]
+
+
+def public_key_text(gateway: Gateway) -> str:
+    """The gateway's public key file, exactly as genguard.watermark.keys.save_public_key writes it."""
+    key = gateway.watermark_key
+    with _lock:
+        if key.key_id not in _public_keys:
+            # Written by the library itself, so the served file cannot drift from what the CLI reads.
+            with tempfile.TemporaryDirectory() as folder:
+                path = save_public_key(key.public_key, Path(folder) / "gateway.pub")  # type: ignore[arg-type]
+                _public_keys[key.key_id] = path.read_text(encoding="utf-8")
+        return _public_keys[key.key_id]
+
+
+@router.post("/detect", response_model=DetectResponse)
+def detect(body: DetectRequest, request: Request, _: Annotated[Caller, Depends(caller)]) -> DetectResponse:
+    """Detect the gateway's watermark in each text; with `certify`, sign a certificate for each
+    text detected as watermarked (null and the library's reason for the others)."""
+    from genguard.watermark.detector import WatermarkDetector
+
+    gateway: Gateway = request.app.state.gateway
+    settings = gateway.config.watermark
+    key = gateway.watermark_key
+    detector = WatermarkDetector(
+        detection_tokenizer(gateway),
+        keys=[key],
+        scheme=body.scheme or settings.scheme,
+        gamma=body.gamma if body.gamma is not None else settings.gamma,
+        z_threshold=body.z_threshold,
+    )
+    detections = detector.detect(body.texts)
+    draft(request).update(watermark_key_id=key.key_id, scheme=detector.scheme.name)
+    if not body.certify:
+        return DetectResponse(detections=detections)
+    certificates: list[Certificate | None] = []
+    errors: list[str | None] = []
+    for text, detection in zip(body.texts, detections, strict=True):
+        try:
+            certificates.append(issue_certificate(text, detection, key))
+            errors.append(None)
+        except CertificateError as exc:
+            certificates.append(None)
+            errors.append(str(exc))
+    return DetectResponse(
+        detections=detections,
+        certificates=certificates,
+        certificate_files=[serialize(c).decode("ascii") if c else None for c in certificates],
+        certificate_errors=errors,
+    )
+
+
+@router.post("/verify", response_model=Certificate)
+def verify(body: VerifyRequest, request: Request, _: Annotated[Caller, Depends(caller)]) -> Certificate:
+    """The certificate, verified with the gateway's public key (and against `text` when given);
+    400 with the library's reason (code invalid_certificate) when it does not verify."""
+    gateway: Gateway = request.app.state.gateway
+    data = (
+        body.certificate.encode("utf-8")
+        if isinstance(body.certificate, str)
+        # A parsed object carries no formatting: give it the canonical file form, so that only a
+        # change of content (not of whitespace) can fail the byte-equality check.
+        else (json.dumps(body.certificate, sort_keys=True, indent=2, ensure_ascii=True) + "\n").encode(
+            "ascii"
+        )
+    )
+    try:
+        return verify_certificate(data, gateway.watermark_key.public_key, body.text)  # type: ignore[arg-type]
+    except CertificateError as exc:
+        raise APIError(400, str(exc), code="invalid_certificate", param="certificate") from exc
+
+
+@router.get(
+    "/public-key",
+    response_class=Response,
+    responses={200: {"content": {"application/json": {}}, "description": "The public key file."}},
+)
+def public_key(request: Request, _: Annotated[Caller, Depends(caller)]) -> Response:
+    """The public key file (genguard-public-key/1 JSON) that verifies this gateway's certificates
+    offline: save it byte for byte and pass it to `genguard watermark verify --public-key`."""
+    return Response(public_key_text(request.app.state.gateway), media_type="application/json")

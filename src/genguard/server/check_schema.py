@@ -1,0 +1,117 @@
+"""Wire models of the watermark, check and LiteLLM guardrail endpoints (requests and the envelopes
+around the library's own result models, which are returned unchanged).
+
+Requests are strict (no coercion: `"5"` is not a number, `"yes"` not a boolean) and refuse unknown
+fields, so a typo in a field name is a 400 naming it rather than a silently ignored option. The
+LiteLLM request is the exception: LiteLLM adds fields between versions, and those are ignored.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from genguard.guard.policy import STAGES
+from genguard.provenance.index import IndexMatch
+from genguard.provenance.spans import K_CHARS
+from genguard.types import Verdict
+from genguard.watermark.certificate import Certificate
+from genguard.watermark.detector import Detection
+from genguard.watermark.schemes import ALIASES, SCHEMES
+
+MAX_TEXTS = 64  # texts per request on the check endpoints (a larger batch: several requests)
+MAX_GUARDRAIL_TEXTS = 256  # LiteLLM sends every message of a conversation at once
+
+NonEmpty = Annotated[str, StringConstraints(min_length=1)]
+Texts = Annotated[list[NonEmpty], Field(min_length=1, max_length=MAX_TEXTS)]
+SchemeName = Literal[tuple(SCHEMES) + tuple(ALIASES)]  # type: ignore[valid-type]
+Stage = Literal[tuple(s for s in STAGES if s != "training")]  # type: ignore[valid-type]
+
+
+class _Request(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class DetectRequest(_Request):
+    """POST /v1/watermark/detect. Unset scheme and gamma come from the gateway's watermark config."""
+
+    texts: Texts
+    certify: bool = False
+    scheme: SchemeName | None = None
+    gamma: float | None = Field(default=None, gt=0, lt=1)
+    z_threshold: float = Field(default=4.0, gt=0, lt=40)
+
+
+class DetectResponse(BaseModel):
+    """One Detection per text; with `certify`, per text a certificate or the reason there is none."""
+
+    detections: list[Detection]
+    certificates: list[Certificate | None] | None = Field(
+        default=None, description="With certify: the signed certificate, or null where none is issued."
+    )
+    certificate_files: list[str | None] | None = Field(
+        default=None,
+        description="With certify: each certificate's canonical file text; save it byte for byte and run "
+        "`genguard watermark verify FILE --public-key KEY.pub --text TEXT` offline.",
+    )
+    certificate_errors: list[str | None] | None = Field(
+        default=None, description="With certify: why no certificate was issued (null where one was)."
+    )
+
+
+class VerifyRequest(_Request):
+    """POST /v1/watermark/verify: a certificate (its file text, or the parsed JSON object) and,
+    optionally, the text it certifies (its digest is then checked too)."""
+
+    certificate: dict[str, Any] | NonEmpty
+    text: str | None = None
+
+
+class GuardCheckRequest(_Request):
+    """POST /v1/guard/check. `profile` defaults to the caller's key profile, then the route's."""
+
+    texts: Texts
+    stage: Stage = "input"
+    profile: NonEmpty | None = None
+
+
+class GuardCheckResponse(BaseModel):
+    verdicts: list[Verdict]
+
+
+class ProvenanceQueryRequest(_Request):
+    """POST /v1/provenance/query, with ProtectedIndex.query's options."""
+
+    texts: Texts
+    top_k: int = Field(default=5, ge=1, le=1000)
+    min_jaccard: float | None = Field(default=None, ge=0, le=1)
+    min_span: int = Field(default=150, ge=K_CHARS, le=1_000_000)
+
+
+class ProvenanceQueryResponse(BaseModel):
+    matches: list[list[IndexMatch]] = Field(
+        description="Per text, the indexed documents it copies, best first."
+    )
+
+
+class GuardrailRequest(BaseModel):
+    """LiteLLM's Generic Guardrail API request (litellm GenericGuardrailAPIRequest); the fields
+    genguard reads. `additional_provider_specific_params.profile` picks a guard profile."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    input_type: Literal["request", "response"]
+    texts: list[str] | None = Field(default=None, max_length=MAX_GUARDRAIL_TEXTS)
+    additional_provider_specific_params: dict[str, Any] | None = None
+    model: str | None = None
+    litellm_call_id: str | None = None
+
+
+class GuardrailResponse(BaseModel):
+    """LiteLLM's Generic Guardrail API response: NONE (pass on unchanged), GUARDRAIL_INTERVENED
+    (`texts` replace the inputs, here redacted) or BLOCKED (`blocked_reason`; LiteLLM raises)."""
+
+    action: Literal["NONE", "GUARDRAIL_INTERVENED", "BLOCKED"]
+    blocked_reason: str | None = None
+    texts: list[str] | None = None

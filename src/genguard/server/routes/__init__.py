@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from genguard.server.routes import checks, completions, health, litellm_guardrail, playground, watermark
+from genguard.server.routes import (
+    admin,
+    checks,
+    completions,
+    health,
+    litellm_guardrail,
+    playground,
+    watermark,
+)
 
 ROUTERS = [
     completions.router,
@@ -11,4 +19,5 @@ ROUTERS = [
     litellm_guardrail.router,
     health.router,
     playground.router,
+    admin.router,
 ]

@@ -1,0 +1,224 @@
+"""The watermark service of the real gateway (`genguard serve` in a subprocess): detection equal to
+the library's, certificates that verify online and offline with the CLI, tampering refused, the
+public key file, and bad input answered with 400."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+import pytest
+
+from genguard.watermark import (
+    WatermarkDetector,
+    WatermarkKey,
+    WatermarkLogitsProcessor,
+    issue_certificate,
+    serialize,
+)
+from genguard.watermark.detector import Detection
+
+from .conftest import Served
+
+# Written by a person (not generated): long enough for the detector to decide (over 64 scored tokens).
+HUMAN = (
+    "We walked along the canal on Sunday morning, past the lock keeper's cottage with its peeling "
+    "green paint, and stopped for tea at the boat yard where an old man was sanding the hull of a "
+    "narrowboat called Persephone. He told us the wood had come from a barn in Shropshire and that "
+    "he had been working on her, on and off, for eleven winters."
+)
+
+
+def gateway_key(served: Served) -> WatermarkKey:
+    """The key the gateway made at its first start (beside its database)."""
+    return WatermarkKey.load(served.folder / "gateway.key.json")
+
+
+@pytest.fixture(scope="module")
+def marked(gateway: Served, model) -> str:
+    """A short answer of the default model watermarked with the gateway's key, as the gateway's
+    defaults do it (selfhash, gamma 0.25, delta 2), greedy so that it is the same on every run."""
+    processor = WatermarkLogitsProcessor(
+        model.tokenizer.vocab_size, gateway_key(gateway), scheme="selfhash", gamma=0.25, delta=2.0
+    )
+    (gen,) = model.generate(
+        ["Write a few sentences about rivers."],
+        max_new_tokens=80,
+        min_new_tokens=64,
+        temperature=0,
+        logits_processors=[processor],
+    )
+    return gen.text
+
+
+def post(served: Served, path: str, body: object) -> httpx.Response:
+    return httpx.post(f"{served.base_url}{path}", json=body, timeout=120)
+
+
+def detect(served: Served, texts: list[str], **options: object) -> dict:
+    response = post(served, "/v1/watermark/detect", {"texts": texts, **options})
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def cli_verify(folder: Path, certificate: str, public_key: str, text: str) -> subprocess.CompletedProcess:
+    """`genguard watermark verify` in a subprocess, from files written byte for byte."""
+    (folder / "cert.json").write_text(certificate, encoding="utf-8", newline="")
+    (folder / "gateway.pub").write_text(public_key, encoding="utf-8", newline="")
+    (folder / "text.txt").write_text(text, encoding="utf-8", newline="")
+    command = ["watermark", "verify", str(folder / "cert.json"), "--public-key", str(folder / "gateway.pub")]
+    return subprocess.run(
+        [sys.executable, "-m", "genguard.cli", *command, "--text", str(folder / "text.txt")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+@pytest.mark.slow
+def test_detect_equals_the_library_and_certifies(gateway: Served, marked: str, tokenizer) -> None:
+    result = detect(gateway, [marked, HUMAN], certify=True)
+    direct = WatermarkDetector(tokenizer, keys=[gateway_key(gateway)], scheme="selfhash", gamma=0.25)
+    assert result["detections"] == [d.model_dump(mode="json") for d in direct.detect([marked, HUMAN])]
+    served_marked, served_human = result["detections"]
+    assert served_marked["is_watermarked"] and served_marked["key_id"] == gateway_key(gateway).key_id
+    assert served_human["decision"] == "not_watermarked"
+    certificate, none = result["certificates"]
+    assert none is None and certificate["key_id"] == served_marked["key_id"]
+    assert certificate["z_score"] == served_marked["z_score"]
+    assert result["certificate_errors"][0] is None
+    assert result["certificate_errors"][1].startswith(
+        "no certificate: the text is not detected as watermarked"
+    )
+    assert (
+        json.loads(result["certificate_files"][0]) == certificate and result["certificate_files"][1] is None
+    )
+
+
+def test_detect_without_certify_has_no_certificates(gateway: Served) -> None:
+    result = detect(gateway, [HUMAN])
+    assert result["certificates"] is None and result["certificate_files"] is None
+    (detection,) = result["detections"]
+    assert detection["decision"] == "not_watermarked" and not detection["is_watermarked"]
+
+
+def test_detect_scheme_and_gamma_follow_the_request(gateway: Served, tokenizer) -> None:
+    (detection,) = detect(gateway, [HUMAN], scheme="lefthash", gamma=0.5, z_threshold=3.0)["detections"]
+    direct = WatermarkDetector(
+        tokenizer, keys=[gateway_key(gateway)], scheme="lefthash", gamma=0.5, z_threshold=3.0
+    )
+    assert detection == direct.detect([HUMAN])[0].model_dump(mode="json")
+    assert (detection["scheme"], detection["gamma"], detection["z_threshold"]) == ("lefthash", 0.5, 3.0)
+
+
+@pytest.mark.slow
+def test_certificate_verifies_online_and_offline(gateway: Served, marked: str, tmp_path: Path) -> None:
+    result = detect(gateway, [marked], certify=True)
+    (file_text,), (certificate,) = result["certificate_files"], result["certificates"]
+    for form in (file_text, certificate):
+        response = post(gateway, "/v1/watermark/verify", {"certificate": form, "text": marked})
+        assert response.status_code == 200, response.text
+        assert response.json() == certificate
+    public_key = httpx.get(f"{gateway.base_url}/v1/watermark/public-key", timeout=30).text
+    offline = cli_verify(tmp_path, file_text, public_key, marked)
+    assert offline.returncode == 0, offline.stdout + offline.stderr
+    assert offline.stdout.startswith(
+        f"VALID: issued {certificate['issued_at']} by key {certificate['key_id']}"
+    )
+
+
+@pytest.mark.slow
+def test_tampered_certificate_or_other_text_is_refused(gateway: Served, marked: str, tmp_path: Path) -> None:
+    (certificate,) = detect(gateway, [marked], certify=True)["certificates"]
+    forged = {**certificate, "z_score": certificate["z_score"] + 1.0}
+    response = post(gateway, "/v1/watermark/verify", {"certificate": forged})
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["code"] == "invalid_certificate"
+    assert error["message"] == "signature does not verify: the certificate was altered or forged"
+    response = post(
+        gateway, "/v1/watermark/verify", {"certificate": certificate, "text": marked + " Indeed."}
+    )
+    assert response.status_code == 400
+    assert response.json()["error"]["message"] == "the text does not match the certificate's digest"
+    public_key = httpx.get(f"{gateway.base_url}/v1/watermark/public-key", timeout=30).text
+    forged_file = json.dumps(forged, sort_keys=True, indent=2) + "\n"
+    offline = cli_verify(tmp_path, forged_file, public_key, marked)
+    assert offline.returncode == 1 and offline.stdout.startswith("INVALID: signature does not verify")
+
+
+def test_a_certificate_of_another_key_is_refused(gateway: Served) -> None:
+    # A certificate signed by a key that is not the gateway's (detection faked as watermarked).
+    other = WatermarkKey.generate()
+    detection = Detection(
+        decision="watermarked", is_watermarked=True, reason="test", scheme="selfhash", gamma=0.25,
+        key_id=other.key_id, keys_tested=1, tokenizer_id="t", ignore_repeated="pairs", num_tokens=80,
+        num_tokens_scored=70, num_green_tokens=60, green_fraction=0.86, z_score=12.0, p_value=1e-30,
+        z_threshold=4.0, false_positive_rate=3e-5, min_tokens_needed=8, green_mask=[],
+    )  # fmt: skip
+    cert = serialize(issue_certificate("some text", detection, other)).decode("ascii")
+    response = post(gateway, "/v1/watermark/verify", {"certificate": cert})
+    assert response.status_code == 400
+    assert response.json()["error"]["message"] == (
+        f"certificate was issued by key {other.key_id}, not by the public key given"
+    )
+
+
+def test_public_key_is_the_library_public_key_file(gateway: Served) -> None:
+    response = httpx.get(f"{gateway.base_url}/v1/watermark/public-key", timeout=30)
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/json")
+    # The gateway saved its key with WatermarkKey.save, which writes the .pub file with save_public_key.
+    assert response.content == (gateway.folder / "gateway.key.json.pub").read_bytes()
+    assert json.loads(response.content)["key_id"] == gateway_key(gateway).key_id
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "param"),
+    [
+        ("/v1/watermark/detect", {"texts": []}, "texts"),
+        ("/v1/watermark/detect", {"texts": [""]}, "texts.0"),
+        ("/v1/watermark/detect", {"texts": "just one string"}, "texts"),
+        ("/v1/watermark/detect", {"texts": [3]}, "texts.0"),
+        ("/v1/watermark/detect", {"texts": ["a"] * 100}, "texts"),
+        ("/v1/watermark/detect", {"texts": ["a"], "certify": "yes"}, "certify"),
+        ("/v1/watermark/detect", {"texts": ["a"], "gamma": 1.5}, "gamma"),
+        ("/v1/watermark/detect", {"texts": ["a"], "scheme": "rot13"}, "scheme"),
+        ("/v1/watermark/detect", {"texts": ["a"], "certfy": True}, "certfy"),
+        ("/v1/watermark/detect", {}, "texts"),
+        ("/v1/watermark/verify", {"certificate": 42}, "certificate"),
+        ("/v1/watermark/verify", {}, "certificate"),
+    ],
+)
+def test_bad_input_is_a_400_naming_the_field(gateway: Served, path: str, body: object, param: str) -> None:
+    response = post(gateway, path, body)
+    assert response.status_code == 400, response.text
+    error = response.json()["error"]
+    assert error["type"] == "invalid_request_error"
+    assert error["param"] is not None and error["param"].startswith(param)
+    assert error["message"].startswith(param)
+
+
+def test_a_body_that_is_not_json_is_a_400(gateway: Served) -> None:
+    response = httpx.post(
+        f"{gateway.base_url}/v1/watermark/detect",
+        content=b'{"texts": ["unterminated',
+        headers={"content-type": "application/json"},
+        timeout=30,
+    )
+    assert response.status_code == 400
+    assert response.json()["error"]["message"] == "the request body is not valid JSON"
+
+
+def test_a_certificate_that_is_not_json_is_refused(gateway: Served) -> None:
+    response = post(gateway, "/v1/watermark/verify", {"certificate": "not a certificate"})
+    assert response.status_code == 400
+    assert response.json()["error"] == {
+        "message": "not a well-formed genguard certificate (corrupt or altered)",
+        "type": "invalid_request_error",
+        "param": "certificate",
+        "code": "invalid_certificate",
+    }

@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from genguard.errors import ConfigError
+from genguard.errors import ConfigError, InvalidInputError
 from genguard.lm.checks import check_processors, check_row_seeds, check_sampling, check_texts
 from genguard.types import Result
 
@@ -19,6 +19,11 @@ if TYPE_CHECKING:  # the interface is importable without torch (a detector needs
 else:
     LogitsProcessorFn = Callable[[Any, Any], Any]
 
+# Called as on_token(prompt index, token id) for each new token as soon as it is chosen (stop
+# tokens excluded), from the thread that runs generate; returning True ends that prompt's
+# generation there (finish_reason "cancelled"), e.g. when a streaming client has gone away.
+TokenCallback = Callable[[int, int], bool | None]
+
 
 class Generation(Result):
     """One completion: the prompt as sent, the new text and the new token ids (prompt excluded)."""
@@ -26,7 +31,7 @@ class Generation(Result):
     prompt: str
     text: str
     token_ids: list[int]
-    finish_reason: str  # "stop" (end-of-sequence token) or "length" (max_new_tokens reached)
+    finish_reason: str  # "stop" (end-of-sequence token), "length" (max_new_tokens) or "cancelled" (on_token)
     model_id: str
 
 
@@ -44,6 +49,7 @@ class SamplingOptions:
     min_new_tokens: int
     batch_size: int
     row_seeds: list[int] | None
+    on_token: TokenCallback | None = None
 
 
 class Tokenizer(ABC):
@@ -93,15 +99,19 @@ class LanguageModel(ABC):
         min_new_tokens: int = 0,
         batch_size: int = 16,
         row_seeds: Sequence[int] | None = None,
+        on_token: TokenCallback | None = None,
     ) -> list[Generation]:
         """Sample one completion per prompt; temperature 0 means greedy decoding.
 
         Checks the arguments (InvalidInputError naming the first bad one) and hands them to the
         backend's `_sample`. `row_seeds` (one per prompt) makes each prompt's sample depend on its
-        own seed only. Returns one Generation per prompt, in prompt order ([] for no prompts)."""
+        own seed only. `on_token` (see TokenCallback) sees each new token as it is chosen, for
+        streaming. Returns one Generation per prompt, in prompt order ([] for no prompts)."""
         prompts = check_texts(prompts, "prompts")
         check_sampling(max_new_tokens, temperature, top_k, top_p, min_new_tokens, batch_size, seed)
         check_row_seeds(row_seeds, len(prompts))
+        if on_token is not None and not callable(on_token):
+            raise InvalidInputError(f"on_token must be callable (prompt index, token id), got {on_token!r}")
         if not prompts:
             return []
         options = SamplingOptions(
@@ -115,6 +125,7 @@ class LanguageModel(ABC):
             min_new_tokens=min_new_tokens,
             batch_size=batch_size,
             row_seeds=None if row_seeds is None else list(row_seeds),
+            on_token=on_token,
         )
         return self._sample(prompts, options)
 

@@ -224,7 +224,8 @@ class HFLanguageModel(LanguageModel):
         (resumable audits; counterfactual pairs drawn with common random numbers).
 
         Returns one Generation per prompt, in prompt order: `token_ids` are the new tokens without
-        the stop token, finish_reason "stop" (a stop token was sampled) or "length".
+        the stop token, finish_reason "stop" (a stop token was sampled), "length" or "cancelled"
+        (`on_token` returned True).
         """
         o = options
         prompt_ids = [self.prompt_ids(p, chat=o.chat) for p in prompts]
@@ -243,7 +244,7 @@ class HFLanguageModel(LanguageModel):
                 else row_generator(o.row_seeds[i], -1, self.device)
                 for i in chunk
             ]
-            outputs = self._generate_batch([prompt_ids[i] for i in chunk], generators, o)
+            outputs = self._generate_batch([prompt_ids[i] for i in chunk], generators, o, chunk)
             results.update(zip(chunk, outputs, strict=True))
 
         token_lists = [results[i][0] for i in range(len(prompts))]
@@ -265,8 +266,10 @@ class HFLanguageModel(LanguageModel):
         batch: list[list[int]],
         generators: list[torch.Generator],
         o: SamplingOptions,
+        indices: list[int],
     ) -> list[tuple[list[int], str]]:
-        """Sample one left-padded batch; returns (new ids without the stop token, finish reason) per row."""
+        """Sample one left-padded batch (rows are prompts `indices`, for `o.on_token`); returns
+        (new ids without the stop token, finish reason) per row."""
         n = len(batch)
         input_ids, mask, positions = self._left_pad(batch)
         stop_ids = torch.tensor(self.stop_token_ids, dtype=torch.long, device=self.device)
@@ -301,8 +304,11 @@ class HFLanguageModel(LanguageModel):
                     continue
                 if stop:
                     reasons[row] = "stop"
-                else:
-                    new_tokens[row].append(tid)
+                    continue
+                new_tokens[row].append(tid)
+                if o.on_token is not None and o.on_token(indices[row], tid):
+                    reasons[row] = "cancelled"
+                    is_stop[row] = True
             finished |= is_stop
             if bool(finished.all()) or step == o.max_new_tokens - 1:
                 break

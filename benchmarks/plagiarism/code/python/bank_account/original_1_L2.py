@@ -1,0 +1,28 @@
+class Account:
+    def __init__(self, name, money = 0.0):
+        self.name = name
+        self.money = money
+        self.log = []   # list of (kind, amount)
+
+    def put(self, value):
+        if value <= 0: raise ValueError('Deposit must be positive')
+        self.money += value
+        self.log.append(('deposit', value))
+
+    def take(self, value):
+        # refuse to go below zero
+        if value > self.money:
+            print('Insufficient funds')
+            return False
+        self.money -= value
+        self.log.append(('withdraw', value))
+        return True
+
+    def report(self):
+        print('Account of', self.name)
+        for action, value in self.log: print(action, value)
+        print('Balance:', self.money)
+
+a = Account('Alice', 100)
+a.put(50); a.take(30); a.take(500)
+a.report()

@@ -1,0 +1,21 @@
+def clean(text):
+    # keep only letters and digits, in lower case
+    letters = ''
+    for ch in text:
+        if ch.isalnum(): letters += ch.lower()
+    return letters
+
+def is_palindrome(text):
+    s = clean(text)
+    left = 0
+    right = len(s)-1
+    # compare from both ends towards the middle
+    while left < right:
+        if s[left] != s[right]: return False
+        left += 1
+        right -= 1
+    return True
+
+phrase = input('Enter a phrase: ')
+if is_palindrome(phrase): print('It is a palindrome')
+else: print('It is not a palindrome')

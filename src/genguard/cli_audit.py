@@ -5,25 +5,12 @@ Options, data files and presets are checked before the model loads or any work s
 
 from __future__ import annotations
 
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from genguard.cli_common import (
-    JsonOpt,
-    ModelOpt,
-    emit,
-    err,
-    input_file,
-    load_model_with_spinner,
-    open_unit,
-    out,
-    output_file,
-    output_folder,
-    show_progress,
-)
+from genguard import cli_common as common
 from genguard.cli_provenance import audit_memorization
 from genguard.errors import InvalidInputError
 
@@ -34,26 +21,21 @@ audit_app = typer.Typer(
 audit_app.command("memorization")(audit_memorization)
 
 
-class Probe(StrEnum):
-    """Fairness probes (genguard.fairness.audit.PROBES)."""
-
-    pronoun = "pronoun"
-    tone = "tone"
-    counterfactual = "counterfactual"
+Probe = common.choices(
+    "Probe", ["pronoun", "tone", "counterfactual"], "Fairness probes (genguard.fairness.audit.PROBES)."
+)
 
 
-class Preset(StrEnum):
-    """Tabular data set presets (genguard.fairness.table.PRESETS)."""
-
-    german_credit = "german-credit"
-    adult = "adult"
+Preset = common.choices(
+    "Preset", ["german-credit", "adult"], "Tabular data set presets (genguard.fairness.table.PRESETS)."
+)
 
 
-class Method(StrEnum):
-    """Fairness constraints of the tabular audit (genguard.fairness.table.METHODS)."""
-
-    exponentiated_gradient = "exponentiated_gradient"
-    threshold_optimizer = "threshold_optimizer"
+Method = common.choices(
+    "Method",
+    ["exponentiated_gradient", "threshold_optimizer"],
+    "Fairness constraints of the tabular audit (genguard.fairness.table.METHODS).",
+)
 
 
 # ---- audit: fairness probes of a generative model (pronoun, tone, counterfactual) ----
@@ -61,7 +43,7 @@ class Method(StrEnum):
 
 @audit_app.command("fairness")
 def audit_fairness(
-    model: ModelOpt = "default",
+    model: common.ModelOpt = "default",
     probe: Annotated[
         list[Probe] | None,
         typer.Option(
@@ -70,12 +52,14 @@ def audit_fairness(
     ] = None,
     out_dir: Annotated[
         Path,
-        typer.Option("--out", callback=output_folder, help="Folder for fairness.html and fairness.json."),
+        typer.Option(
+            "--out", callback=common.output_folder, help="Folder for fairness.html and fairness.json."
+        ),
     ] = Path("out/audit"),
     db: Annotated[
         Path | None,
         typer.Option(
-            callback=output_file,
+            callback=common.output_file,
             help="Run database (SQLite); re-running resumes. Default: <out>/runs.sqlite.",
         ),
     ] = None,
@@ -90,7 +74,7 @@ def audit_fairness(
     occupations: Annotated[
         Path | None,
         typer.Option(
-            callback=input_file,
+            callback=common.input_file,
             help="TSV with columns occupation, bls_pct_female (default: Winogender's).",
         ),
     ] = None,
@@ -108,7 +92,7 @@ def audit_fairness(
             help="Completions generated and stored together (smaller: less lost when killed).",
         ),
     ] = 32,
-    as_json: JsonOpt = False,
+    as_json: common.JsonOpt = False,
 ) -> None:
     """Fairness probes of a generative model, with an HTML report and JSON."""
     from genguard.fairness.audit import FairnessOptions, run_fairness_audit
@@ -130,12 +114,12 @@ def audit_fairness(
         }
     )
     _check_fairness_inputs(probes, options)
-    lm = load_model_with_spinner(model, show_progress(as_json))
+    lm = common.load_model_with_spinner(model, common.show_progress(as_json))
     from rich.progress import Progress
 
     with (
         RunStore(db or out_dir / "runs.sqlite") as store,
-        Progress(console=err, disable=not show_progress(as_json)) as bars,
+        Progress(console=common.err, disable=not common.show_progress(as_json)) as bars,
     ):
 
         def progress(task: str, total: int):
@@ -145,10 +129,10 @@ def audit_fairness(
         results = run_fairness_audit(lm, probes, store, options, progress)
     html, js = write_fairness_report(out_dir, sections=results)
     if as_json:
-        emit({key: r.model_dump(mode="json") for key, r in results.items()})
+        common.emit({key: r.model_dump(mode="json") for key, r in results.items()})
         return
     _print_fairness(results)
-    out.print(f"report: {html}  data: {js}", markup=False)
+    common.out.print(f"report: {html}  data: {js}", markup=False)
 
 
 def _check_fairness_inputs(probes: tuple[str, ...], options) -> None:
@@ -171,7 +155,7 @@ def _print_fairness(results: dict) -> None:
     if "pronoun" in results:
         p = results["pronoun"]
         ci = p.correlation_ci
-        out.print(
+        common.out.print(
             f"pronoun (likelihood, {len(p.occupations)} occupations x {len(p.templates)} templates): "
             f"mean absolute skew {p.mean_absolute_skew:.2f}; r with labour statistics "
             + ("n/a" if p.correlation is None else f"{p.correlation:.2f} [{ci[0]:.2f}, {ci[1]:.2f}]"),
@@ -180,7 +164,7 @@ def _print_fairness(results: dict) -> None:
     if "context" in results:
         for m in results["context"].modifiers:
             verdict = "moves as expected" if m.moves_as_expected else "does NOT move as expected"
-            out.print(
+            common.out.print(
                 f"  context '{m.modifier}' (should: {m.expected}): female share {m.shift:+.1%} "
                 f"[{m.ci[0]:+.1%}, {m.ci[1]:+.1%}], {verdict}",
                 markup=False,
@@ -188,34 +172,36 @@ def _print_fairness(results: dict) -> None:
     if "pronoun_generation" in results:
         g = results["pronoun_generation"]
         r = "n/a" if g.correlation is None else f"{g.correlation:.2f}"
-        out.print(
+        common.out.print(
             f"pronoun (generation, {g.n_samples} completions, {g.share_with_pronoun:.0%} with a pronoun): "
             f"r with labour statistics {r}. {g.note}",
             markup=False,
         )
     if "tone" in results:
         t = results["tone"]
-        out.print(f"tone ({t.n_prompts} BOLD prompts, {t.n_empty} empty completions): {t.note}", markup=False)
+        common.out.print(
+            f"tone ({t.n_prompts} BOLD prompts, {t.n_empty} empty completions): {t.note}", markup=False
+        )
         for c in t.comparisons:
             if c.significant:
-                out.print(
+                common.out.print(
                     f"  {c.domain} {c.metric}: {c.group_a} - {c.group_b} = {c.difference:+.3f} "
                     f"(Holm p {c.p_adjusted:.3g})",
                     markup=False,
                 )
         n_sig = sum(c.significant for c in t.comparisons)
-        out.print(
+        common.out.print(
             f"  {n_sig} of {len(t.comparisons)} group gaps significant at {t.alpha:.0%} (Holm)", markup=False
         )
     if "counterfactual" in results:
         c = results["counterfactual"]
         pref = "n/a" if c.stereotype_preference is None else f"{c.stereotype_preference:.1%}"
-        out.print(
+        common.out.print(
             f"counterfactual: stereotypical sentence preferred in {pref} of pairs. {c.note}", markup=False
         )
         for m in c.measures:
             if not m.too_small:
-                out.print(
+                common.out.print(
                     f"  {m.measure}: {m.mean:+.3f} [{m.ci[0]:+.3f}, {m.ci[1]:+.3f}], "
                     f"Holm p {m.p_adjusted:.3g}",
                     markup=False,
@@ -236,18 +222,18 @@ def _print_tabular_audit(audit, title: str) -> None:
     from genguard.fairness.stats import MIN_GROUP
 
     width = max(5, *(len(g.group) for g in audit.groups))
-    out.print(f"  {title}", markup=False)
-    out.print(
+    common.out.print(f"  {title}", markup=False)
+    common.out.print(
         f"    {'group':<{width}} {'n':>7}  {'selected':>8}  {'false rejection [95 % CI]':<26} "
         f"{'false positive':>15}  {'error':>7}",
         markup=False,
     )
     for g in audit.groups:
         if g.n < MIN_GROUP:
-            out.print(f"    {g.group:<{width}} {g.n:>7,}  too small to judge", markup=False)
+            common.out.print(f"    {g.group:<{width}} {g.n:>7,}  too small to judge", markup=False)
             continue
         frr = _tabular_cell(g.false_rejection_rate, ci=True)
-        out.print(
+        common.out.print(
             f"    {g.group:<{width}} {g.n:>7,}  {_tabular_cell(g.selection_rate):>8}  {frr:<26} "
             f"{_tabular_cell(g.false_positive_rate):>15}  {_tabular_cell(g.error_rate):>7}",
             markup=False,
@@ -272,28 +258,28 @@ def _print_tabular(report) -> None:
     what = f"{report.dataset} preset" if report.dataset else report.source
     what += f" on {report.source}" if report.dataset and report.source != report.dataset else ""
     features = f", {report.n_features} features" if report.n_features is not None else ""
-    out.print(
+    common.out.print(
         f"{what}: {report.rows:,} rows, label {report.label} = {report.positive} "
         f"({report.positive_meaning}){features}; groups: {groups}",
         markup=False,
     )
-    out.print(
+    common.out.print(
         f"false rejection = share of rows with {report.label} = {report.positive} that the model "
         f"predicts otherwise; groups with fewer than 10 in a rate's denominator get no number",
         markup=False,
     )
     for note in report.notes:
-        out.print(f"note: {note}", markup=False)
+        common.out.print(f"note: {note}", markup=False)
     if report.mode == "predictions":
-        out.print(f"given predictions ({report.prediction}): accuracy {100 * report.accuracy:.1f} %")
+        common.out.print(f"given predictions ({report.prediction}): accuracy {100 * report.accuracy:.1f} %")
         for audit in report.audits:
-            out.print()
+            common.out.print()
             _print_tabular_audit(audit, f"{audit.attribute}: all {report.rows:,} rows")
-            out.print(f"  false-rejection gap: {_tabular_gap(audit)}", markup=False)
+            common.out.print(f"  false-rejection gap: {_tabular_gap(audit)}", markup=False)
         return
     for m in report.mitigations:
-        out.print()
-        out.print(
+        common.out.print()
+        common.out.print(
             f"{m.attribute}: {m.n_train:,} training / {m.n_test:,} held-out rows, {m.method}, "
             f"epsilon {100 * m.epsilon:.1f} %, seed {m.seed}",
             markup=False,
@@ -304,22 +290,26 @@ def _print_tabular(report) -> None:
         ):
             _print_tabular_audit(audit, f"{title} model: accuracy {100 * accuracy:.1f} %")
         ci = f", 95 % bootstrap CI [{100 * m.gap_ci[0]:.1f}, {100 * m.gap_ci[1]:.1f}]" if m.gap_ci else ""
-        out.print(f"  false-rejection gap, unconstrained: {_tabular_gap(m.baseline)}", markup=False)
-        out.print(f"  false-rejection gap, constrained:   {_tabular_gap(m.constrained)}{ci}", markup=False)
+        common.out.print(f"  false-rejection gap, unconstrained: {_tabular_gap(m.baseline)}", markup=False)
+        common.out.print(
+            f"  false-rejection gap, constrained:   {_tabular_gap(m.constrained)}{ci}", markup=False
+        )
         if m.gap_ci and m.constrained_gap is not None and not m.gap_ci[0] <= m.constrained_gap <= m.gap_ci[1]:
-            out.print(
+            common.out.print(
                 "  caution: the gap lies outside its interval: a bootstrapped largest-minus-smallest gap is "
                 "biased upward when the true gap is near 0; read only the interval's upper end",
                 markup=False,
             )
         if m.meets_epsilon:
-            out.print(f"  meets epsilon = {100 * m.epsilon:.1f} %", markup=False)
+            common.out.print(f"  meets epsilon = {100 * m.epsilon:.1f} %", markup=False)
         elif m.miss_by is not None:
-            out.print(
+            common.out.print(
                 f"  misses epsilon = {100 * m.epsilon:.1f} % by {100 * m.miss_by:.1f} points", markup=False
             )
         else:
-            out.print("  cannot tell whether it meets epsilon: too few groups large enough", markup=False)
+            common.out.print(
+                "  cannot tell whether it meets epsilon: too few groups large enough", markup=False
+            )
 
 
 @audit_app.command("tabular")
@@ -327,7 +317,7 @@ def audit_tabular(
     data: Annotated[
         Path | None,
         typer.Argument(
-            callback=input_file, help="CSV/TSV file with a header line (optional with --dataset)."
+            callback=common.input_file, help="CSV/TSV file with a header line (optional with --dataset)."
         ),
     ] = None,
     dataset: Annotated[
@@ -355,14 +345,17 @@ def audit_tabular(
     ] = None,
     epsilon: Annotated[
         float,
-        typer.Option(callback=open_unit, help="Allowed false-rejection gap (0.01 = 1 point), in (0, 1)."),
+        typer.Option(
+            callback=common.open_unit, help="Allowed false-rejection gap (0.01 = 1 point), in (0, 1)."
+        ),
     ] = 0.01,
     method: Annotated[
         Method, typer.Option(help="exponentiated_gradient (in-training) or threshold_optimizer (post-hoc).")
     ] = Method.exponentiated_gradient,
     seed: Annotated[int, typer.Option(min=0, help="Seed of the split, the model and the bootstrap.")] = 0,
     test_size: Annotated[
-        float, typer.Option(callback=open_unit, help="Share of rows held out for the audit, in (0, 1).")
+        float,
+        typer.Option(callback=common.open_unit, help="Share of rows held out for the audit, in (0, 1)."),
     ] = 0.3,
     bootstrap: Annotated[
         int, typer.Option(min=0, max=1_000_000, help="Bootstrap resamples for the gap's CI.")
@@ -370,10 +363,12 @@ def audit_tabular(
     out_dir: Annotated[
         Path | None,
         typer.Option(
-            "--out", callback=output_folder, help="Folder for tabular.json and the report fairness.html."
+            "--out",
+            callback=common.output_folder,
+            help="Folder for tabular.json and the report fairness.html.",
         ),
     ] = None,
-    as_json: JsonOpt = False,
+    as_json: common.JsonOpt = False,
 ) -> None:
     """Group audit of a predictive model on a table: per-group error rates with intervals, and a
     model trained under false-rejection-rate parity compared with an unconstrained one."""
@@ -402,7 +397,7 @@ def audit_tabular(
         seed=seed,
         test_size=test_size,
         bootstrap=bootstrap,
-        progress=None if as_json else lambda msg: err.print(msg, markup=False),
+        progress=None if as_json else lambda msg: common.err.print(msg, markup=False),
     )
     seconds = time.perf_counter() - started
     if out_dir is not None:
@@ -412,9 +407,9 @@ def audit_tabular(
         (out_dir / "tabular.json").write_text(report.model_dump_json(indent=2), encoding="utf-8")
         write_fairness_report(out_dir, tabular=report)
     if as_json:
-        emit(report.model_dump(mode="json"))
+        common.emit(report.model_dump(mode="json"))
         return
     _print_tabular(report)
     if out_dir is not None:
-        out.print(f"written: {out_dir / 'tabular.json'}, {out_dir / 'fairness.html'}", markup=False)
-    err.print(f"done in {seconds:.1f} s", markup=False)
+        common.out.print(f"written: {out_dir / 'tabular.json'}, {out_dir / 'fairness.html'}", markup=False)
+    common.err.print(f"done in {seconds:.1f} s", markup=False)

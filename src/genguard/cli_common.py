@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -24,6 +25,14 @@ err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
 ModelOpt = Annotated[str, typer.Option(help="'default', a local model folder, a .gguf file or a hub id.")]
+
+
+def choices(name: str, values: Iterable[str], doc: str) -> type[StrEnum]:
+    """A StrEnum of `values` for a typer option's choices; members are named after the values
+    ('-' becomes '_'), so `Scheme.algorithm_3 == "algorithm-3"`."""
+    enum = StrEnum(name, [(v.replace("-", "_"), v) for v in values])  # type: ignore[misc]
+    enum.__doc__ = doc
+    return enum
 
 
 def in_range(low: float, high: float | None = None, *, low_open: bool = False, high_open: bool = False):

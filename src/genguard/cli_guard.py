@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import inspect
 import sys
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -14,6 +13,7 @@ import typer
 
 from genguard.cli_common import (
     JsonOpt,
+    choices,
     emit,
     err,
     input_file,
@@ -32,12 +32,7 @@ guard_app = typer.Typer(
 )
 
 
-class Stage(StrEnum):
-    """Policy stages (genguard.guard.policy.STAGES)."""
-
-    input = "input"
-    output = "output"
-    training = "training"
+Stage = choices("Stage", ["input", "output", "training"], "Policy stages (genguard.guard.policy.STAGES).")
 
 
 PolicyOpt = Annotated[

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import sys
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -18,6 +17,7 @@ import typer
 from genguard.cli_common import (
     JsonOpt,
     ModelOpt,
+    choices,
     emit,
     err,
     input_file,
@@ -38,35 +38,23 @@ wm_app = typer.Typer(help="Watermark keys, detection and certificates.", no_args
 WATERMARK_MIN_NEW_TOKENS = 64
 
 
-class Scheme(StrEnum):
-    """Watermark schemes (genguard.watermark.SCHEMES and the reference's older aliases)."""
-
-    lefthash = "lefthash"
-    selfhash = "selfhash"
-    minhash = "minhash"
-    skipgram = "skipgram"
-    simple_1 = "simple_1"
-    algorithm_3 = "algorithm-3"
+Scheme = choices(
+    "Scheme",
+    ["lefthash", "selfhash", "minhash", "skipgram", "simple_1", "algorithm-3"],
+    "Watermark schemes (genguard.watermark.SCHEMES and the reference's older aliases).",
+)
 
 
-class Repeats(StrEnum):
-    """What the detector counts once (genguard.watermark.detector)."""
-
-    pairs = "pairs"
-    ngrams = "ngrams"
-    none = "none"
+Repeats = choices(
+    "Repeats", ["pairs", "ngrams", "none"], "What the detector counts once (genguard.watermark.detector)."
+)
 
 
-class Normalizer(StrEnum):
-    """Text normalisers (genguard.text.NORMALIZERS)."""
-
-    unicode = "unicode"
-    nfkc = "nfkc"
-    invisible = "invisible"
-    homoglyphs = "homoglyphs"
-    leetspeak = "leetspeak"
-    spacing = "spacing"
-    whitespace = "whitespace"
+Normalizer = choices(
+    "Normalizer",
+    ["unicode", "nfkc", "invisible", "homoglyphs", "leetspeak", "spacing", "whitespace"],
+    "Text normalisers (genguard.text.NORMALIZERS).",
+)
 
 
 SchemeOpt = Annotated[Scheme, typer.Option(case_sensitive=False, help="The watermark scheme.")]

@@ -50,6 +50,7 @@ def test_overrides_from_the_command_line_win(tmp_path: Path) -> None:
         ("guard:\n  profle: strict\n", "line 2: guard.profle: Extra inputs are not permitted"),
         ("port: [1, 2\n", "not valid YAML"),
         ("- just\n- a list\n", "line 1: the gateway config must be a mapping"),
+        ("# nothing but a comment\n", "is empty; give at least one setting"),
         ("watermark:\n  gamma: 1.5\n", "line 2: watermark.gamma"),
     ],
 )

@@ -155,7 +155,7 @@ def load_config(path: str | Path | None = None, **overrides: Any) -> GatewayConf
         where = f" line {mark.line + 1}" if mark is not None else ""
         raise ConfigError(f"{path}{where}: not valid YAML ({getattr(exc, 'problem', exc)})") from exc
     if data is None:
-        data = {}
+        raise ConfigError(f"{path} is empty; give at least one setting, or leave out --config for the defaults")
     if not isinstance(data, dict):
         raise ConfigError(f"{path} line 1: the gateway config must be a mapping of settings")
     return _validate(data, node, str(path), overrides)

@@ -1,0 +1,27 @@
+def most_common(freq, k):
+    # most frequent first
+    ranked = sorted(freq.items(), key = lambda e: e[1], reverse = True)
+    top = ranked[:k]
+    return top
+
+def tally(items):
+    freq = {}
+    for t in items:
+        if t in freq: freq[t] += 1
+        else: freq[t] = 1
+    return freq
+
+def tokens(raw):
+    import string
+    # lower case and no punctuation
+    raw = raw.lower()
+    for p in string.punctuation: raw = raw.replace(p, ' ')
+    result = raw.split()
+    return result
+
+raw = input('Paste a text: ')
+words = tokens(raw)
+freq = tally(words)
+distinct = len(freq)
+print('Distinct words:', distinct)
+for t, c in most_common(freq, 5): print(t, c)

@@ -154,7 +154,10 @@ def list_keys(config: ConfigOpt = None, storage: StorageOpt = None, as_json: Jso
     for k in found:
         row = (k.key_id, k.name, k.profile, k.requests_per_minute, k.tokens_per_minute, k.created, k.revoked)
         table.add_row(*("-" if v is None else str(v) for v in row))
-    out.print(table if found else "no API keys: the gateway serves loopback clients only")
+    if found:
+        out.print(table)
+    if not any(k.revoked is None for k in found):
+        err.print("no active API keys: the gateway serves loopback clients only", markup=False)
 
 
 def audit_log(
@@ -188,8 +191,9 @@ def audit_log(
         status = str(r.status) if r.outcome == "complete" else f"{r.status} {r.outcome}"
         request = f"{r.method} {r.route}"
         rules = ",".join(r.rules) or "-"
+        when = r.time[:19].replace("T", " ")
         table.add_row(
-            r.time[:19].replace("T", " "), r.key_id or "-", request, status, r.model or "-", r.action or "-", rules,
+            when, r.key_id or "-", request, status, r.model or "-", r.action or "-", rules,
             f"{r.latency_ms:.1f}", tokens,
         )  # fmt: skip
     out.print(table if rows else "no audit rows" + (" in that time" if since else ""), markup=False)

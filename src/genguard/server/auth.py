@@ -1,7 +1,8 @@
 """Who may call the gateway: API keys, loopback-only mode, the admin key, and rate limits.
 
 - No active API key in the store: the gateway serves loopback clients (127.0.0.1, ::1) only and
-  refuses everyone else with 403. A loopback client may send a key or not: none exists to check.
+  refuses everyone else with 403. A loopback client may send any token or none (none is active
+  to check), except a revoked key, which is refused with 401 as it is when other keys exist.
   (uvicorn trusts X-Forwarded-For from loopback, so a reverse proxy on the same machine passes
   its remote clients' addresses, and they are refused too.)
 - Any active key: every /v1 request needs `Authorization: Bearer <key>`; a missing, unknown or
@@ -72,8 +73,8 @@ def rate_limiter(app: FastAPI) -> RateLimiter:
 async def caller(request: Request) -> Caller:
     """FastAPI dependency of the /v1 routes: the authenticated caller, counted against its limits.
 
-    Raises APIError 403 (no keys exist and the client is not on loopback), 401 (keys exist and
-    the request has none, or an unknown or revoked one) or 429 (over a limit, with Retry-After).
+    Raises APIError 403 (no keys exist and the client is not on loopback), 401 (a revoked key, or
+    keys exist and the request has none or an unknown one) or 429 (over a limit, with Retry-After).
     Async on purpose: one indexed SQLite read, cheaper than a hop to the thread pool."""
     gateway = request.app.state.gateway
     client = request.client.host if request.client else ""
@@ -86,19 +87,32 @@ async def caller(request: Request) -> Caller:
                 "is not one; its operator can create a key with `genguard keys create NAME`",
                 code="loopback_only",
             )
+        # Any other token is ignored (clients such as openai's must send one), but a revoked key
+        # stays refused: revoking the last key must not make that key work again.
+        if token is not None and gateway.keys.lookup(token) is not None:
+            raise APIError(
+                401,
+                "this API key was revoked; ask the gateway's operator for a new one",
+                code="revoked_api_key",
+                headers=_CHALLENGE,
+            )
         key = None
     else:
         if token is None:
             raise APIError(
-                401, "no API key: send it as the header `Authorization: Bearer <key>`",
-                code="missing_api_key", headers=_CHALLENGE,
-            )  # fmt: skip
+                401,
+                "no API key: send it as the header `Authorization: Bearer <key>`",
+                code="missing_api_key",
+                headers=_CHALLENGE,
+            )
         key = gateway.keys.authenticate(token)
         if key is None:
             raise APIError(
-                401, "the API key is not valid (unknown or revoked); ask the gateway's operator for a key",
-                code="invalid_api_key", headers=_CHALLENGE,
-            )  # fmt: skip
+                401,
+                "the API key is not valid (unknown or revoked); ask the gateway's operator for a key",
+                code="invalid_api_key",
+                headers=_CHALLENGE,
+            )
         draft(request)["key_id"] = key.key_id
     _admit(request, key, client)
     return Caller(key=key, client=client)
@@ -139,7 +153,9 @@ async def admin(request: Request) -> None:
     token = bearer_token(request) or ""
     if not hmac.compare_digest(token.encode("utf-8"), expected.encode("utf-8")):
         raise APIError(
-            401, f"admin endpoints need the admin key (from {env}) as `Authorization: Bearer <key>`",
-            code="invalid_admin_key", headers=_CHALLENGE,
-        )  # fmt: skip
+            401,
+            f"admin endpoints need the admin key (from {env}) as `Authorization: Bearer <key>`",
+            code="invalid_admin_key",
+            headers=_CHALLENGE,
+        )
     draft(request)["key_id"] = "admin"

@@ -103,7 +103,7 @@ class _Exchange:
     async def run(self) -> None:
         length = _content_length(self.scope)
         if length is not None and length > self.limit:
-            await self._send_error(413, too_large_message(self.limit))
+            await self._send_too_large(too_large_message(self.limit))
             return
         try:
             await self.owner.app(self.scope, self.receive, self.send)
@@ -111,7 +111,7 @@ class _Exchange:
             if self.response_started:
                 self._finish("error")
                 raise
-            await self._send_error(413, str(exc.detail))
+            await self._send_too_large(str(exc.detail))
         except (asyncio.CancelledError, OSError, ClientDisconnect):
             self._finish("disconnected")
             raise
@@ -146,13 +146,13 @@ class _Exchange:
                 self._finish("disconnected" if self.client_gone else "complete", strict=True)
         await self.downstream_send(message)
 
-    async def _send_error(self, status: int, message: str) -> None:
-        """Answer `status` with OpenAI's error body, through `send` (so it gets its row)."""
+    async def _send_too_large(self, message: str) -> None:
+        """Answer 413 with OpenAI's error body, through `send` (so that it gets its row)."""
         from fastapi.responses import JSONResponse
 
-        response = JSONResponse(
-            error_body(status, message), status_code=status, headers={"Connection": "close"}
-        )
+        body = error_body(413, message, code="body_too_large")
+        # Connection: close, since the unread body would otherwise be taken for the next request.
+        response = JSONResponse(body, status_code=413, headers={"Connection": "close"})
         await response(self.scope, self.downstream_receive, self.send)
 
     def _finish(self, outcome: str, strict: bool = False) -> None:

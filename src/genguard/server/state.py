@@ -7,6 +7,7 @@ starts in about a second and two first requests do not load the same model twice
 
 from __future__ import annotations
 
+import os
 import threading
 from typing import TYPE_CHECKING, Any
 
@@ -84,7 +85,23 @@ class Gateway:
             "profile": self.config.guard.profile,
             "watermark_key_id": self.watermark_key.key_id,
             "storage": str(self.config.storage),
+            "notes": self._access_notes(),
         }
+
+    def _access_notes(self) -> list[str]:
+        """Who may call: loopback only without API keys; whether key management over HTTP is on."""
+        notes = []
+        if self.keys.count_active() == 0:
+            notes.append(
+                "no API keys: serving loopback clients (127.0.0.1, ::1) only; create one with "
+                f"`genguard keys create NAME --storage {self.config.storage}`"
+            )
+        env = self.config.admin_key_env
+        if os.environ.get(env):
+            notes.append(f"key management over HTTP at /admin/keys: on (the admin key is in {env})")
+        else:
+            notes.append(f"key management over HTTP at /admin/keys: off (set {env} to an admin key)")
+        return notes
 
 
 def load_or_create_key(config: GatewayConfig) -> WatermarkKey:

@@ -125,6 +125,11 @@ class KeyStore:
 
     def authenticate(self, secret: str) -> ApiKey | None:
         """The active key whose secret is `secret`; None for an unknown or revoked secret."""
+        key = self.lookup(secret)
+        return key if key is not None and key.revoked is None else None
+
+    def lookup(self, secret: str) -> ApiKey | None:
+        """The key whose secret is `secret`, revoked or not; None for an unknown secret."""
         if not isinstance(secret, str) or not secret.startswith(SECRET_PREFIX) or len(secret) > 200:
             return None
         digest = hash_secret(secret)
@@ -134,7 +139,7 @@ class KeyStore:
             ).fetchone()
         # The lookup is by hash; the compare is constant-time anyway, so that no path of this
         # function depends on how much of a guessed secret was right.
-        if row is None or not hmac.compare_digest(row[-1], digest) or row[-2] is not None:
+        if row is None or not hmac.compare_digest(row[-1], digest):
             return None
         return _key(row[:-1])
 

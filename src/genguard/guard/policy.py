@@ -25,6 +25,7 @@ import yaml
 from pydantic import Field
 
 from genguard.errors import ConfigError
+from genguard.files import decode_utf8, read_bytes
 from genguard.scoring import available
 from genguard.scoring.base import parameters
 from genguard.types import Result
@@ -97,17 +98,7 @@ class Policy:
     def load(cls, path: str | Path | None = None) -> Policy:
         """The policy in `path` (the built-in default policy when None)."""
         path = Path(path) if path is not None else DEFAULT_POLICY
-        try:
-            raw = path.read_bytes()
-        except OSError as exc:
-            raise ConfigError(f"cannot read policy {path}: {exc.strerror or exc}") from exc
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            line = raw[: exc.start].count(b"\n") + 1
-            raise ConfigError(
-                f"{path} line {line}: not valid UTF-8 (byte {exc.start}); save it as UTF-8"
-            ) from exc
+        text = decode_utf8(read_bytes(path, ConfigError, "policy"), path, ConfigError)
         return cls.from_yaml(text, str(path))
 
     @classmethod

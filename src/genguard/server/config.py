@@ -30,6 +30,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from genguard.errors import ConfigError
+from genguard.files import decode_utf8, read_bytes
 
 DEFAULT_MODEL_NAME = "genguard-default"
 DEFAULT_STORAGE = Path("out/gateway/gateway.sqlite")
@@ -138,15 +139,7 @@ def load_config(path: str | Path | None = None, **overrides: Any) -> GatewayConf
     if path is None:
         return _validate({}, None, "<defaults>", overrides)
     path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise ConfigError(f"cannot read gateway config {path}: {exc.strerror or exc}") from exc
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise ConfigError(f"{path} line {line}: not valid UTF-8; save it as UTF-8") from exc
+    text = decode_utf8(read_bytes(path, ConfigError, "gateway config"), path, ConfigError)
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
@@ -155,7 +148,9 @@ def load_config(path: str | Path | None = None, **overrides: Any) -> GatewayConf
         where = f" line {mark.line + 1}" if mark is not None else ""
         raise ConfigError(f"{path}{where}: not valid YAML ({getattr(exc, 'problem', exc)})") from exc
     if data is None:
-        raise ConfigError(f"{path} is empty; give at least one setting, or leave out --config for the defaults")
+        raise ConfigError(
+            f"{path} is empty; give at least one setting, or leave out --config for the defaults"
+        )
     if not isinstance(data, dict):
         raise ConfigError(f"{path} line 1: the gateway config must be a mapping of settings")
     return _validate(data, node, str(path), overrides)

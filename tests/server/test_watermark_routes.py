@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -21,7 +22,7 @@ from genguard.watermark import (
 )
 from genguard.watermark.detector import Detection
 
-from .conftest import Served
+from .conftest import Served, start_gateway
 
 # Written by a person (not generated): long enough for the detector to decide (over 64 scored tokens).
 HUMAN = (
@@ -30,6 +31,14 @@ HUMAN = (
     "narrowboat called Persephone. He told us the wood had come from a barn in Shropshire and that "
     "he had been working on her, on and off, for eleven winters."
 )
+
+
+@pytest.fixture(scope="module")
+def gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    """A default gateway whose request limit the many requests of this module never reach."""
+    served = start_gateway(tmp_path_factory.mktemp("watermark"), {"limits": {"requests_per_minute": 100_000}})
+    yield served
+    served.stop()
 
 
 def gateway_key(served: Served) -> WatermarkKey:

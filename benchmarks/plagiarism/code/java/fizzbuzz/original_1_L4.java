@@ -1,0 +1,31 @@
+import java.util.Scanner;
+
+public class Game
+{
+    private static final String BOTH = "FizzBuzz";
+
+    public static void main(String[] args)
+    {
+        int count;
+        Scanner sc = new Scanner(System.in);
+        System.out.print("How many numbers? ");
+        count = sc.nextInt();
+        run(count);
+        sc.close();
+    }
+
+    static void run(int max)
+    {
+        int k;
+        for (k = 1; k <= max; k++) System.out.println(label(k));
+    }
+
+    // returns the text for one number
+    static String label(int value)
+    {
+        if (value % 15 == 0) return BOTH;
+        else if (value % 3 == 0) return "Fizz";
+        else if (value % 5 == 0) return "Buzz";
+        else return Integer.toString(value);
+    }
+}

@@ -114,6 +114,16 @@ def test_detect_without_certify_has_no_certificates(gateway: Served) -> None:
     assert detection["decision"] == "not_watermarked" and not detection["is_watermarked"]
 
 
+def test_detect_tokens_align_with_the_green_mask(gateway: Served, tokenizer) -> None:
+    result = detect(gateway, [HUMAN, "Short."], tokens=True)
+    for text, detection, tokens in zip(
+        [HUMAN, "Short."], result["detections"], result["tokens"], strict=True
+    ):
+        assert len(tokens) == len(detection["green_mask"]) == detection["num_tokens"]
+        assert "".join(tokens) == text  # the pieces give back the (already normal) text
+    assert result["tokens"][0][:3] == tokenizer.token_strings(tokenizer.encode([HUMAN])[0])[:3]
+
+
 def test_detect_scheme_and_gamma_follow_the_request(gateway: Served, tokenizer) -> None:
     (detection,) = detect(gateway, [HUMAN], scheme="lefthash", gamma=0.5, z_threshold=3.0)["detections"]
     direct = WatermarkDetector(
@@ -231,3 +241,4 @@ def test_a_certificate_that_is_not_json_is_refused(gateway: Served) -> None:
         "param": "certificate",
         "code": "invalid_certificate",
     }
+

@@ -41,6 +41,7 @@ class DetectRequest(_Request):
     scheme: SchemeName | None = None
     gamma: float | None = Field(default=None, gt=0, lt=1)
     z_threshold: float = Field(default=4.0, gt=0, lt=40)
+    tokens: bool = False  # also return each token's text, aligned with Detection.green_mask
 
 
 class DetectResponse(BaseModel):
@@ -57,6 +58,11 @@ class DetectResponse(BaseModel):
     )
     certificate_errors: list[str | None] | None = Field(
         default=None, description="With certify: why no certificate was issued (null where one was)."
+    )
+    tokens: list[list[str]] | None = Field(
+        default=None,
+        description="With tokens: per text, the text of each scored token, aligned with its green_mask "
+        "(1 green, 0 red, -1 not scored, -2 repeat), for a green/red display.",
     )
 
 

@@ -67,23 +67,27 @@ def public_key_text(gateway: Gateway) -> str:
 @router.post("/detect", response_model=DetectResponse)
 def detect(body: DetectRequest, request: Request, _: Annotated[Caller, Depends(caller)]) -> DetectResponse:
     """Detect the gateway's watermark in each text; with `certify`, sign a certificate for each
-    text detected as watermarked (null and the library's reason for the others)."""
+    text detected as watermarked (null and the library's reason for the others); with `tokens`,
+    each token's text beside its green_mask code (as `genguard watermark detect` colours them)."""
     from genguard.watermark.detector import WatermarkDetector
 
     gateway: Gateway = request.app.state.gateway
     settings = gateway.config.watermark
     key = gateway.watermark_key
+    tokenizer = detection_tokenizer(gateway)
     detector = WatermarkDetector(
-        detection_tokenizer(gateway),
+        tokenizer,
         keys=[key],
         scheme=body.scheme or settings.scheme,
         gamma=body.gamma if body.gamma is not None else settings.gamma,
         z_threshold=body.z_threshold,
     )
-    detections = detector.detect(body.texts)
+    ids = detector.encode(body.texts)  # what detect() does, keeping the ids for `tokens`
+    detections = detector.detect_ids(ids)
     draft(request).update(watermark_key_id=key.key_id, scheme=detector.scheme.name)
+    tokens = [tokenizer.token_strings(row) for row in ids] if body.tokens else None
     if not body.certify:
-        return DetectResponse(detections=detections)
+        return DetectResponse(detections=detections, tokens=tokens)
     certificates: list[Certificate | None] = []
     errors: list[str | None] = []
     for text, detection in zip(body.texts, detections, strict=True):
@@ -98,6 +102,7 @@ def detect(body: DetectRequest, request: Request, _: Annotated[Caller, Depends(c
         certificates=certificates,
         certificate_files=[serialize(c).decode("ascii") if c else None for c in certificates],
         certificate_errors=errors,
+        tokens=tokens,
     )
 
 

@@ -12,12 +12,11 @@ import hashlib
 import hmac
 import secrets
 import sqlite3
-from pathlib import Path
 
 from pydantic import Field
 
 from genguard.errors import InvalidInputError
-from genguard.storage.gateway_db import GatewayDB, utc_now
+from genguard.storage.gateway_db import GatewayStore, utc_now
 from genguard.types import Result
 
 SECRET_PREFIX = "gg-sk-"
@@ -65,12 +64,8 @@ def _check_limit(value: int | None, what: str) -> int | None:
     return value
 
 
-class KeyStore:
+class KeyStore(GatewayStore):
     """API keys in the gateway file at `path` (created if missing). Safe to share between threads."""
-
-    def __init__(self, path: str | Path) -> None:
-        self.path = Path(path)
-        self._db = GatewayDB(self.path)
 
     def create(
         self,
@@ -147,15 +142,6 @@ class KeyStore:
         """How many keys are not revoked (0: the gateway serves loopback clients only)."""
         with self._db.read() as conn:
             return conn.execute("SELECT COUNT(*) FROM api_keys WHERE revoked IS NULL").fetchone()[0]
-
-    def close(self) -> None:
-        self._db.close()
-
-    def __enter__(self) -> KeyStore:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
 
 def _key(row: sqlite3.Row | tuple) -> ApiKey:

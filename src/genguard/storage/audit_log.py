@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, ValidationError
 
 from genguard.errors import InvalidInputError
-from genguard.storage.gateway_db import GatewayDB, utc_text
+from genguard.storage.gateway_db import GatewayStore, utc_text
 from genguard.types import Result
 
 MAX_ROWS = 100_000  # most rows one query returns
@@ -53,12 +52,8 @@ class AuditRecord(Result):
 _FIELDS = [name for name in AuditRecord.model_fields if name != "id"]
 
 
-class AuditLog:
+class AuditLog(GatewayStore):
     """Append-only audit rows in the gateway file at `path` (created if missing); thread-safe."""
-
-    def __init__(self, path: str | Path) -> None:
-        self.path = Path(path)
-        self._db = GatewayDB(self.path)
 
     def append(self, record: AuditRecord | dict) -> AuditRecord:
         """Store one row in its own transaction; returns it with its row id.
@@ -105,15 +100,6 @@ class AuditLog:
         """How many rows the log holds."""
         with self._db.read() as conn:
             return conn.execute("SELECT COUNT(*) FROM audit_log").fetchone()[0]
-
-    def close(self) -> None:
-        self._db.close()
-
-    def __enter__(self) -> AuditLog:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
 
 def _record(row: tuple) -> AuditRecord:

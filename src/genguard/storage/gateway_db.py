@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Self
 
 from genguard.errors import StorageError
 from genguard.storage.sqlite import connect, storage_errors, transaction
@@ -105,3 +106,21 @@ class GatewayDB:
             if self._conn is not None:
                 self._conn.close()
                 self._conn = None
+
+
+class GatewayStore:
+    """Base of KeyStore and AuditLog: their connection to the gateway file at `path` (created if
+    missing), closed by close() or at the end of a `with` block."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self._db = GatewayDB(self.path)
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

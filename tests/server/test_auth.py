@@ -58,17 +58,17 @@ def test_once_a_key_exists_every_request_needs_a_valid_one(serve_gateway, tmp_pa
     served = serve_gateway({"storage": str(storage)})
     assert "loopback clients" not in served.log.read_text()
 
-    missing = httpx.get(f"{served.v1}{CHEAP}")
+    missing = httpx.get(f"{served.v1}/models")
     assert missing.status_code == 401 and missing.json()["error"]["code"] == "missing_api_key"
     assert missing.headers["www-authenticate"] == "Bearer"
     with pytest.raises(openai.AuthenticationError) as wrong:
-        _get(_client(served, secret[:-2] + "xx"))
+        _client(served, secret[:-2] + "xx").models.list()
     assert wrong.value.code == "invalid_api_key" and secret[:-2] not in wrong.value.message
-    assert _get(_client(served, secret)).status_code == 200
+    assert [m.id for m in _client(served, secret).models.list()] == ["genguard-default"]
 
     _cli("keys", "revoke", key_id, "--storage", str(storage))  # another process, while the server runs
     with pytest.raises(openai.AuthenticationError, match="revoked"):
-        _get(_client(served, secret))
+        _client(served, secret).models.list()
     # That was the only key: the gateway is back to loopback-only, where any token but a revoked
     # key passes, and it says so in the listing.
     assert _get(_client(served, "sk-placeholder")).status_code == 200

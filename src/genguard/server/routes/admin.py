@@ -9,9 +9,19 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from genguard.server.auth import admin
 from genguard.server.errors import APIError
+from genguard.server.openai_schema import ErrorResponse
 from genguard.storage.api_keys import MAX_NAME_CHARS, ApiKey, CreatedKey
 
-router = APIRouter(prefix="/admin", tags=["admin"], dependencies=[Depends(admin)])
+_ERRORS = {
+    status: {"model": ErrorResponse, "description": text}
+    for status, text in {
+        400: "Invalid request (or a profile the guard policy lacks)",
+        401: "Missing or wrong admin key",
+        403: "Key management over HTTP is off (no admin key configured)",
+        413: "Request body too large",
+    }.items()
+}
+router = APIRouter(prefix="/admin", tags=["admin"], dependencies=[Depends(admin)], responses=_ERRORS)
 
 
 class KeyRequest(BaseModel):
@@ -49,7 +59,7 @@ def list_keys(request: Request) -> KeyList:
     return KeyList(data=request.app.state.gateway.keys.list())
 
 
-@router.delete("/keys/{key_id}")
+@router.delete("/keys/{key_id}", responses={404: {"model": ErrorResponse, "description": "No such key"}})
 def revoke_key(key_id: str, request: Request) -> ApiKey:
     """The key, revoked from now on (404 for an unknown key id)."""
     keys = request.app.state.gateway.keys

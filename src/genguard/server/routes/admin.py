@@ -12,14 +12,16 @@ from genguard.server.errors import APIError
 from genguard.server.openai_schema import ErrorResponse
 from genguard.storage.api_keys import MAX_NAME_CHARS, ApiKey, CreatedKey
 
-_ERRORS = {
-    status: {"model": ErrorResponse, "description": text}
-    for status, text in {
-        400: "Invalid request (or a profile the guard policy lacks)",
-        401: "Missing or wrong admin key",
-        403: "Key management over HTTP is off (no admin key configured)",
-        413: "Request body too large",
-    }.items()
+
+def _error(description: str) -> dict:
+    return {"model": ErrorResponse, "description": description}
+
+
+_ERRORS: dict[int | str, dict] = {
+    400: _error("Invalid request (or a profile the guard policy lacks)"),
+    401: _error("Missing or wrong admin key"),
+    403: _error("Key management over HTTP is off (no admin key configured)"),
+    413: _error("Request body too large"),
 }
 router = APIRouter(prefix="/admin", tags=["admin"], dependencies=[Depends(admin)], responses=_ERRORS)
 
@@ -59,7 +61,7 @@ def list_keys(request: Request) -> KeyList:
     return KeyList(data=request.app.state.gateway.keys.list())
 
 
-@router.delete("/keys/{key_id}", responses={404: {"model": ErrorResponse, "description": "No such key"}})
+@router.delete("/keys/{key_id}", responses={404: _error("No such key")})
 def revoke_key(key_id: str, request: Request) -> ApiKey:
     """The key, revoked from now on (404 for an unknown key id)."""
     keys = request.app.state.gateway.keys

@@ -53,7 +53,7 @@ from genguard.provenance.code import compare
 from genguard.provenance.code_tokens import tokenize
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from plagiarism.metrics import auc, auc_interval, recall_at, table  # noqa: E402
+from plagiarism.metrics import auc, auc_interval, recall_at, table
 
 HERE = Path(__file__).resolve().parent
 CORPUS = HERE / "plagiarism"
@@ -222,7 +222,9 @@ def task_pairs(task: dict[str, Any]) -> list[tuple[int, int, str | None]]:
     return out
 
 
-def score_all(tasks: list[dict[str, Any]], use_dolos: bool) -> tuple[dict[str, list[float]], dict[str, float]]:
+def score_all(
+    tasks: list[dict[str, Any]], use_dolos: bool
+) -> tuple[dict[str, list[float]], dict[str, float]]:
     """Scores of every protocol pair (in task, pair order) per method, and seconds per method."""
     scores: dict[str, list[float]] = {}
     seconds: dict[str, float] = {}
@@ -245,7 +247,9 @@ def score_all(tasks: list[dict[str, Any]], use_dolos: bool) -> tuple[dict[str, l
     for name, run in task_fns.items():
         start = time.perf_counter()
         matrices = run(tasks)
-        scores[name] = [float(m[i, j]) for t, m in zip(tasks, matrices, strict=True) for i, j, _ in task_pairs(t)]
+        scores[name] = [
+            float(m[i, j]) for t, m in zip(tasks, matrices, strict=True) for i, j, _ in task_pairs(t)
+        ]
         seconds[name] = time.perf_counter() - start
     return scores, seconds
 

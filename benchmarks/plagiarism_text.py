@@ -42,7 +42,7 @@ from typing import Any
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from plagiarism.metrics import auc, auc_interval, recall_at, table  # noqa: E402
+from plagiarism.metrics import auc, auc_interval, recall_at, table
 
 HERE = Path(__file__).resolve().parent
 CORPUS = HERE / "plagiarism"
@@ -114,7 +114,13 @@ def load_pairs() -> list[dict[str, Any]]:
     for topic, files in sorted(by_topic.items()):
         [source] = [f for f in files if f["role"] == "original"]
         pairs.extend(
-            {"topic": topic, "split": f["split"], "level": f["level"], "source": source["text"], "candidate": f["text"]}
+            {
+                "topic": topic,
+                "split": f["split"],
+                "level": f["level"],
+                "source": source["text"],
+                "candidate": f["text"],
+            }
             for f in files
             if f is not source
         )
@@ -180,9 +186,7 @@ def main() -> None:
     for subset in subsets:
         some = next(iter(results["methods"].values()))[subset]
         print(f"\n{subset}: {some['positives']} copies, {some['negatives']} independent answers (pairs)")
-        header = ["method", "AUC [95 % CI]"] + [
-            f"{lv} AUC / R@1% / R@5%" for lv in LEVELS
-        ]
+        header = ["method", "AUC [95 % CI]"] + [f"{lv} AUC / R@1% / R@5%" for lv in LEVELS]
         rows = []
         for name, m in results["methods"].items():
             r = m[subset]

@@ -25,9 +25,7 @@ def auc_interval(
     if pos.size == 0 or neg.size == 0:
         return value, float("nan"), float("nan")
     rng = np.random.default_rng(seed)
-    draws = [
-        auc(rng.choice(pos, pos.size), rng.choice(neg, neg.size)) for _ in range(reps)
-    ]
+    draws = [auc(rng.choice(pos, pos.size), rng.choice(neg, neg.size)) for _ in range(reps)]
     low, high = np.percentile(draws, [2.5, 97.5])
     return value, float(low), float(high)
 

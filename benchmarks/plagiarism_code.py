@@ -183,8 +183,9 @@ def dolos_available() -> str | None:
         return "node is not installed (apt-get install -y nodejs npm)"
     if not (DOLOS_DIR / "node_modules" / "@dodona" / "dolos-lib").is_dir():
         return (
-            "@dodona/dolos-lib is not installed: cd benchmarks/.cache/dolos && npm install @dodona/dolos-lib@3.5.1 "
-            "&& (cd node_modules/@dodona/dolos-parsers && npx node-gyp rebuild --nodedir=/usr)"
+            "@dodona/dolos-lib is not installed: cd benchmarks/.cache/dolos && "
+            "npm install @dodona/dolos-lib@3.5.1 && "
+            "(cd node_modules/@dodona/dolos-parsers && npx node-gyp rebuild --nodedir=/usr)"
         )
     return None
 

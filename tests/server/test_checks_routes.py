@@ -97,10 +97,12 @@ def test_guard_check_verdicts_and_audit_row(gateway: Served) -> None:
     assert (audit_row(gateway, clean).action, audit_row(gateway, clean).rules) == ("allow", [])
 
 
-def test_guard_check_unknown_profile_is_a_400(gateway: Served) -> None:
+def test_guard_check_unknown_profile_is_a_404(gateway: Served) -> None:
     response = post(gateway, "/v1/guard/check", {"texts": [CLEAN], "profile": "lenient"})
-    assert response.status_code == 400
-    assert "no profile 'lenient'; profiles: default, strict, creative" in response.json()["error"]["message"]
+    assert response.status_code == 404
+    error = response.json()["error"]
+    assert (error["code"], error["param"]) == ("unknown_profile", "profile")
+    assert error["message"].endswith("no profile 'lenient'; profiles: default, strict, creative")
 
 
 def test_provenance_query_finds_the_planted_passage(indexed: Served, index_path: Path) -> None:
@@ -119,7 +121,8 @@ def test_provenance_query_finds_the_planted_passage(indexed: Served, index_path:
 
 
 def test_provenance_query_options_are_the_library_ones(indexed: Served) -> None:
-    response = post(indexed, "/v1/provenance/query", {"texts": [PROTECTED], "top_k": 1, "min_jaccard": 0.9})
+    # 1.0 is a whole number, as JSON Schema counts integers.
+    response = post(indexed, "/v1/provenance/query", {"texts": [PROTECTED], "top_k": 1.0, "min_jaccard": 0.9})
     (matches,) = response.json()["matches"]
     assert [m["key"] for m in matches] == ["lighthouse"] and matches[0]["jaccard"] == 1.0
 
@@ -145,6 +148,7 @@ def test_provenance_query_without_an_index_is_a_404(gateway: Served) -> None:
         ("/v1/provenance/query", {"texts": []}, "texts"),
         ("/v1/provenance/query", {"texts": [CLEAN], "top_k": 0}, "top_k"),
         ("/v1/provenance/query", {"texts": [CLEAN], "top_k": "5"}, "top_k"),
+        ("/v1/provenance/query", {"texts": [CLEAN], "top_k": 1.5}, "top_k"),
         ("/v1/provenance/query", {"texts": [CLEAN], "min_span": 10}, "min_span"),
         ("/v1/provenance/query", {"texts": [CLEAN], "min_jaccard": 2}, "min_jaccard"),
     ],

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
+import openai
 import pytest
 
 from genguard.watermark import (
@@ -71,6 +72,16 @@ def detect(served: Served, texts: list[str], **options: object) -> dict:
     response = post(served, "/v1/watermark/detect", {"texts": texts, **options})
     assert response.status_code == 200, response.text
     return response.json()
+
+
+def refusal(served: Served, body: dict) -> str:
+    """The reason /v1/watermark/verify gives for not verifying `body` (a 200 with valid false, as
+    `genguard watermark verify --json` reports it)."""
+    response = post(served, "/v1/watermark/verify", body)
+    assert response.status_code == 200, response.text
+    answer = response.json()
+    assert (answer["valid"], answer["certificate"]) == (False, None)
+    return answer["reason"]
 
 
 def cli_verify(folder: Path, certificate: str, public_key: str, text: str) -> subprocess.CompletedProcess:
@@ -140,7 +151,7 @@ def test_certificate_verifies_online_and_offline(gateway: Served, marked: str, t
     for form in (file_text, certificate):
         response = post(gateway, "/v1/watermark/verify", {"certificate": form, "text": marked})
         assert response.status_code == 200, response.text
-        assert response.json() == certificate
+        assert response.json() == {"valid": True, "reason": None, "certificate": certificate}
     public_key = httpx.get(f"{gateway.base_url}/v1/watermark/public-key", timeout=30).text
     offline = cli_verify(tmp_path, file_text, public_key, marked)
     assert offline.returncode == 0, offline.stdout + offline.stderr
@@ -153,16 +164,11 @@ def test_certificate_verifies_online_and_offline(gateway: Served, marked: str, t
 def test_tampered_certificate_or_other_text_is_refused(gateway: Served, marked: str, tmp_path: Path) -> None:
     (certificate,) = detect(gateway, [marked], certify=True)["certificates"]
     forged = {**certificate, "z_score": certificate["z_score"] + 1.0}
-    response = post(gateway, "/v1/watermark/verify", {"certificate": forged})
-    assert response.status_code == 400
-    error = response.json()["error"]
-    assert error["code"] == "invalid_certificate"
-    assert error["message"] == "signature does not verify: the certificate was altered or forged"
-    response = post(
-        gateway, "/v1/watermark/verify", {"certificate": certificate, "text": marked + " Indeed."}
+    assert refusal(gateway, {"certificate": forged}) == (
+        "signature does not verify: the certificate was altered or forged"
     )
-    assert response.status_code == 400
-    assert response.json()["error"]["message"] == "the text does not match the certificate's digest"
+    other_text = {"certificate": certificate, "text": marked + " Indeed."}
+    assert refusal(gateway, other_text) == "the text does not match the certificate's digest"
     public_key = httpx.get(f"{gateway.base_url}/v1/watermark/public-key", timeout=30).text
     forged_file = json.dumps(forged, sort_keys=True, indent=2) + "\n"
     offline = cli_verify(tmp_path, forged_file, public_key, marked)
@@ -179,9 +185,7 @@ def test_a_certificate_of_another_key_is_refused(gateway: Served) -> None:
         z_threshold=4.0, false_positive_rate=3e-5, min_tokens_needed=8, green_mask=[],
     )  # fmt: skip
     cert = serialize(issue_certificate("some text", detection, other)).decode("ascii")
-    response = post(gateway, "/v1/watermark/verify", {"certificate": cert})
-    assert response.status_code == 400
-    assert response.json()["error"]["message"] == (
+    assert refusal(gateway, {"certificate": cert}) == (
         f"certificate was issued by key {other.key_id}, not by the public key given"
     )
 
@@ -205,6 +209,7 @@ def test_public_key_is_the_library_public_key_file(gateway: Served) -> None:
         ("/v1/watermark/detect", {"texts": ["a"] * 100}, "texts"),
         ("/v1/watermark/detect", {"texts": ["a"], "certify": "yes"}, "certify"),
         ("/v1/watermark/detect", {"texts": ["a"], "gamma": 1.5}, "gamma"),
+        ("/v1/watermark/detect", {"texts": ["a"], "z_threshold": 38.5}, "z_threshold"),
         ("/v1/watermark/detect", {"texts": ["a"], "scheme": "rot13"}, "scheme"),
         ("/v1/watermark/detect", {"texts": ["a"], "certfy": True}, "certfy"),
         ("/v1/watermark/detect", {}, "texts"),
@@ -233,12 +238,29 @@ def test_a_body_that_is_not_json_is_a_400(gateway: Served) -> None:
 
 
 def test_a_certificate_that_is_not_json_is_refused(gateway: Served) -> None:
-    response = post(gateway, "/v1/watermark/verify", {"certificate": "not a certificate"})
-    assert response.status_code == 400
-    assert response.json()["error"] == {
-        "message": "not a well-formed genguard certificate (corrupt or altered)",
-        "type": "invalid_request_error",
-        "param": "certificate",
-        "code": "invalid_certificate",
-    }
+    for certificate in ("not a certificate", {}, {"format": "genguard-watermark-certificate/1"}):
+        assert refusal(gateway, {"certificate": certificate}) == (
+            "not a well-formed genguard certificate (corrupt or altered)"
+        )
 
+
+@pytest.mark.slow
+def test_a_chat_answer_is_certified_and_verified_offline(gateway: Served, tmp_path: Path) -> None:
+    """End to end: the official client asks for a chat answer, the gateway watermarks it with its
+    key, /v1/watermark/detect certifies it, and the CLI verifies the certificate offline."""
+    client = openai.OpenAI(base_url=gateway.v1, api_key="loopback-needs-none", timeout=300)
+    chat = client.chat.completions.create(
+        model="genguard-default",
+        messages=[{"role": "user", "content": "Write a few sentences about rivers."}],
+        max_tokens=100,
+        temperature=0,
+    )
+    answer = chat.choices[0].message.content
+    watermark = chat.model_extra["genguard"]["watermark"]
+    assert (watermark["key_id"], watermark["scheme"]) == (gateway_key(gateway).key_id, "selfhash")
+    result = detect(gateway, [answer], certify=True)
+    (detection,), (file_text,) = result["detections"], result["certificate_files"]
+    assert detection["is_watermarked"], detection["reason"]
+    public_key = httpx.get(f"{gateway.base_url}/v1/watermark/public-key", timeout=30).text
+    offline = cli_verify(tmp_path, file_text, public_key, answer)
+    assert offline.returncode == 0, offline.stdout + offline.stderr

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
 from genguard.guard.policy import STAGES
 from genguard.provenance.index import IndexMatch
 from genguard.provenance.spans import K_CHARS
+from genguard.server.openai_schema import ErrorResponse
 from genguard.types import Verdict
 from genguard.watermark.certificate import Certificate
 from genguard.watermark.detector import Detection
@@ -23,7 +24,29 @@ from genguard.watermark.schemes import ALIASES, SCHEMES
 MAX_TEXTS = 64  # texts per request on the check endpoints (a larger batch: several requests)
 MAX_GUARDRAIL_TEXTS = 256  # LiteLLM sends every message of a conversation at once
 
+# The errors every route of these families can answer (auth, limits, body size, bad input).
+COMMON_ERRORS = {
+    400: "Invalid request: the message names the field",
+    401: "Missing or invalid API key",
+    403: "Not a loopback client, and the gateway has no API keys",
+    413: "Request body too large",
+    429: "Rate limit reached (Retry-After says when to retry)",
+}
+
+
+def documented_errors(more: dict[int, str] | None = None) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses` for COMMON_ERRORS and `more` (status -> description), each with OpenAI's
+    error body, so a schema-driven client (or Schemathesis) knows every status it can get."""
+    texts = {**COMMON_ERRORS, **(more or {})}
+    return {status: {"model": ErrorResponse, "description": text} for status, text in texts.items()}
+
+
 NonEmpty = Annotated[str, StringConstraints(min_length=1)]
+# JSON Schema counts 538.0 as an integer; strict pydantic would not, so a whole float becomes an int
+# first (other floats, strings and booleans are still refused).
+WholeNumber = Annotated[
+    int, BeforeValidator(lambda v: int(v) if isinstance(v, float) and v.is_integer() else v)
+]
 Texts = Annotated[list[NonEmpty], Field(min_length=1, max_length=MAX_TEXTS)]
 SchemeName = Literal[tuple(SCHEMES) + tuple(ALIASES)]  # type: ignore[valid-type]
 Stage = Literal[tuple(s for s in STAGES if s != "training")]  # type: ignore[valid-type]
@@ -39,8 +62,12 @@ class DetectRequest(_Request):
     texts: Texts
     certify: bool = False
     scheme: SchemeName | None = None
-    gamma: float | None = Field(default=None, gt=0, lt=1)
-    z_threshold: float = Field(default=4.0, gt=0, lt=40)
+    # Narrower than (0, 1) so that every value the schema allows leaves green tokens in any vocabulary
+    # of 1,000 or more (the library refuses a gamma that leaves none).
+    gamma: float | None = Field(default=None, ge=0.001, le=0.999)
+    # The library takes z < 40, but its level P(Z >= z) underflows to 0 from z = 38 (then it fails on
+    # log(0)); 37 is a false-positive rate of 6e-300, far beyond any use.
+    z_threshold: float = Field(default=4.0, gt=0, le=37)
     tokens: bool = False  # also return each token's text, aligned with Detection.green_mask
 
 
@@ -74,6 +101,15 @@ class VerifyRequest(_Request):
     text: str | None = None
 
 
+class VerifyResponse(BaseModel):
+    """What `genguard watermark verify --json` prints: valid with the certificate, or not with the
+    library's reason."""
+
+    valid: bool
+    reason: str | None = None
+    certificate: Certificate | None = None
+
+
 class GuardCheckRequest(_Request):
     """POST /v1/guard/check. `profile` defaults to the caller's key profile, then the route's."""
 
@@ -90,9 +126,9 @@ class ProvenanceQueryRequest(_Request):
     """POST /v1/provenance/query, with ProtectedIndex.query's options."""
 
     texts: Texts
-    top_k: int = Field(default=5, ge=1, le=1000)
+    top_k: WholeNumber = Field(default=5, ge=1, le=1000)
     min_jaccard: float | None = Field(default=None, ge=0, le=1)
-    min_span: int = Field(default=150, ge=K_CHARS, le=1_000_000)
+    min_span: WholeNumber = Field(default=150, ge=K_CHARS, le=1_000_000)
 
 
 class ProvenanceQueryResponse(BaseModel):

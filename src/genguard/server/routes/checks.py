@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated
 
 from fastapi import APIRouter, Depends, Request
 
+from genguard.errors import ConfigError
 from genguard.guard.policy import ACTIONS
 from genguard.server.audit_draft import draft
 from genguard.server.auth import Caller, caller
@@ -21,6 +22,7 @@ from genguard.server.check_schema import (
     GuardCheckResponse,
     ProvenanceQueryRequest,
     ProvenanceQueryResponse,
+    documented_errors,
 )
 from genguard.server.errors import APIError
 
@@ -28,7 +30,7 @@ if TYPE_CHECKING:
     from genguard.server.state import Gateway
     from genguard.types import Verdict
 
-router = APIRouter(tags=["checks"])
+router = APIRouter(tags=["checks"], responses=documented_errors())
 
 # The index is one SQLite connection; queries from several pool threads take turns on it.
 _index_lock = threading.Lock()
@@ -46,12 +48,22 @@ def guard_check(
     gateway: Gateway, texts: Sequence[str], stage: str, profile: str | None, route: str, who: Caller
 ) -> list[Verdict]:
     """Guard.check of `texts` at `stage` with `profile` (default: the caller's key profile, then the
-    route's, then the gateway's); an unknown profile is the library's ConfigError (a 400)."""
-    chosen = profile or gateway.config.profile_for(route, who.profile)
-    return gateway.guard(chosen).check(list(texts), stage)
+    route's, then the gateway's). A profile the request names and the policy lacks is a 404 (code
+    unknown_profile) with the library's message."""
+    if profile is None:
+        return gateway.guard(gateway.config.profile_for(route, who.profile)).check(list(texts), stage)
+    try:
+        guard = gateway.guard(profile)
+    except ConfigError as exc:  # the policy has no such profile: the library's message lists those it has
+        raise APIError(404, " ".join(str(exc).split()), code="unknown_profile", param="profile") from exc
+    return guard.check(list(texts), stage)
 
 
-@router.post("/v1/guard/check", response_model=GuardCheckResponse)
+@router.post(
+    "/v1/guard/check",
+    response_model=GuardCheckResponse,
+    responses=documented_errors({404: "The guard policy has no profile of that name (code unknown_profile)"}),
+)
 def check(
     body: GuardCheckRequest, request: Request, who: Annotated[Caller, Depends(caller)]
 ) -> GuardCheckResponse:
@@ -66,7 +78,7 @@ def check(
 @router.post(
     "/v1/provenance/query",
     response_model=ProvenanceQueryResponse,
-    responses={404: {"description": "No protected-content index is configured (code not_configured)."}},
+    responses=documented_errors({404: "No protected-content index is configured (code not_configured)"}),
 )
 def provenance_query(
     body: ProvenanceQueryRequest, request: Request, _: Annotated[Caller, Depends(caller)]

@@ -24,8 +24,13 @@ from fastapi.responses import Response
 from genguard.errors import CertificateError
 from genguard.server.audit_draft import draft
 from genguard.server.auth import Caller, caller
-from genguard.server.check_schema import DetectRequest, DetectResponse, VerifyRequest
-from genguard.server.errors import APIError
+from genguard.server.check_schema import (
+    DetectRequest,
+    DetectResponse,
+    VerifyRequest,
+    VerifyResponse,
+    documented_errors,
+)
 from genguard.watermark.certificate import Certificate, issue_certificate, serialize, verify_certificate
 from genguard.watermark.keys import save_public_key
 
@@ -33,7 +38,7 @@ if TYPE_CHECKING:
     from genguard.lm.hf import HFTokenizer
     from genguard.server.state import Gateway
 
-router = APIRouter(prefix="/v1/watermark", tags=["watermark"])
+router = APIRouter(prefix="/v1/watermark", tags=["watermark"], responses=documented_errors())
 
 _tokenizers: dict[str, HFTokenizer] = {}
 _public_keys: dict[str, str] = {}
@@ -106,10 +111,11 @@ def detect(body: DetectRequest, request: Request, _: Annotated[Caller, Depends(c
     )
 
 
-@router.post("/verify", response_model=Certificate)
-def verify(body: VerifyRequest, request: Request, _: Annotated[Caller, Depends(caller)]) -> Certificate:
-    """The certificate, verified with the gateway's public key (and against `text` when given);
-    400 with the library's reason (code invalid_certificate) when it does not verify."""
+@router.post("/verify", response_model=VerifyResponse)
+def verify(body: VerifyRequest, request: Request, _: Annotated[Caller, Depends(caller)]) -> VerifyResponse:
+    """Verify the certificate with the gateway's public key (and against `text` when given), as
+    `genguard watermark verify --json` does: {"valid": true, "certificate"} or {"valid": false,
+    "reason"} with the library's reason. An invalid certificate is an answer, not a bad request."""
     gateway: Gateway = request.app.state.gateway
     data = (
         body.certificate.encode("utf-8")
@@ -121,9 +127,10 @@ def verify(body: VerifyRequest, request: Request, _: Annotated[Caller, Depends(c
         )
     )
     try:
-        return verify_certificate(data, gateway.watermark_key.public_key, body.text)  # type: ignore[arg-type]
+        certificate = verify_certificate(data, gateway.watermark_key.public_key, body.text)  # type: ignore[arg-type]
     except CertificateError as exc:
-        raise APIError(400, str(exc), code="invalid_certificate", param="certificate") from exc
+        return VerifyResponse(valid=False, reason=str(exc))
+    return VerifyResponse(valid=True, certificate=certificate)
 
 
 @router.get(

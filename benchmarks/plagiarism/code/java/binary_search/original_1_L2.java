@@ -1,0 +1,38 @@
+import java.util.Arrays;
+import java.util.Scanner;
+
+public class Finder
+{
+    static int find(int[] arr, int wanted)
+    {
+        int lo = 0, hi = arr.length - 1;
+        while (lo <= hi)
+        {
+            int m = (lo + hi) / 2;   // middle of the range
+            if (arr[m] == wanted) return m;
+            else if (arr[m] < wanted) lo = m + 1;
+            else hi = m - 1;
+        }
+        return -1;   // not there
+    }
+
+    static int[] load(Scanner sc)
+    {
+        int size = sc.nextInt();
+        int[] values = new int[size];
+        for (int k = 0; k < size; k++) values[k] = sc.nextInt();
+        Arrays.sort(values);
+        return values;
+    }
+
+    public static void main(String[] args)
+    {
+        Scanner sc = new Scanner(System.in);
+        int[] values = load(sc);
+        System.out.println("Sorted: " + Arrays.toString(values));
+        int x = sc.nextInt();
+        int where = find(values, x);
+        if (where == -1) System.out.println(x + " not found");
+        else System.out.println(x + " found at index " + where);
+    }
+}

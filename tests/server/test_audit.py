@@ -15,15 +15,17 @@ import threading
 import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Annotated
 
 import httpx
 import pytest
 import uvicorn
-from fastapi import Request
+from fastapi import Depends, Request
 from fastapi.responses import StreamingResponse
 
 from genguard.server import create_app, load_config
 from genguard.server.audit_draft import draft
+from genguard.server.auth import Caller, caller
 from genguard.storage.audit_log import AuditLog
 
 from .conftest import free_port
@@ -116,9 +118,9 @@ def test_bodies_over_the_limit_are_refused_with_413(serve_gateway) -> None:
 
 
 class _Threaded:
-    def __init__(self, tmp: Path, log_text: bool) -> None:
+    def __init__(self, tmp: Path, log_text: bool, limits: dict | None = None) -> None:
         self.storage = tmp / "gateway.sqlite"
-        config = load_config(None, storage=self.storage, audit={"log_text": log_text})
+        config = load_config(None, storage=self.storage, audit={"log_text": log_text}, limits=limits or {})
         self.app = create_app(config)
         self.app.add_api_route("/v1/test/stream", _stream, methods=["GET"])
         port = free_port()
@@ -146,7 +148,9 @@ class _Threaded:
         self.thread.join(timeout=20)
 
 
-async def _stream(request: Request, chunks: int = 5, pause: float = 0.05) -> StreamingResponse:
+async def _stream(
+    request: Request, who: Annotated[Caller, Depends(caller)], chunks: int = 5, pause: float = 0.05
+) -> StreamingResponse:
     draft(request).update(
         model="test-model", action="annotate", rules=["pii"], prompt_tokens=3, completion_tokens=chunks,
         prompt_text="the prompt", completion_text="the answer",
@@ -164,8 +168,8 @@ async def _stream(request: Request, chunks: int = 5, pause: float = 0.05) -> Str
 def threaded(tmp_path: Path) -> Iterator:
     started: list[_Threaded] = []
 
-    def start(log_text: bool = False) -> _Threaded:
-        started.append(_Threaded(tmp_path / f"t{len(started)}", log_text))
+    def start(log_text: bool = False, limits: dict | None = None) -> _Threaded:
+        started.append(_Threaded(tmp_path / f"t{len(started)}", log_text, limits))
         return started[-1]
 
     yield start
@@ -200,3 +204,15 @@ def test_a_client_that_leaves_mid_stream_still_gets_a_row(threaded) -> None:
     (row,) = server.rows_when(1)
     assert row.status == 200 and row.outcome == "disconnected"
     assert 0 < row.bytes_sent < 200 * len(b"data: 100\n\n")
+
+
+def test_tokens_are_charged_when_the_request_ends(threaded) -> None:
+    server = threaded(limits={"tokens_per_minute": 10, "requests_per_minute": 100})
+    url = f"{server.base_url}/v1/test/stream"
+    # Each answer uses 3 prompt + 4 completion tokens, charged at its end: the first two start
+    # under 10 tokens in the last minute (0, then 7), the third finds 14 and is refused.
+    statuses = [httpx.get(url, params={"chunks": 4, "pause": 0}, timeout=30).status_code for _ in range(3)]
+    assert statuses == [200, 200, 429]
+    refused = httpx.get(url, timeout=30)
+    assert "10 tokens per minute" in refused.json()["error"]["message"]
+    assert 1 <= int(refused.headers["retry-after"]) <= 60

@@ -33,6 +33,8 @@ COMMON_ERRORS = {
     429: "Rate limit reached (Retry-After says when to retry)",
 }
 
+UNKNOWN_PROFILE = {404: "The guard policy has no profile of that name (code unknown_profile)"}
+
 
 def documented_errors(more: dict[int, str] | None = None) -> dict[int | str, dict[str, Any]]:
     """OpenAPI `responses` for COMMON_ERRORS and `more` (status -> description), each with OpenAI's

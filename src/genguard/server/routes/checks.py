@@ -18,6 +18,7 @@ from genguard.guard.policy import ACTIONS
 from genguard.server.audit_draft import draft
 from genguard.server.auth import Caller, caller
 from genguard.server.check_schema import (
+    UNKNOWN_PROFILE,
     GuardCheckRequest,
     GuardCheckResponse,
     ProvenanceQueryRequest,
@@ -62,7 +63,7 @@ def guard_check(
 @router.post(
     "/v1/guard/check",
     response_model=GuardCheckResponse,
-    responses=documented_errors({404: "The guard policy has no profile of that name (code unknown_profile)"}),
+    responses=documented_errors(UNKNOWN_PROFILE),
 )
 def check(
     body: GuardCheckRequest, request: Request, who: Annotated[Caller, Depends(caller)]

@@ -27,7 +27,12 @@ from fastapi import APIRouter, Depends, Request
 
 from genguard.server.audit_draft import draft
 from genguard.server.auth import Caller, caller
-from genguard.server.check_schema import GuardrailRequest, GuardrailResponse, documented_errors
+from genguard.server.check_schema import (
+    UNKNOWN_PROFILE,
+    GuardrailRequest,
+    GuardrailResponse,
+    documented_errors,
+)
 from genguard.server.errors import APIError
 from genguard.server.routes.checks import guard_check, verdict_audit
 
@@ -39,7 +44,7 @@ STAGE_OF = {"request": "input", "response": "output"}
 @router.post(
     "/beta/litellm_basic_guardrail_api",
     response_model=GuardrailResponse,
-    responses=documented_errors({404: "The guard policy has no profile of that name (code unknown_profile)"}),
+    responses=documented_errors(UNKNOWN_PROFILE),
 )
 def litellm_guardrail(
     body: GuardrailRequest, request: Request, who: Annotated[Caller, Depends(caller)]

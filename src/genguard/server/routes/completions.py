@@ -297,7 +297,7 @@ async def _events(
 ) -> AsyncIterator[bytes]:
     """The SSE events of one answer: (chat) the role, the released text, the finish reason with the
     metadata, the usage when asked, [DONE]. An error mid-stream is sent as an error event."""
-    gate = SentenceGate(turn.check_output)
+    gate = SentenceGate(turn.check_output if turn.guard.profile.stages["output"] else None)
     released: list[str] = []
     result: BackendResult | None = None
     count = 0  # pieces received: the token count when a block ends the stream early

@@ -172,11 +172,16 @@ class ChatChoice(BaseModel):
     logprobs: None = None
 
 
-class ChatCompletion(BaseModel):
+class _Envelope(BaseModel):
+    """What every answer and stream event carries: its request's id, time and model name."""
+
     id: str
-    object: Literal["chat.completion"] = "chat.completion"
-    created: int
+    created: int  # Unix seconds
     model: str
+
+
+class ChatCompletion(_Envelope):
+    object: Literal["chat.completion"] = "chat.completion"
     choices: list[ChatChoice]
     usage: Usage
     genguard: GenguardMeta
@@ -194,11 +199,8 @@ class ChunkChoice(BaseModel):
     logprobs: None = None
 
 
-class ChatCompletionChunk(BaseModel):
-    id: str
+class ChatCompletionChunk(_Envelope):
     object: Literal["chat.completion.chunk"] = "chat.completion.chunk"
-    created: int
-    model: str
     choices: list[ChunkChoice]
     usage: Usage | None = None
     genguard: GenguardMeta | None = None
@@ -211,13 +213,10 @@ class TextChoice(BaseModel):
     logprobs: None = None
 
 
-class Completion(BaseModel):
+class Completion(_Envelope):
     """Both the answer of /v1/completions and (object "text_completion", usage None) its chunks."""
 
-    id: str
     object: Literal["text_completion"] = "text_completion"
-    created: int
-    model: str
     choices: list[TextChoice]
     usage: Usage | None = None
     genguard: GenguardMeta | None = None

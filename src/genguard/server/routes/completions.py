@@ -17,7 +17,7 @@ import secrets
 import time
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import StreamingResponse
@@ -54,6 +54,7 @@ from genguard.server.streaming import DONE, SentenceGate, sse
 from genguard.types import Verdict
 
 router = APIRouter(tags=["openai"])
+_Answer = TypeVar("_Answer", ChatCompletion, ChatCompletionChunk, Completion)
 
 COMPLETION_DEFAULT_MAX_TOKENS = 16  # OpenAI's default for /v1/completions
 _STARTED = int(time.time())  # the models' `created`: when this process started serving them
@@ -132,6 +133,20 @@ class _Turn:
             watermark=WatermarkMeta.model_validate(wm) if wm else None,
             watermark_note=self.backend.watermark_note,
             guard=GuardMeta(profile=self.profile, input=self.input_meta, output=output),
+        )
+
+    def envelope(
+        self, cls: type[_Answer], choices: list, usage: Usage | None, meta: GenguardMeta | None
+    ) -> _Answer:
+        """An answer or stream event of class `cls` for this request (same id in every event)."""
+        prefix = "chatcmpl" if self.kind == "chat" else "cmpl"
+        return cls(
+            id=f"{prefix}-{self.id}",
+            created=self.created,
+            model=self.model,
+            choices=choices,
+            usage=usage,
+            genguard=meta,
         )
 
     async def check_output(self, text: str) -> Verdict:
@@ -255,26 +270,11 @@ async def _respond(turn: _Turn, body: ChatCompletionRequest | CompletionRequest,
         else:
             text = verdict.text or ""
     turn.audit(output, result, text)
-    usage = _usage(result)
+    meta = turn.meta(output)
     if turn.kind == "chat":
-        choice = ChatChoice(message=AssistantMessage(content=text), finish_reason=finish)
-        return ChatCompletion(
-            id=f"chatcmpl-{turn.id}",
-            created=turn.created,
-            model=turn.model,
-            choices=[choice],
-            usage=usage,
-            genguard=turn.meta(output),
-        )
-    choice = TextChoice(text=text, finish_reason=finish)
-    return Completion(
-        id=f"cmpl-{turn.id}",
-        created=turn.created,
-        model=turn.model,
-        choices=[choice],
-        usage=usage,
-        genguard=turn.meta(output),
-    )
+        chat = ChatChoice(message=AssistantMessage(content=text), finish_reason=finish)
+        return turn.envelope(ChatCompletion, [chat], _usage(result), meta)
+    return turn.envelope(Completion, [TextChoice(text=text, finish_reason=finish)], _usage(result), meta)
 
 
 def _usage(result: BackendResult) -> Usage:
@@ -348,20 +348,6 @@ def _chunk(
     """One stream event; `delta` None is the usage event (no choices)."""
     if turn.kind == "chat":
         choices = [ChunkChoice(delta=delta, finish_reason=finish)] if delta is not None else []
-        return ChatCompletionChunk(
-            id=f"chatcmpl-{turn.id}",
-            created=turn.created,
-            model=turn.model,
-            choices=choices,
-            usage=usage,
-            genguard=meta,
-        )
-    choices = [TextChoice(text=delta.content or "", finish_reason=finish)] if delta is not None else []
-    return Completion(
-        id=f"cmpl-{turn.id}",
-        created=turn.created,
-        model=turn.model,
-        choices=choices,
-        usage=usage,
-        genguard=meta,
-    )
+        return turn.envelope(ChatCompletionChunk, choices, usage, meta)
+    texts = [TextChoice(text=delta.content or "", finish_reason=finish)] if delta is not None else []
+    return turn.envelope(Completion, texts, usage, meta)

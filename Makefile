@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.genguard-installed
 
-.PHONY: setup browser demo serve test bench lint clean
+.PHONY: setup browser demo serve test bench dolos lint clean
 
 setup: $(STAMP)
 
@@ -50,6 +50,18 @@ bench: setup
 	$(PY) benchmarks/dedup_throughput.py
 	$(PY) benchmarks/large_inputs.py
 	$(PY) benchmarks/memorization_audit.py
+	$(MAKE) dolos
+	$(PY) benchmarks/plagiarism_code.py
+	$(PY) benchmarks/plagiarism_text.py
+
+# Dolos (npm), the code-plagiarism anchor of benchmarks/plagiarism_code.py; npm 11 runs no install
+# scripts, so its tree-sitter parsers are built once with node-gyp (Debian's nodejs headers).
+DOLOS := benchmarks/.cache/dolos
+dolos:
+	@if [ ! -d $(DOLOS)/node_modules/@dodona/dolos-lib ]; then \
+		mkdir -p $(DOLOS) && cd $(DOLOS) && npm init -y >/dev/null && \
+		npm install --no-audit --no-fund @dodona/dolos-lib@3.5.1 && \
+		cd node_modules/@dodona/dolos-parsers && npx node-gyp rebuild --nodedir=/usr; fi
 
 lint: setup
 	$(VENV)/bin/ruff check src tests benchmarks models

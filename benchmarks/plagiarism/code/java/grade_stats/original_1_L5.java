@@ -1,0 +1,56 @@
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Scanner;
+
+public class Marks {
+    public static void main(String[] args)
+    {
+        int ok = 0;   // 60 or more is a pass
+        double mu;
+        Scanner scan = new Scanner(System.in);
+        List<Double> marks = getMarks(scan);
+        scan.close();
+        int n = marks.size();
+        if (n == 0) { System.out.println("No grades entered"); return; }
+
+        mu = mean(marks);
+        String grade = toLetter(mu);
+        System.out.printf("Average: %.2f %s%n", mu, grade);
+        System.out.println("Highest: " + java.util.Collections.max(marks));
+        System.out.println("Lowest: " + java.util.Collections.min(marks));
+
+        for (double mk : marks)
+            if (mk >= 60) ok++;
+        System.out.println("Passed: " + ok + " of " + n);
+    }
+
+    static String toLetter(double m) {
+        if (m >= 90) return "A";
+        else if (m >= 80) return "B";
+        else if (m >= 70) return "C";
+        else if (m >= 60) return "D";
+        return "F";
+    }
+
+    static double mean(List<Double> xs) {
+        if (xs.isEmpty()) return 0;
+        double total;
+        total = 0;
+        for (double x : xs) total += x;
+        return total / xs.size();
+    }
+
+    // keep asking until the user just presses enter
+    static List<Double> getMarks(Scanner scan) {
+        String s;
+        List<Double> marks = new ArrayList<>();
+        while (true) {
+            System.out.print("Grade (empty to stop): ");
+            s = scan.nextLine().trim();
+            if (s.isEmpty()) break;
+            double value = Double.parseDouble(s);
+            marks.add(value);
+        }
+        return marks;
+    }
+}

@@ -1,0 +1,35 @@
+import java.util.Scanner;
+
+public class Flip {
+
+    public static void main(String[] args) {
+        String backwards = "";
+        String input;
+        Scanner sc = new Scanner(System.in);
+        System.out.print("Enter a sentence: ");
+        input = sc.nextLine();
+        System.out.println("Words reversed: " + flipOrder(input));
+
+        for (String w : input.trim().split("\\s+")) backwards += flipWord(w) + " ";
+        System.out.println("Each word mirrored: " + backwards.trim());
+    }
+
+    /* last word first */
+    static String flipOrder(String str) {
+        StringBuilder buf = new StringBuilder();
+        String[] parts;
+        parts = str.trim().split("\\s+");
+        for (int k = parts.length - 1; k >= 0; k--) {
+            buf.append(parts[k]);
+            if (k > 0) buf.append(" ");
+        }
+        return buf.toString();
+    }
+
+    /* builds the word back to front */
+    static String flipWord(String w) {
+        String out = "";
+        for (int k = w.length() - 1; k >= 0; k--) out += w.charAt(k);
+        return out;
+    }
+}

@@ -1,0 +1,40 @@
+import java.util.Scanner;
+
+public class Flip {
+
+    public static void main(String[] args) {
+        String backwards = "";
+        String input;
+        Scanner sc = new Scanner(System.in);
+        System.out.print("Enter a sentence: ");
+        input = sc.nextLine();
+        sc.close();
+        String order = flipOrder(input);
+        System.out.println("Words reversed: " + order);
+
+        String[] tokens = input.trim().split("\\s+");
+        for (String w : tokens) backwards += flipWord(w) + " ";
+        System.out.println("Each word mirrored: " + backwards.trim());
+    }
+
+    /* last word first */
+    static String flipOrder(String str) {
+        StringBuilder buf = new StringBuilder();
+        String[] parts;
+        parts = str.trim().split("\\s+");
+        if (parts.length == 1) return parts[0];
+        for (int k = parts.length - 1; k >= 0; k--) {
+            buf.append(parts[k]);
+            if (k > 0) buf.append(" ");
+        }
+        return buf.toString();
+    }
+
+    /* builds the word back to front */
+    static String flipWord(String w) {
+        String out = "";
+        int n = w.length();
+        for (int k = n - 1; k >= 0; k--) out += w.charAt(k);
+        return out;
+    }
+}

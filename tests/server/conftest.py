@@ -3,7 +3,10 @@
 `serve_gateway(config: dict, env: dict | None = None)` writes the config as YAML in a temporary
 folder (storage inside it unless given), starts the server, waits for /healthz and returns a
 `Served` (base_url, folder, process, log). Every server started is stopped at the end of its test.
-The module-scoped `gateway` is one default server shared by the tests of a module.
+The module-scoped `gateway` is one default server shared by the tests of a module, with
+FAST_LIMITS (rate limits a test module never reaches); `fast_config(config)` adds the same limits
+to a config of one's own (the `fast_limits` fixture returns it), so modules need not redefine
+`gateway` just to avoid 429s. Tests of the limits themselves set their own low limits.
 """
 
 from __future__ import annotations
@@ -23,6 +26,15 @@ import pytest
 import yaml
 
 START_TIMEOUT_S = 60.0
+# Rate limits high enough that no test module is refused with 429 (requests and tokens per minute).
+FAST_LIMITS = {"requests_per_minute": 1_000_000, "tokens_per_minute": 100_000_000}
+
+
+def fast_config(config: dict | None = None) -> dict:
+    """`config` (a gateway config dict) with FAST_LIMITS under its own `limits` (its own win)."""
+    config = dict(config or {})
+    config["limits"] = {**FAST_LIMITS, **config.get("limits", {})}
+    return config
 
 
 @dataclass
@@ -95,9 +107,17 @@ def serve_gateway(tmp_path: Path) -> Iterator[Callable[..., Served]]:
         served.stop()
 
 
+@pytest.fixture
+def fast_limits() -> Callable[[dict | None], dict]:
+    """`fast_config`: a config dict with rate limits no test reaches, e.g.
+    `serve_gateway(fast_limits({"audit": {"log_text": True}}))`."""
+    return fast_config
+
+
 @pytest.fixture(scope="module")
 def gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
-    """One gateway with the default config (embedded model, default profile, watermark on)."""
-    served = start_gateway(tmp_path_factory.mktemp("gateway"), {})
+    """One gateway with the default config (embedded model, default profile, watermark on) and
+    FAST_LIMITS, shared by the tests of a module."""
+    served = start_gateway(tmp_path_factory.mktemp("gateway"), fast_config())
     yield served
     served.stop()

@@ -13,7 +13,7 @@ from fastapi import FastAPI
 
 import genguard
 from genguard.server.config import GatewayConfig
-from genguard.server.errors import install_error_handlers
+from genguard.server.errors import install_error_handlers, install_openapi_errors
 from genguard.server.state import Gateway
 
 
@@ -38,6 +38,7 @@ def create_app(config: GatewayConfig | None = None) -> FastAPI:
     )
     app.state.gateway = gateway
     install_error_handlers(app)
+    install_openapi_errors(app)
     install_middleware(app)
     for router in ROUTERS:
         app.include_router(router)

@@ -5,8 +5,8 @@
   to check), except a revoked key, which is refused with 401 as it is when other keys exist.
   (uvicorn trusts X-Forwarded-For from loopback, so a reverse proxy on the same machine passes
   its remote clients' addresses, and they are refused too.)
-- Any active key: every /v1 request needs `Authorization: Bearer <key>`; a missing, unknown or
-  revoked key is refused with 401.
+- Any active key: every /v1 request needs `Authorization: Bearer <key>` (or `x-api-key: <key>`,
+  as LiteLLM's guardrail settings send it); a missing, unknown or revoked key is refused with 401.
 - The admin key (the environment variable named by config.admin_key_env) authorises the
   /admin/keys endpoints and nothing else; it is never stored.
 - Each key (or each client address in loopback-only mode) has a sliding-minute limit of
@@ -62,6 +62,12 @@ def bearer_token(request: Request) -> str | None:
     return token if scheme.lower() == "bearer" and token else None
 
 
+def api_key_token(request: Request) -> str | None:
+    """The caller's API key: the `Authorization: Bearer <key>` token, else the `x-api-key` header
+    (what LiteLLM's guardrail `api_key` setting and Anthropic-style clients send), else None."""
+    return bearer_token(request) or request.headers.get("x-api-key", "").strip() or None
+
+
 def rate_limiter(app: FastAPI) -> RateLimiter:
     """The app's rate limiter (made on first use; one per app)."""
     limiter = getattr(app.state, "rate_limiter", None)
@@ -78,7 +84,7 @@ async def caller(request: Request) -> Caller:
     Async on purpose: one indexed SQLite read, cheaper than a hop to the thread pool."""
     gateway = request.app.state.gateway
     client = request.client.host if request.client else ""
-    token = bearer_token(request)
+    token = api_key_token(request)
     if gateway.keys.count_active() == 0:
         if not is_loopback(client):
             raise APIError(
@@ -101,7 +107,7 @@ async def caller(request: Request) -> Caller:
         if token is None:
             raise APIError(
                 401,
-                "no API key: send it as the header `Authorization: Bearer <key>`",
+                "no API key: send it as the header `Authorization: Bearer <key>` (or `x-api-key: <key>`)",
                 code="missing_api_key",
                 headers=_CHALLENGE,
             )

@@ -4,6 +4,9 @@ AuthenticationError, 404 NotFoundError, 413, 422 UnprocessableEntityError, 429 R
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -61,8 +64,11 @@ def error_body(status: int, message: str, code: str | None = None, param: str | 
 
 
 def error_response(exc: APIError) -> JSONResponse:
+    """The JSON response of `exc`. A 413 always has the code body_too_large, whichever part of the
+    server refused the body (the middleware, or a route reading it)."""
+    code = "body_too_large" if exc.status == 413 else exc.code
     return JSONResponse(
-        error_body(exc.status, exc.message, exc.code, exc.param), status_code=exc.status, headers=exc.headers
+        error_body(exc.status, exc.message, code, exc.param), status_code=exc.status, headers=exc.headers
     )
 
 
@@ -101,3 +107,73 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(GenguardError)
     async def _genguard(_: Request, exc: GenguardError) -> JSONResponse:
         return error_response(APIError(500, " ".join(str(exc).split()), code=type(exc).__name__))
+
+
+_VALIDATION_SCHEMAS = ("HTTPValidationError", "ValidationError")
+_ERROR_REF = "#/components/schemas/ErrorResponse"
+
+
+def install_openapi_errors(app: FastAPI) -> None:
+    """Make the served OpenAPI schema say what the gateway answers to an invalid request: 400 with
+    OpenAI's error body, not FastAPI's automatic 422 "Validation Error" (422 here means content
+    blocked by the policy, where a route documents it itself)."""
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            from fastapi.openapi.utils import get_openapi
+
+            schema = get_openapi(
+                title=app.title,
+                version=app.version,
+                openapi_version=app.openapi_version,
+                summary=app.summary,
+                description=app.description,
+                routes=app.routes,
+                tags=app.openapi_tags,
+                servers=app.servers,
+            )
+            app.openapi_schema = without_validation_422(schema)
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+def without_validation_422(schema: dict[str, Any]) -> dict[str, Any]:
+    """`schema` with every automatic 422 response (the one referring to HTTPValidationError)
+    replaced by a documented 400 with OpenAI's error body, and the two validation schemas removed
+    once nothing refers to them. Returns the same (changed) dict."""
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    for operation in _operations(schema):
+        responses = operation.get("responses", {})
+        automatic = responses.get("422")
+        if automatic is None or "HTTPValidationError" not in json.dumps(automatic):
+            continue
+        del responses["422"]
+        responses.setdefault("400", _invalid_request_response(components))
+    text = json.dumps({k: v for k, v in schema.items() if k != "components"}) + json.dumps(
+        {k: v for k, v in components.items() if k not in _VALIDATION_SCHEMAS}
+    )
+    for name in _VALIDATION_SCHEMAS:
+        if f"#/components/schemas/{name}" not in text:
+            components.pop(name, None)
+    return schema
+
+
+def _operations(schema: dict[str, Any]) -> list[dict[str, Any]]:
+    methods = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
+    return [op for item in schema.get("paths", {}).values() for m, op in item.items() if m in methods]
+
+
+def _invalid_request_response(components: dict[str, Any]) -> dict[str, Any]:
+    """A 400 response with OpenAI's error body (the ErrorResponse schema, added when missing)."""
+    if "ErrorResponse" not in components:
+        from genguard.server.openai_schema import ErrorResponse
+
+        generated = ErrorResponse.model_json_schema(ref_template="#/components/schemas/{model}")
+        components.update(generated.pop("$defs", {}))
+        components["ErrorResponse"] = generated
+    return {
+        "description": "Invalid request (malformed JSON, a wrong type, a missing or unknown field): "
+        "the message names the field",
+        "content": {"application/json": {"schema": {"$ref": _ERROR_REF}}},
+    }

@@ -16,6 +16,7 @@ from genguard.server.config import GatewayConfig
 
 if TYPE_CHECKING:
     from genguard.guard.pipeline import Guard
+    from genguard.lm.hf import HFTokenizer
     from genguard.provenance.index import ProtectedIndex
     from genguard.server.backends import Backend
     from genguard.watermark import WatermarkKey
@@ -37,6 +38,8 @@ class Gateway:
         self._guards: dict[str, Guard] = {}
         self._backends: dict[str, Backend] = {}
         self._index: ProtectedIndex | None = None
+        self._tokenizer: HFTokenizer | None = None
+        self._public_key_text: str | None = None
         self._lock = threading.Lock()
 
     def guard(self, profile: str) -> Guard:
@@ -70,6 +73,26 @@ class Gateway:
 
                 self._index = ProtectedIndex(self.config.provenance.index)
             return self._index
+
+    def detection_tokenizer(self) -> HFTokenizer:
+        """The tokenizer watermark detection uses: the first local model's (the embedded default
+        when there is none), loaded on first use (about a second) and kept."""
+        path = next((m.path for m in self.config.models if m.backend == "local"), "default")
+        with self._lock:
+            if self._tokenizer is None:
+                from genguard.lm import load_tokenizer
+
+                self._tokenizer = load_tokenizer(path)
+            return self._tokenizer
+
+    def public_key_text(self) -> str:
+        """The public key file of the watermark key, exactly as `genguard watermark keygen` writes
+        its `.pub` (genguard.watermark.keys.public_key_json), so the CLI verifies with it offline."""
+        if self._public_key_text is None:
+            from genguard.watermark.keys import public_key_json
+
+            self._public_key_text = public_key_json(self.watermark_key.public_key)  # type: ignore[arg-type]
+        return self._public_key_text
 
     def close(self) -> None:
         """Stop the backends' workers and close the databases."""

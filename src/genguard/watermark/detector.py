@@ -37,6 +37,9 @@ from genguard.watermark.keys import WatermarkKey
 from genguard.watermark.schemes import DEFAULT_SCHEME, check_params, get_scheme
 
 WINDOW_SCAN_ALL_SIZES = 2048  # longer texts scan a geometric grid of window sizes
+# The level P(Z >= z) is a double: from z = 38 it underflows to 0, and a level of 0 has no finite
+# number of tokens that reaches it. 37 is a false-positive rate of 5.7e-300, beyond any use.
+MAX_Z_THRESHOLD = 37.0
 
 # Per-token codes in Detection.green_mask.
 GREEN, RED, UNSCORED, REPEATED = 1, 0, -1, -2
@@ -131,8 +134,13 @@ class WatermarkDetector:
         self.tokenizer = tokenizer
         self.vocab_size = int(vocab_size if vocab_size is not None else tokenizer.vocab_size)  # type: ignore[union-attr]
         check_params(gamma, vocab_size=self.vocab_size)
-        if not isinstance(z_threshold, int | float) or not 0 < z_threshold < 40:
-            raise ConfigError(f"z_threshold must be a positive number below 40, got {z_threshold!r}")
+        if isinstance(z_threshold, bool) or not isinstance(z_threshold, int | float):
+            raise InvalidInputError(f"z_threshold must be a number, got {z_threshold!r}")
+        if not 0 < z_threshold <= MAX_Z_THRESHOLD:
+            raise InvalidInputError(
+                f"z_threshold must be above 0 and at most {MAX_Z_THRESHOLD:g} (its false-positive rate "
+                f"underflows to 0 beyond that), got {z_threshold!r}; 4 is the usual threshold"
+            )
         if not isinstance(min_window, int) or min_window < 1:
             raise ConfigError(f"min_window must be a positive integer, got {min_window!r}")
         normalize("", normalizers)  # validates the names now rather than on the first text

@@ -130,15 +130,22 @@ class WatermarkKey:
         return cls(key_id=key_id, hash_key=hash_key, signing_key=signing)
 
 
-def save_public_key(public: Ed25519PublicKey, path: str | Path) -> Path:
-    """Write a public key file (world-readable JSON) that verifies certificates offline."""
-    path = Path(path)
+def public_key_json(public: Ed25519PublicKey) -> str:
+    """The text of a public key file (genguard-public-key/1 JSON, ending in a newline): what
+    save_public_key writes and load_public_key reads, so a server can serve it byte for byte."""
     record = {
         "format": PUBLIC_FORMAT,
         "key_id": key_id_for(public),
         "ed25519_public": _b64(public.public_bytes_raw()),
     }
-    path.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+    return json.dumps(record, indent=2) + "\n"
+
+
+def save_public_key(public: Ed25519PublicKey, path: str | Path) -> Path:
+    """Write a public key file (world-readable JSON, public_key_json's text) that verifies
+    certificates offline; returns its path."""
+    path = Path(path)
+    path.write_text(public_key_json(public), encoding="utf-8")
     return path
 
 

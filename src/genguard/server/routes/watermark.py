@@ -7,15 +7,12 @@ the public key file that `genguard watermark verify --public-key` reads, so cert
 checked offline without trusting the gateway again.
 
 Route functions are plain `def`: FastAPI runs them in its thread pool, so tokenising, detecting and
-loading the tokenizer never block the event loop.
+loading the tokenizer (kept on the Gateway: Gateway.detection_tokenizer) never block the event loop.
 """
 
 from __future__ import annotations
 
 import json
-import tempfile
-import threading
-from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 from fastapi import APIRouter, Depends, Request
@@ -32,41 +29,11 @@ from genguard.server.check_schema import (
     documented_errors,
 )
 from genguard.watermark.certificate import Certificate, issue_certificate, serialize, verify_certificate
-from genguard.watermark.keys import save_public_key
 
 if TYPE_CHECKING:
-    from genguard.lm.hf import HFTokenizer
     from genguard.server.state import Gateway
 
 router = APIRouter(prefix="/v1/watermark", tags=["watermark"], responses=documented_errors())
-
-_tokenizers: dict[str, HFTokenizer] = {}
-_public_keys: dict[str, str] = {}
-_lock = threading.Lock()
-
-
-def detection_tokenizer(gateway: Gateway) -> HFTokenizer:
-    """The tokenizer detection uses: the first local model's (the embedded default when there is
-    none), loaded once per process on first use (about a second), under a lock."""
-    path = next((m.path for m in gateway.config.models if m.backend == "local"), "default")
-    with _lock:
-        if path not in _tokenizers:
-            from genguard.lm import load_tokenizer
-
-            _tokenizers[path] = load_tokenizer(path)
-        return _tokenizers[path]
-
-
-def public_key_text(gateway: Gateway) -> str:
-    """The gateway's public key file, exactly as genguard.watermark.keys.save_public_key writes it."""
-    key = gateway.watermark_key
-    with _lock:
-        if key.key_id not in _public_keys:
-            # Written by the library itself, so the served file cannot drift from what the CLI reads.
-            with tempfile.TemporaryDirectory() as folder:
-                path = save_public_key(key.public_key, Path(folder) / "gateway.pub")  # type: ignore[arg-type]
-                _public_keys[key.key_id] = path.read_text(encoding="utf-8")
-        return _public_keys[key.key_id]
 
 
 @router.post("/detect", response_model=DetectResponse)
@@ -79,7 +46,7 @@ def detect(body: DetectRequest, request: Request, _: Annotated[Caller, Depends(c
     gateway: Gateway = request.app.state.gateway
     settings = gateway.config.watermark
     key = gateway.watermark_key
-    tokenizer = detection_tokenizer(gateway)
+    tokenizer = gateway.detection_tokenizer()
     detector = WatermarkDetector(
         tokenizer,
         keys=[key],
@@ -141,4 +108,4 @@ def verify(body: VerifyRequest, request: Request, _: Annotated[Caller, Depends(c
 def public_key(request: Request, _: Annotated[Caller, Depends(caller)]) -> Response:
     """The public key file (genguard-public-key/1 JSON) that verifies this gateway's certificates
     offline: save it byte for byte and pass it to `genguard watermark verify --public-key`."""
-    return Response(public_key_text(request.app.state.gateway), media_type="application/json")
+    return Response(request.app.state.gateway.public_key_text(), media_type="application/json")

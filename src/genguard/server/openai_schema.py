@@ -3,33 +3,29 @@
 
 Requests ignore fields this gateway has no use for (`user`, `metadata`, zero penalties ...), so
 that clients such as LangChain work unchanged, but refuse with 400 the ones whose meaning it
-cannot honour (n > 1, logprobs, tools, stop sequences ...) instead of silently answering
-something else. Responses carry a `genguard` object: the watermark that marks the answer (or why
-there is none) and the guard's verdicts on the prompt and the answer.
+cannot honour (n > 1, logprobs, tools, stop sequences, penalties ...) instead of silently
+answering something else; the served OpenAPI schema says which values each field accepts.
+Responses carry a `genguard` object: the watermark that marks the answer (or why there is none)
+and the guard's verdicts on the prompt and the answer.
 """
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 
-# Fields OpenAI defines that this gateway cannot honour, with the value that means "not used".
-_UNSUPPORTED: dict[str, tuple[Any, ...]] = {
-    "logprobs": (None, False, 0),
-    "top_logprobs": (None, 0),
-    "tools": (None, []),
-    "tool_choice": (None, "none"),
-    "functions": (None, []),
-    "function_call": (None, "none"),
-    "logit_bias": (None, {}),
-    "stop": (None, [], ""),
-    "echo": (None, False),
-    "best_of": (None, 1),
-    "suffix": (None, ""),
-    "presence_penalty": (None, 0, 0.0),
-    "frequency_penalty": (None, 0, 0.0),
-}
+
+def _unsupported(*unused: Any) -> Any:
+    """The type of an OpenAI field this gateway cannot honour: only the values that mean "not
+    used" (and null) are valid, in the schema and in validation; anything else is a 400 saying so."""
+
+    def check(value: Any) -> Any:
+        if value is None or any(value == u and isinstance(value, type(u)) for u in unused):
+            return None
+        raise ValueError("not supported by this gateway; remove it from the request")
+
+    return Annotated[Any, BeforeValidator(check), WithJsonSchema({"enum": [None, *unused]})]
 
 
 class _Request(BaseModel):
@@ -45,21 +41,13 @@ class _Request(BaseModel):
     seed: int | None = Field(default=None, description="Same seed, same settings: the same answer.")
     stream: bool = False
     stream_options: StreamOptions | None = None
-    # Declared so that a client sending them gets a 400 that says so (see unsupported()).
-    logprobs: Any = None
-    top_logprobs: Any = None
-    logit_bias: Any = None
-    stop: Any = None
-    presence_penalty: Any = None
-    frequency_penalty: Any = None
-
-    def unsupported(self) -> str | None:
-        """The first field set to a value this gateway cannot honour, or None."""
-        data = self.model_dump()
-        for name, unused in _UNSUPPORTED.items():
-            if name in data and not any(data[name] == value for value in unused):
-                return name
-        return None
+    # Declared so that a client sending them gets a 400 that says so (see _unsupported).
+    logprobs: _unsupported(False, 0) = None
+    top_logprobs: _unsupported(0) = None
+    logit_bias: _unsupported({}) = None
+    stop: _unsupported([], "") = None
+    presence_penalty: _unsupported(0, 0.0) = None
+    frequency_penalty: _unsupported(0, 0.0) = None
 
     def new_tokens(self) -> int | None:
         """The number of new tokens asked for (None: not given)."""
@@ -99,33 +87,40 @@ class ChatMessage(BaseModel):
 class ChatCompletionRequest(_Request):
     messages: list[ChatMessage] = Field(min_length=1, description="The conversation so far, oldest first.")
     max_completion_tokens: int | None = Field(default=None, ge=1, description="Newer name of max_tokens.")
-    tools: Any = None
-    tool_choice: Any = None
-    functions: Any = None
-    function_call: Any = None
+    tools: _unsupported([]) = None
+    tool_choice: _unsupported("none") = None
+    functions: _unsupported([]) = None
+    function_call: _unsupported("none") = None
 
     def new_tokens(self) -> int | None:
         return self.max_completion_tokens if self.max_completion_tokens is not None else self.max_tokens
 
 
+def _one_prompt(value: Any) -> str:
+    """The one prompt of a request: a non-empty string, or a list holding exactly one."""
+    if isinstance(value, list) and len(value) == 1:
+        value = value[0]
+    elif isinstance(value, list):
+        raise ValueError(f"send exactly one prompt per request, got a list of {len(value)}")
+    if not isinstance(value, str) or not value:
+        raise ValueError("the prompt must be a non-empty string (or a list of exactly one)")
+    return value
+
+
+_PROMPT_SCHEMA = {
+    "anyOf": [
+        {"type": "string", "minLength": 1},
+        {"type": "array", "items": {"type": "string", "minLength": 1}, "minItems": 1, "maxItems": 1},
+    ],
+    "description": "One prompt (a list must hold exactly one string).",
+}
+
+
 class CompletionRequest(_Request):
-    prompt: str | list[str] = Field(description="One prompt (a list must hold exactly one string).")
-    echo: Any = None
-    best_of: Any = None
-    suffix: Any = None
-
-    @field_validator("prompt")
-    @classmethod
-    def _one_prompt(cls, value: str | list[str]) -> str | list[str]:
-        if isinstance(value, list) and len(value) != 1:
-            raise ValueError(f"send exactly one prompt per request, got a list of {len(value)}")
-        text = value if isinstance(value, str) else value[0]
-        if not text.strip():
-            raise ValueError("the prompt is empty; send some text")
-        return value
-
-    def prompt_text(self) -> str:
-        return self.prompt if isinstance(self.prompt, str) else self.prompt[0]
+    prompt: Annotated[str, BeforeValidator(_one_prompt), WithJsonSchema(_PROMPT_SCHEMA)]
+    echo: _unsupported(False) = None
+    best_of: _unsupported(1) = None
+    suffix: _unsupported("") = None
 
 
 # ---------------------------------------------------------------------------------- responses

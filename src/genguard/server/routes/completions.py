@@ -104,7 +104,7 @@ async def chat_completions(
 @router.post("/v1/completions", response_model=Completion, responses={**_ERRORS, **_STREAM})
 async def completions(body: CompletionRequest, request: Request, who: Caller = Depends(caller)) -> Any:
     """A text completion; `stream: true` sends text_completion events and `data: [DONE]`."""
-    turn = await _prepare(request, who, body, "completion", [body.prompt_text()])
+    turn = await _prepare(request, who, body, "completion", [body.prompt])
     turn.prompt_text = turn.input_texts[0]
     return await _respond(turn, body, BackendRequest("completion", prompt=turn.prompt_text, **turn.sampling))
 
@@ -176,16 +176,9 @@ async def _prepare(
     texts: list[str],
 ) -> _Turn:
     """Validate what the schema cannot, pick the backend and run the input stage on `texts`.
-    Raises APIError 400 (unsupported field, too many tokens), 404 (unknown model), 422 (blocked)."""
+    Raises APIError 400 (too many tokens), 404 (unknown model), 422 (blocked)."""
     gateway: Gateway = request.app.state.gateway
     config = gateway.config
-    unsupported = body.unsupported()
-    if unsupported is not None:
-        raise APIError(
-            400,
-            f"{unsupported} is not supported by this gateway; remove it from the request",
-            param=unsupported,
-        )
     route = config.model(body.model)
     if route is None:
         names = ", ".join(m.name for m in config.models)
@@ -197,7 +190,8 @@ async def _prepare(
         )
     max_tokens = body.new_tokens()
     if max_tokens is None:
-        max_tokens = config.limits.max_tokens if kind == "chat" else COMPLETION_DEFAULT_MAX_TOKENS
+        limit = config.limits.max_tokens
+        max_tokens = limit if kind == "chat" else min(COMPLETION_DEFAULT_MAX_TOKENS, limit)
     if max_tokens > config.limits.max_tokens:
         raise APIError(
             400,

@@ -72,6 +72,27 @@ def attribute_coverage(pairs: Sequence[tuple[str, str]]) -> list[float]:
     ]
 
 
+def attribute_with_paraphrase(pairs: Sequence[tuple[str, str]]) -> list[float]:
+    """genguard attribute with its paraphrase layer: the combined score (exact coverage or sentence
+    alignment, whichever is larger) of each candidate against its own source."""
+    from genguard.provenance.attribution import attribute
+    from genguard.provenance.index import ProtectedIndex
+    from genguard.provenance.paraphrase import combined_score
+
+    sources = sorted({s for s, _ in pairs})
+    keys = {s: f"source{i}" for i, s in enumerate(sources)}
+    with tempfile.TemporaryDirectory() as tmp, ProtectedIndex(Path(tmp) / "index.sqlite") as ix:
+        ix.add(sources, keys=[keys[s] for s in sources])
+        found = attribute(ix, [c for _, c in pairs], 50, len(sources), paraphrase=True, min_paraphrase=0.0)
+    return [
+        combined_score(
+            sum(src.chars for src in a.sources if src.key == keys[s]) / max(a.chars, 1),
+            max((m.score for m in a.paraphrased if m.key == keys[s]), default=0.0),
+        )
+        for (s, _), a in zip(pairs, found, strict=True)
+    ]
+
+
 def word_ngram_jaccard(a: str, b: str, n: int = 3) -> float:
     """Jaccard similarity of the sets of lower-cased word n-grams."""
 
@@ -101,7 +122,10 @@ def minilm_alignment(pairs: Sequence[tuple[str, str]]) -> list[float]:
 # name -> f(source, candidate) -> score; one line adds a method.
 PAIRWISE: dict[str, PairScorer] = {"word 3-gram Jaccard": word_ngram_jaccard}
 # name -> f([(source, candidate), ...]) -> scores (methods that index all sources once).
-BATCH: dict[str, BatchScorer] = {"genguard attribute coverage": attribute_coverage}
+BATCH: dict[str, BatchScorer] = {
+    "genguard attribute coverage": attribute_coverage,
+    "genguard attribute + paraphrase": attribute_with_paraphrase,
+}
 
 
 def load_pairs() -> list[dict[str, Any]]:

@@ -6,6 +6,10 @@ then assigned greedily, longest first, to the parts of the text not yet attribut
 character of the text is credited to at most one document. Sources are ranked by the characters
 credited to them. Runs of GUARANTEED_CHARS (124) or more are always found; shorter runs down to
 `min_chars` are found in documents that are candidates for another reason.
+
+With `paraphrase=True`, reworded copies are searched beside the exact runs (paraphrase_index.py:
+sentence alignment with the MiniLM embedder, about 0.1 s per 1 KB text once the index's sentences
+are cached, see benchmarks/results/paraphrase_speed.json), and `score` combines both layers.
 """
 
 from __future__ import annotations
@@ -13,8 +17,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from pydantic import Field
+
 from genguard.errors import InvalidInputError
 from genguard.provenance.index import ProtectedIndex
+from genguard.provenance.paraphrase import ParaphraseMatch, combined_score
 from genguard.provenance.spans import K_CHARS, SharedSpan, located_span, shared_runs
 from genguard.types import Result
 
@@ -29,20 +36,54 @@ class Source(Result):
 
 
 class Attribution(Result):
-    """The sources of one text: `coverage` is the share of its normal form credited to any source."""
+    """The sources of one text: `coverage` is the share of its normal form credited to any source.
+
+    With the paraphrase layer on, `paraphrased` lists the sources the text rewords (aligned
+    sentences and their cosines) and `score` is the larger of `coverage` and the best paraphrase
+    score (paraphrase.combined_score); both stay empty / None when the layer is off."""
 
     chars: int
     attributed_chars: int
     coverage: float
     sources: list[Source]
+    paraphrased: list[ParaphraseMatch] = Field(default_factory=list)
+    score: float | None = None
 
 
 def attribute(
-    index: ProtectedIndex, texts: Sequence[str], min_chars: int = 50, top_k: int = 5
+    index: ProtectedIndex,
+    texts: Sequence[str],
+    min_chars: int = 50,
+    top_k: int = 5,
+    paraphrase: bool = False,
+    min_paraphrase: float | None = None,
 ) -> list[Attribution]:
-    """One Attribution per text with its `top_k` sources, longest credited first."""
+    """One Attribution per text with its `top_k` sources, longest credited first; with `paraphrase`,
+    also the `top_k` sources it rewords at score `min_paraphrase` or more (default
+    paraphrase.THRESHOLD) and the combined `score`."""
     if min_chars < K_CHARS:
         raise InvalidInputError(f"min_chars must be at least {K_CHARS}, got {min_chars}")
+    exact = _exact(index, texts, min_chars, top_k)
+    if not paraphrase:
+        return exact
+    from genguard.provenance.paraphrase import THRESHOLD
+    from genguard.provenance.paraphrase_index import paraphrase_search
+
+    threshold = THRESHOLD if min_paraphrase is None else min_paraphrase
+    found = paraphrase_search(index, texts, top_k=top_k, min_score=threshold)
+    return [
+        a.model_copy(
+            update={
+                "paraphrased": p,
+                "score": combined_score(a.coverage, max((m.score for m in p), default=0.0)),
+            }
+        )
+        for a, p in zip(exact, found, strict=True)
+    ]
+
+
+def _exact(index: ProtectedIndex, texts: Sequence[str], min_chars: int, top_k: int) -> list[Attribution]:
+    """The exact layer: maximal shared runs, credited greedily (module docstring)."""
     out = []
     for query in index.candidates(texts):
         runs = [

@@ -50,6 +50,8 @@ from typing import Any
 import numpy as np
 
 from genguard.provenance.code import compare
+from genguard.provenance.code_assignment import score_matrix
+from genguard.provenance.code_pair import similarity
 from genguard.provenance.code_tokens import tokenize
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -172,9 +174,12 @@ PAIRWISE: dict[str, PairScorer] = {
     "copydetect 0.5 (k=25)": copydetect_score,
     "GST min match 9 (JPlag's method)": gst_score,
     "difflib ratio, raw tokens": difflib_score,
+    "genguard pairwise (code_pair)": lambda a, b, language: similarity(a, b, language).score,
 }
 # name -> f(sources of one task, language) -> n x n matrix (assignment mode); one line adds a method.
-ASSIGNMENT: dict[str, TaskScorer] = {}
+ASSIGNMENT: dict[str, TaskScorer] = {
+    "genguard code-scan (assignment)": lambda sources, language: score_matrix(sources, language),
+}
 
 
 def dolos_available() -> str | None:

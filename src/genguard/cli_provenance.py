@@ -334,6 +334,32 @@ def code_compare(
     raise typer.Exit(1 if derived else 0)
 
 
+@provenance_app.command("code-scan")
+def code_scan(
+    paths: Annotated[list[Path], typer.Argument(exists=True, help="Submission files or folders.")],
+    base_code: Annotated[
+        list[Path] | None,
+        typer.Option(exists=True, help="Handed-out task code (files, folders): not evidence."),
+    ] = None,
+    language: Annotated[str | None, typer.Option(callback=_language_option, help="As code-compare.")] = None,
+    top: Annotated[int, typer.Option(min=1, max=100_000, help="Pairs to show, best first.")] = 20,
+    as_json: JsonOpt = False,
+) -> None:
+    """All pairs of a set of submissions; what most of them share counts as the task, what two share
+    alone as evidence of copying. Pairs ranked by score, with their aligned line ranges."""
+    from genguard.provenance.code_files import scan_paths
+
+    report = scan_paths(paths, base_code or [], language, top)
+    if as_json:
+        return emit(report.model_dump(mode="json"))
+    out.print(
+        f"{report.language}: {report.submissions} submissions, {report.pairs_compared} pairs", markup=False
+    )
+    for rank, p in enumerate(report.pairs, start=1):
+        lines = ", ".join(f"{r.a_start}-{r.a_end}~{r.b_start}-{r.b_end}" for r in p.regions[:4])
+        out.print(f"{rank:>3}. {p.score:.3f}  {p.a}  {p.b}  lines {lines or '-'}", markup=False)
+
+
 @provenance_app.command("dedup")
 def dedup(
     source: Annotated[

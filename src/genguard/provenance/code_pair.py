@@ -77,6 +77,11 @@ def _statement_multiset(fa: Fragments, fb: Fragments) -> float:
     return float(np.minimum(counts_a, counts_b).sum() / min(ha.size, hb.size))
 
 
+def pair_structure(fa: Fragments, fb: Fragments) -> float:
+    """The structure term alone: mean of GST containment and statement-multiset containment."""
+    return (tile(fa.stream.hashes, fb.stream.hashes, MIN_MATCH).containment + _statement_multiset(fa, fb)) / 2
+
+
 def similarity(
     a: str | bytes | Fragments, b: str | bytes | Fragments, language: str | None = None
 ) -> PairSimilarity:

@@ -26,9 +26,11 @@ browser:
 	@if ! command -v chromium >/dev/null 2>&1 && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; fi
 
-# The report card of the default model (fast preset): out/demo/report.html and report.json.
+# The report card of the default model (fast preset): out/demo/report.html and report.json; then
+# the gateway for a moment: a few requests through the official openai client, and its audit log.
 demo: setup
 	$(VENV)/bin/genguard demo --out out/demo
+	$(PY) examples/gateway_demo.py --out out/demo/gateway
 
 # The gateway on http://127.0.0.1:8000/v1 (see README, Serve it); GATEWAY_CONFIG=path for a config file.
 serve: setup
@@ -64,8 +66,8 @@ dolos:
 		cd node_modules/@dodona/dolos-parsers && npx node-gyp rebuild --nodedir=/usr; fi
 
 lint: setup
-	$(VENV)/bin/ruff check src tests benchmarks models
-	$(VENV)/bin/ruff format --check src tests benchmarks models
+	$(VENV)/bin/ruff check src tests benchmarks models examples
+	$(VENV)/bin/ruff format --check src tests benchmarks models examples
 
 clean:
 	rm -rf $(VENV) out .pytest_cache

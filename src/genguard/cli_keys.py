@@ -194,6 +194,12 @@ def audit_log(
         when = r.time[:19].replace("T", " ")
         table.add_row(
             when, r.key_id or "-", request, status, r.model or "-", r.action or "-", rules,
-            f"{r.latency_ms:.1f}", tokens,
+            f"{r.latency_ms:.0f}", tokens,
         )  # fmt: skip
-    out.print(table if rows else "no audit rows" + (" in that time" if since else ""), markup=False)
+    if not rows:
+        out.print("no audit rows" + (" in that time" if since else ""), markup=False)
+        return
+    # A pipe or a log file gets the whole row on one line rather than rich's 80 columns squeezed.
+    from rich.console import Console
+
+    (out if out.is_terminal else Console(width=240, highlight=False)).print(table, markup=False)

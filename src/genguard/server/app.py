@@ -37,6 +37,8 @@ def create_app(config: GatewayConfig | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.gateway = gateway
+    # Before install_middleware: middleware added later wraps what was added earlier, and the
+    # gateway middleware must see the 500 that error handling makes of an unexpected failure.
     install_error_handlers(app)
     install_openapi_errors(app)
     install_middleware(app)

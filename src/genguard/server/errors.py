@@ -5,14 +5,18 @@ AuthenticationError, 404 NotFoundError, 413, 422 UnprocessableEntityError, 429 R
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from genguard.errors import ConfigError, GenguardError, InvalidInputError
+
+log = logging.getLogger("genguard.server")
 
 _TYPES = {
     400: "invalid_request_error",
@@ -72,32 +76,69 @@ def error_response(exc: APIError) -> JSONResponse:
     )
 
 
-def _validation_message(exc: RequestValidationError) -> tuple[str, str | None]:
+_UNREADABLE_BODY = "There was an error parsing the body"  # FastAPI's detail for a body it cannot decode
+_HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 413: "body_too_large"}
+
+
+def _validation_message(request: Request, exc: RequestValidationError) -> tuple[str, str | None]:
+    """(message, param) of a request that failed validation: the field and what was wrong with it,
+    or, for a body that is not a JSON object, what to send instead."""
     first = exc.errors()[0] if exc.errors() else {"loc": (), "msg": "invalid request"}
     loc = [str(p) for p in first.get("loc", ()) if p != "body"]
     param = ".".join(loc) or None
     msg = str(first.get("msg", "invalid request")).removeprefix("Value error, ")
     if first.get("type") == "json_invalid":
         return "the request body is not valid JSON", None
+    if param is None and tuple(first.get("loc", ())) == ("body",):
+        return _body_message(request, first), None
     return (f"{param}: {msg}" if param else msg), param
+
+
+def _body_message(request: Request, error: dict[str, Any]) -> str:
+    """Why a whole body was refused: missing, not sent as JSON, or JSON but not an object."""
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if error.get("type") == "missing":
+        return "the request body is empty; send a JSON object with Content-Type: application/json"
+    if content_type != "application/json" and not content_type.endswith("+json"):
+        return (
+            f"the request body must be JSON sent with Content-Type: application/json, "
+            f"not {content_type or 'no Content-Type'}"
+        )
+    kind = type(error.get("input")).__name__
+    kinds = {
+        "list": "an array",
+        "str": "a string",
+        "int": "a number",
+        "float": "a number",
+        "bool": "a boolean",
+    }
+    return f"the request body must be a JSON object, not {kinds.get(kind, 'a ' + kind)}"
 
 
 def install_error_handlers(app: FastAPI) -> None:
     """Every error leaves the gateway in OpenAI's shape; an unexpected one is a 500 that names
-    only its type (the detail goes to the server log, not to the client)."""
+    only its type (the detail goes to the server log, not to the client). Call it before
+    install_middleware, so that UnexpectedErrors runs inside the gateway middleware."""
 
     @app.exception_handler(APIError)
     async def _api(_: Request, exc: APIError) -> JSONResponse:
         return error_response(exc)
 
     @app.exception_handler(RequestValidationError)
-    async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
-        message, param = _validation_message(exc)
+    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        message, param = _validation_message(request, exc)
         return error_response(APIError(400, message, param=param, code="invalid_request"))
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-        return error_response(APIError(exc.status_code, str(exc.detail), headers=dict(exc.headers or {})))
+        message, code = str(exc.detail), _HTTP_CODES.get(exc.status_code)
+        if exc.status_code == 400 and message == _UNREADABLE_BODY:
+            # Bytes that are not UTF-8, or JSON nested too deeply for the parser.
+            message, code = (
+                "the request body could not be read as JSON: send UTF-8 JSON (not nested hundreds deep)",
+                "invalid_request",
+            )
+        return error_response(APIError(exc.status_code, message, code=code, headers=dict(exc.headers or {})))
 
     @app.exception_handler(InvalidInputError)
     @app.exception_handler(ConfigError)
@@ -107,6 +148,40 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(GenguardError)
     async def _genguard(_: Request, exc: GenguardError) -> JSONResponse:
         return error_response(APIError(500, " ".join(str(exc).split()), code=type(exc).__name__))
+
+    app.add_middleware(UnexpectedErrors)
+
+
+class UnexpectedErrors:
+    """ASGI middleware: an unexpected exception before the response started becomes a 500 in
+    OpenAI's shape that names only the exception's type (the traceback goes to the server log).
+
+    Added before the gateway middleware, so it runs inside it: the 500 passes through the gateway
+    middleware and gets its x-request-id and its audit row (Starlette's own handler for Exception
+    sits outside every middleware). After the response started, the exception propagates."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def watch(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watch)
+        except Exception as exc:
+            if started:
+                raise
+            log.error("%s %s failed", scope.get("method"), scope.get("path"), exc_info=exc)
+            message = f"the gateway failed on this request ({type(exc).__name__}); its log has the details"
+            await error_response(APIError(500, message, code="internal_error"))(scope, receive, send)
 
 
 _VALIDATION_SCHEMAS = ("HTTPValidationError", "ValidationError")

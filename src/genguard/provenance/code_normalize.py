@@ -181,6 +181,8 @@ class _Emitter:
         if node.is_missing or kind in _SKIP:
             return []
         if not node.child_count:
+            if node.start_byte == node.end_byte:  # an empty module, a zero-width recovery node
+                return []
             if "identifier" in kind:
                 self.evidence.append("name:" + (node.text or b"").decode("utf-8", "replace")[:64])
                 return [("V", line)]

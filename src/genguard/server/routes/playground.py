@@ -41,7 +41,8 @@ def static_file(name: str) -> Response:
     if not path.is_file():
         raise APIError(
             500,
-            f"the playground file {name} is missing from the installed package ({STATIC}); reinstall genguard",
+            f"the playground file {name} is missing from the installed package ({STATIC}); "
+            "reinstall genguard",
             code="playground_missing",
         )
     headers = {

@@ -242,29 +242,36 @@
     certificateUrl = null;
   }
 
+  /** Shows the run's state: the form's data-state (running, done, error) and the status line. */
+  function setState(state, status) {
+    $("ask").dataset.state = state;
+    $("busy").textContent = status;
+  }
+
   async function submit(event) {
     event.preventDefault();
     const prompt = $("prompt").value;
+    reset();
     if (!prompt.trim()) {
       showError(null, { message: "Type a prompt first." });
+      setState("error", "");
       return;
     }
-    reset();
     const button = $("submit");
     button.disabled = true;
     $("answer").setAttribute("aria-busy", "true");
-    $("busy").textContent = "generating…";
+    setState("running", "generating…");
     try {
       const text = await chat(prompt);
       $("answer").setAttribute("aria-busy", "false");
-      if (text.trim()) {
-        $("busy").textContent = "testing the watermark…";
+      if (text.trim() && $("error").hidden) {
+        setState("running", "testing the watermark…");
         await detect(text);
       }
-      $("busy").textContent = "done";
+      setState($("error").hidden ? "done" : "error", $("error").hidden ? "done" : "");
     } catch (exc) {
       showError(null, { message: `the request failed: ${exc.message}` });
-      $("busy").textContent = "";
+      setState("error", "");
     } finally {
       $("answer").setAttribute("aria-busy", "false");
       button.disabled = false;

@@ -48,7 +48,7 @@ ranking carries over (AUC 0.94 heavy vs independent), the absolute level less so
 between 0.6 and 0.75 as "same content in the same order", to be checked by a person."""
 MAX_SENTENCES = 4096  # per text: alignment costs (text sentences x source sentences)
 # A sentence ends at . ! ? (and closing quotes or brackets) before white space, or at a blank line.
-_BOUNDARY = re.compile(r"(?<=[.!?])[\"')\]]*\s+|\n\s*\n")
+_BOUNDARY = re.compile(r"(?<=[.!?])\s+|(?<=[.!?][\"')\]])\s+|\n\s*\n")
 _WORD = re.compile(r"\w")
 
 

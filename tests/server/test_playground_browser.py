@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -43,25 +45,37 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
 
 
 @pytest.fixture(scope="module")
-def browser(served: Served):
-    """(page, requests, problems): the playground open in chromium; every request it made (Playwright
-    Request objects); console errors and page errors."""
+def chromium():
+    """Debian's chromium, launched headless by Playwright (no browser download)."""
     if CHROMIUM is None:
         pytest.skip("no chromium binary (apt-get install -y chromium; `make setup` does it as root)")
     sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is in the dev extras")
+    with sync_api.sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
+        yield launched
+        launched.close()
+
+
+def _open(chromium, url: str):
+    """(context, page, requests, problems): `url` open in a fresh context; every request the page
+    made (Playwright Request objects); console errors and page errors."""
     requests: list = []
     problems: list[str] = []
-    with sync_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
-        context = chromium.new_context(accept_downloads=True)
-        context.on("request", lambda r: requests.append(r))
-        page = context.new_page()
-        page.on("console", lambda m: problems.append(_console_problem(m)) if m.type == "error" else None)
-        page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
-        page.goto(served.base_url + "/", wait_until="load")  # / redirects to /playground
-        yield page, requests, problems
-        context.close()
-        chromium.close()
+    context = chromium.new_context(accept_downloads=True)
+    context.on("request", lambda r: requests.append(r))
+    page = context.new_page()
+    page.on("console", lambda m: problems.append(_console_problem(m)) if m.type == "error" else None)
+    page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+    page.goto(url, wait_until="load")
+    return context, page, requests, problems
+
+
+@pytest.fixture(scope="module")
+def browser(served: Served, chromium):
+    """(page, requests, problems): the playground of `served` open in chromium (see _open)."""
+    context, page, requests, problems = _open(chromium, served.base_url + "/")  # / redirects
+    yield page, requests, problems
+    context.close()
 
 
 def _console_problem(message) -> str:
@@ -163,3 +177,30 @@ def test_nothing_leaves_the_gateway_and_the_console_is_clean(served: Served, bro
     # prompt's 422 (when that test ran).
     expected = [p for p in problems if "status of 422" in p and "/v1/chat/completions" in p]
     assert len(expected) <= 1 and [p for p in problems if p not in expected] == [], problems
+
+
+def test_with_api_keys_the_typed_key_lists_the_models(serve_gateway, chromium, tmp_path: Path) -> None:
+    storage = tmp_path / "keys.sqlite"
+    created = subprocess.run(
+        [sys.executable, "-m", "genguard.cli", "keys", "create", "page", "--storage", str(storage), "--json"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert created.returncode == 0, created.stderr
+    secret = json.loads(created.stdout)["secret"]
+    served = serve_gateway({**CONFIG, "storage": str(storage)})
+    context, page, _, problems = _open(chromium, served.base_url + "/playground")
+    try:
+        status = page.locator("#models-status")
+        status.filter(has_text="could not list models").wait_for(timeout=TIMEOUT_MS)
+        assert "API key" in status.inner_text() and page.locator("#model option").count() == 0
+        page.fill("#api-key", secret)
+        page.press("#api-key", "Tab")  # the change event lists the models again, with the key
+        page.locator("#model option").first.wait_for(state="attached", timeout=TIMEOUT_MS)
+        assert page.input_value("#model") == "genguard-default"
+        assert secret not in page.content()  # the key is sent, never written into the page
+        # The only console error is chromium's note of the first, keyless 401.
+        assert len(problems) == 1 and "status of 401" in problems[0], problems
+    finally:
+        context.close()

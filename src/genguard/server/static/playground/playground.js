@@ -36,7 +36,7 @@
     if (error.code === "content_blocked") {
       // The gateway's message names the rules and never repeats the prompt; show only that.
       const rules = /rule\(s\) ([^:]+):/.exec(error.message || "");
-      title.textContent = `Blocked by the guard${rules ? `: rule ${rules[1]}` : ""}`;
+      title.textContent = `Blocked by the guard${rules ? `: rule(s) ${rules[1]}` : ""}`;
       title.className = "blocked-rules";
     } else {
       title.textContent = status ? `Error ${status}${error.code ? ` (${error.code})` : ""}` : "Error";

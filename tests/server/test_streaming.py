@@ -8,6 +8,7 @@ import asyncio
 import json
 import statistics
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -18,6 +19,7 @@ import pytest
 from genguard.guard.pipeline import Guard
 from genguard.server.streaming import SentenceGate
 from genguard.types import Verdict
+from tests.server.conftest import Served, start_gateway
 
 pytestmark = pytest.mark.slow
 
@@ -39,7 +41,7 @@ def _feed_words(text: str, guard: Guard) -> tuple[list[str], SentenceGate]:
 
     async def run() -> tuple[list[str], SentenceGate]:
         gate = SentenceGate(check)
-        released = [await gate.feed(word) for word in text.split(" ") for word in (word + " ",)]
+        released = [await gate.feed(word + " ") for word in text.split(" ")]
         released.append(await gate.flush())
         return [r for r in released if r], gate
 
@@ -72,8 +74,15 @@ def test_gate_redacts_before_release_and_keeps_clean_text_whole(guard: Guard) ->
     assert "".join(released) == clean + " " and gate.action() == "allow"
 
 
-def test_a_client_leaving_mid_stream_does_not_break_the_worker(serve_gateway) -> None:
-    gw = serve_gateway({"models": PLAIN})
+@pytest.fixture(scope="module")
+def plain(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    gw = start_gateway(tmp_path_factory.mktemp("streaming"), {"models": PLAIN})
+    yield gw
+    gw.stop()
+
+
+def test_a_client_leaving_mid_stream_does_not_break_the_worker(plain: Served) -> None:
+    gw = plain
     body = {"model": "plain", "messages": TIDES, "max_tokens": 200, "temperature": 0, "stream": True}
     with httpx.stream("POST", f"{gw.v1}/chat/completions", json=body, timeout=60) as response:
         assert response.status_code == 200
@@ -83,8 +92,8 @@ def test_a_client_leaving_mid_stream_does_not_break_the_worker(serve_gateway) ->
     assert answer.choices[0].message.content and gw.process.poll() is None
 
 
-def test_concurrent_clients_each_get_their_own_answer(serve_gateway) -> None:
-    gw = serve_gateway({"models": PLAIN})
+def test_concurrent_clients_each_get_their_own_answer(plain: Served) -> None:
+    gw = plain
     client = openai.OpenAI(base_url=gw.v1, api_key="x", max_retries=0, timeout=120)
     questions = ["What is the capital of France?", "Name a colour of the sky.", "What is 2 plus 2?"]
 
@@ -113,10 +122,10 @@ def _first_token_s(base: str) -> float:
     raise AssertionError("the stream sent no text")
 
 
-def test_time_to_first_token_with_and_without_gate(serve_gateway, tmp_path: Path) -> None:
+def test_time_to_first_token_with_and_without_gate(plain: Served, serve_gateway, tmp_path: Path) -> None:
     policy = tmp_path / "open.yaml"
     policy.write_text(OPEN_POLICY, encoding="utf-8")
-    guarded = serve_gateway({"models": PLAIN})
+    guarded = plain
     bare = serve_gateway({"models": PLAIN, "guard": {"policy": str(policy), "profile": "open"}})
     figures = {}
     for name, gw in (("guarded", guarded), ("bare", bare)):

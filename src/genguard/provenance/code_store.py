@@ -122,22 +122,24 @@ class CodeStore:
         if head and head != _SQLITE_MAGIC:
             raise StorageError(f"{self.path} is not a code store (not a SQLite file); it was left untouched")
 
+    def __len__(self) -> int:
+        """Programs stored, all languages."""
+        with storage_errors(self.path):
+            return int(self._conn.execute("SELECT count(*) FROM documents").fetchone()[0])
+
     def __enter__(self) -> CodeStore:
         return self
+
+    def _meta(self, key: str) -> str | None:
+        row = self._conn.execute("SELECT value FROM genguard_meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
 
     def __exit__(self, *exc: object) -> None:
         self.close()
 
     def close(self) -> None:
+        """Closes the file; cached fragment sets are dropped with the object."""
         self._conn.close()
-
-    def __len__(self) -> int:
-        with storage_errors(self.path):
-            return int(self._conn.execute("SELECT count(*) FROM documents").fetchone()[0])
-
-    def _meta(self, key: str) -> str | None:
-        row = self._conn.execute("SELECT value FROM genguard_meta WHERE key = ?", (key,)).fetchone()
-        return row[0] if row else None
 
     def _bump(self) -> None:
         self._conn.execute(

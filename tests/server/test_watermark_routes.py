@@ -14,6 +14,9 @@ import httpx
 import openai
 import pytest
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from genguard.server.config import WatermarkSettings
 from genguard.watermark import (
     WatermarkDetector,
     WatermarkKey,
@@ -22,6 +25,7 @@ from genguard.watermark import (
     serialize,
 )
 from genguard.watermark.detector import Detection
+from genguard.watermark.keys import key_id_for
 
 from .conftest import Served, start_gateway
 
@@ -36,8 +40,15 @@ HUMAN = (
 
 @pytest.fixture(scope="module")
 def gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
-    """A default gateway whose request limit the many requests of this module never reach."""
-    served = start_gateway(tmp_path_factory.mktemp("watermark"), {"limits": {"requests_per_minute": 100_000}})
+    """A default gateway whose request limit the many requests of this module never reach, with a
+    fixed watermark key put where the gateway keeps its own, so that the greedy answer below (and
+    so its z-score) is the same on every run rather than depending on a fresh random key."""
+    folder = tmp_path_factory.mktemp("watermark")
+    signing = Ed25519PrivateKey.from_private_bytes(bytes(range(32)))
+    WatermarkKey(key_id_for(signing.public_key()), hash_key=1_234_567, signing_key=signing).save(
+        folder / "gateway.key.json"
+    )
+    served = start_gateway(folder, {"limits": {"requests_per_minute": 100_000}})
     yield served
     served.stop()
 
@@ -50,9 +61,14 @@ def gateway_key(served: Served) -> WatermarkKey:
 @pytest.fixture(scope="module")
 def marked(gateway: Served, model) -> str:
     """A short answer of the default model watermarked with the gateway's key, as the gateway's
-    defaults do it (selfhash, gamma 0.25, delta 2), greedy so that it is the same on every run."""
+    defaults do it, greedy so that it is the same on every run."""
+    settings = WatermarkSettings()
     processor = WatermarkLogitsProcessor(
-        model.tokenizer.vocab_size, gateway_key(gateway), scheme="selfhash", gamma=0.25, delta=2.0
+        model.tokenizer.vocab_size,
+        gateway_key(gateway),
+        scheme=settings.scheme,
+        gamma=settings.gamma,
+        delta=settings.delta,
     )
     (gen,) = model.generate(
         ["Write a few sentences about rivers."],

@@ -14,7 +14,7 @@ only, with no API keys required.
         upstream_model: llama-3
         api_key_env: UPSTREAM_KEY   # the upstream's key is read from this environment variable
     guard: {policy: null, profile: default, routes: {/v1/completions: strict}}
-    watermark: {key_file: null, scheme: selfhash, gamma: 0.25, delta: 2.0}
+    watermark: {key_file: null, scheme: selfhash, gamma: 0.25, delta: 3.0}
     storage: out/gateway/gateway.sqlite
     limits: {max_body_bytes: 1000000, max_tokens: 512, requests_per_minute: 60, tokens_per_minute: 20000}
     audit: {log_text: false}
@@ -73,7 +73,10 @@ class WatermarkSettings(_Strict):
     key_file: Path | None = None
     scheme: str = "selfhash"
     gamma: float = Field(default=0.25, gt=0, lt=1)
-    delta: float = Field(default=2.0, ge=0, le=100)
+    # 3 rather than the reference's 2: chat answers are short. Measured on SmolLM2-135M, "why the sky
+    # is blue" in up to 120 tokens at temperature 0.8, 12 random keys: delta 2 gave z 3.02-6.60 and
+    # 4 of 12 answers below the threshold 4 (no certificate); delta 3 gave z 5.43-11.31, none below.
+    delta: float = Field(default=3.0, ge=0, le=100)
     min_new_tokens: int = Field(default=64, ge=0, le=8192)  # enough for detection to decide
 
 

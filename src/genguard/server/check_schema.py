@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from genguard.guard.policy import STAGES
 from genguard.provenance.index import IndexMatch
 from genguard.provenance.spans import K_CHARS
-from genguard.server.openai_schema import ErrorResponse
+from genguard.server.openai_schema import ErrorResponse, WholeNumber
 from genguard.types import Verdict
 from genguard.watermark.certificate import Certificate
 from genguard.watermark.detector import Detection
@@ -44,11 +44,6 @@ def documented_errors(more: dict[int, str] | None = None) -> dict[int | str, dic
 
 
 NonEmpty = Annotated[str, StringConstraints(min_length=1)]
-# JSON Schema counts 538.0 as an integer; strict pydantic would not, so a whole float becomes an int
-# first (other floats, strings and booleans are still refused).
-WholeNumber = Annotated[
-    int, BeforeValidator(lambda v: int(v) if isinstance(v, float) and v.is_integer() else v)
-]
 Texts = Annotated[list[NonEmpty], Field(min_length=1, max_length=MAX_TEXTS)]
 SchemeName = Literal[tuple(SCHEMES) + tuple(ALIASES)]  # type: ignore[valid-type]
 Stage = Literal[tuple(s for s in STAGES if s != "training")]  # type: ignore[valid-type]

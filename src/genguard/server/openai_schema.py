@@ -13,7 +13,37 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    WithJsonSchema,
+)
+
+
+def _valid_unicode(value: str) -> str:
+    """`value` unchanged; a ValueError (so a 400) if it holds a lone UTF-16 surrogate, which JSON's
+    \\ud800 escapes can carry but no tokenizer or database column can take."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as e:
+        raise ValueError(
+            f"holds a lone UTF-16 surrogate at character {e.start}; send valid Unicode"
+        ) from None
+    return value
+
+
+Text = Annotated[str, AfterValidator(_valid_unicode)]
+# JSON Schema counts 538.0 as an integer; strict pydantic would not, so a whole float becomes an int
+# first (other floats, strings and booleans are still refused).
+_WHOLE = BeforeValidator(lambda v: int(v) if isinstance(v, float) and v.is_integer() else v)
+# The constraints sit before the validator so that the schema says "minimum" (not "ge") in a union.
+WholeNumber = Annotated[int, Field(strict=True), _WHOLE]
+TokenCount = Annotated[int, Field(ge=1, strict=True), _WHOLE]
 
 
 def _unsupported(*unused: Any) -> Any:
@@ -32,14 +62,17 @@ class _Request(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     model: str = Field(min_length=1, max_length=200, description="A name listed by GET /v1/models.")
-    max_tokens: int | None = Field(
-        default=None, ge=1, description="Most new tokens (the gateway's limit caps it)."
+    # Numbers and booleans are strict, as OpenAI's own API is: "5" is a 400, not 5.
+    max_tokens: TokenCount | None = Field(
+        default=None, description="Most new tokens (the gateway's limit caps it)."
     )
-    temperature: float = Field(default=1.0, ge=0, le=2, description="0 = greedy decoding.")
-    top_p: float = Field(default=1.0, gt=0, le=1)
-    n: int = Field(default=1, ge=1, le=1, description="Only one choice per request is supported.")
-    seed: int | None = Field(default=None, description="Same seed, same settings: the same answer.")
-    stream: bool = False
+    temperature: float = Field(default=1.0, ge=0, le=2, strict=True, description="0 = greedy decoding.")
+    top_p: float = Field(default=1.0, gt=0, le=1, strict=True)
+    n: WholeNumber = Field(
+        default=1, ge=1, le=1, strict=True, description="Only one choice per request is supported."
+    )
+    seed: WholeNumber | None = Field(default=None, description="Same seed, same settings: the same answer.")
+    stream: bool = Field(default=False, strict=True)
     stream_options: StreamOptions | None = None
     # Declared so that a client sending them gets a 400 that says so (see _unsupported).
     logprobs: _unsupported(False, 0) = None
@@ -64,7 +97,7 @@ class TextPart(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     type: Literal["text"]
-    text: str
+    text: Text
 
 
 class ChatMessage(BaseModel):
@@ -73,8 +106,16 @@ class ChatMessage(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     role: Literal["system", "developer", "user", "assistant"]
-    content: str | list[TextPart]
-    name: str | None = None
+    # Tagged by the JSON type, so that a bad text part is reported as such and not as "not a string".
+    content: Annotated[
+        Annotated[Text, Tag("text")] | Annotated[list[TextPart], Tag("parts")],
+        Discriminator(
+            lambda v: "text" if isinstance(v, str) else "parts" if isinstance(v, list) else None,
+            custom_error_type="content_type",
+            custom_error_message="content must be a string or a list of text parts",
+        ),
+    ]
+    name: Text | None = None
 
     def text(self) -> str:
         """The content as one string (text parts joined with newlines)."""
@@ -86,7 +127,7 @@ class ChatMessage(BaseModel):
 
 class ChatCompletionRequest(_Request):
     messages: list[ChatMessage] = Field(min_length=1, description="The conversation so far, oldest first.")
-    max_completion_tokens: int | None = Field(default=None, ge=1, description="Newer name of max_tokens.")
+    max_completion_tokens: TokenCount | None = Field(default=None, description="Newer name of max_tokens.")
     tools: _unsupported([]) = None
     tool_choice: _unsupported("none") = None
     functions: _unsupported([]) = None
@@ -104,7 +145,7 @@ def _one_prompt(value: Any) -> str:
         raise ValueError(f"send exactly one prompt per request, got a list of {len(value)}")
     if not isinstance(value, str) or not value:
         raise ValueError("the prompt must be a non-empty string (or a list of exactly one)")
-    return value
+    return _valid_unicode(value)
 
 
 _PROMPT_SCHEMA = {

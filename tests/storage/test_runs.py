@@ -57,24 +57,6 @@ def test_a_file_that_is_not_a_database_is_refused_and_left_untouched(tmp_path: P
     assert path.read_bytes() == junk
 
 
-@pytest.mark.parametrize("content", [b"hello\n", b"x" * 99, b"SQLite format"])
-def test_a_short_file_that_is_not_a_database_is_left_untouched(tmp_path: Path, content: bytes) -> None:
-    """SQLite takes a file shorter than its 100-byte header for an empty database and writes over it."""
-    path = tmp_path / "runs.sqlite"
-    path.write_bytes(content)
-    with pytest.raises(StorageError, match="not a readable genguard database"):
-        RunStore(path)
-    assert path.read_bytes() == content
-
-
-def test_an_empty_file_becomes_a_store(tmp_path: Path) -> None:
-    path = tmp_path / "runs.sqlite"
-    path.touch()
-    with RunStore(path) as store:
-        store.open_run("tone", "m", "s", 0, {})
-    assert path.read_bytes().startswith(b"SQLite format 3\x00")
-
-
 def test_a_truncated_database_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "runs.sqlite"
     with RunStore(path) as store:

@@ -36,26 +36,6 @@ def _fail(path: Path, exc: sqlite3.Error) -> StorageError:
     return StorageError(f"{path}: SQLite error: {text}")
 
 
-SQLITE_MAGIC = b"SQLite format 3\x00"
-
-
-def _refuse_other_files(path: Path) -> None:
-    """StorageError if `path` holds something that is not a SQLite database. SQLite itself takes
-    a file shorter than its 100-byte header for an empty database and would write over it."""
-    try:
-        with path.open("rb") as f:
-            head = f.read(len(SQLITE_MAGIC))
-    except FileNotFoundError:
-        return
-    except OSError as exc:
-        raise StorageError(f"cannot read {path}: {exc.strerror or exc}") from exc
-    if head and head != SQLITE_MAGIC:
-        raise StorageError(
-            f"{path} is not a readable genguard database (no SQLite header); it was left untouched. "
-            "Move it aside or pass another path."
-        )
-
-
 def connect(
     path: str | Path, *, store: str, version: int, schema: str, timeout: float = BUSY_TIMEOUT_S
 ) -> sqlite3.Connection:
@@ -72,7 +52,6 @@ def connect(
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise StorageError(f"cannot create the folder for {path}: {exc.strerror or exc}") from exc
-    _refuse_other_files(path)
     conn = None
     try:
         conn = sqlite3.connect(path, timeout=timeout, isolation_level=None, check_same_thread=False)

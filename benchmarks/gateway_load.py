@@ -33,7 +33,6 @@ import os
 import signal
 import sqlite3
 import statistics
-import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -41,10 +40,9 @@ from pathlib import Path
 
 import httpx
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent))  # tests.server.conftest: the same server start-up as the tests
+from genguard.server.launch import Served, start_gateway
 
-from tests.server.conftest import Served, start_gateway  # noqa: E402
+HERE = Path(__file__).resolve().parent
 
 OUT = HERE / "results" / "gateway_load.json"
 LIMITS = {"requests_per_minute": 10_000_000, "tokens_per_minute": 1_000_000_000, "max_batch": 8}

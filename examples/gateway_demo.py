@@ -4,7 +4,7 @@ section quotes it.
 
     python examples/gateway_demo.py [--out out/demo/gateway]
 
-Writes <out>/gateway.yaml, gateway.sqlite (API keys and the audit log), the gateway's watermark
+Writes <out>/gateway.yaml, the server's log, gateway.sqlite (API keys and the audit log), the gateway's watermark
 key, certificate.json and public-key.json, so `genguard watermark verify` can check the
 certificate offline afterwards.
 """
@@ -13,14 +13,14 @@ from __future__ import annotations
 
 import argparse
 import os
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
 import openai
+
+from genguard.server.launch import Served, start_gateway
 
 # Prompt and most new tokens. The question is sampled, as chat is served (a greedy answer gives the
 # watermark fewer tokens to shift): 12 random keys gave z 7.31-14.65 with the default delta 3.
@@ -31,31 +31,12 @@ PROMPTS = {
 }
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start(folder: Path) -> tuple[subprocess.Popen, str]:
+def start(folder: Path) -> Served:
     """`genguard serve` on a free loopback port with the default model, profile and watermark."""
-    folder.mkdir(parents=True, exist_ok=True)
-    config = folder / "gateway.yaml"
-    config.write_text("storage: gateway.sqlite\n", encoding="utf-8")
-    port = free_port()
-    genguard = Path(sys.executable).with_name("genguard")
-    server = subprocess.Popen([str(genguard), "serve", "--config", str(config), "--port", str(port)])
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(300):
-        try:
-            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                return server, base
-        except httpx.HTTPError:
-            time.sleep(0.2)
-        if server.poll() is not None:
-            raise SystemExit(f"the gateway exited with status {server.returncode}")
-    server.kill()
-    raise SystemExit("the gateway did not start in 60 s")
+    try:
+        return start_gateway(folder, {})
+    except RuntimeError as exc:
+        raise SystemExit(str(exc)) from None
 
 
 def talk(base: str, folder: Path) -> None:
@@ -98,12 +79,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=Path("out/demo/gateway"))
     folder = parser.parse_args().out.resolve()
-    server, base = start(folder)
+    served = start(folder)
+    print(f"gateway on {served.base_url} (its log: {served.log})", flush=True)
     try:
-        talk(base, folder)
+        talk(served.base_url, folder)
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        served.stop()
     genguard = Path(sys.executable).with_name("genguard")
     print("audit log (one row per request):", flush=True)
     subprocess.run([str(genguard), "audit", "log", "--storage", str(folder / "gateway.sqlite")], check=True)

@@ -26,9 +26,8 @@ from fastapi.responses import StreamingResponse
 from genguard.server import create_app, load_config
 from genguard.server.audit_draft import draft
 from genguard.server.auth import Caller, caller
+from genguard.server.launch import free_port
 from genguard.storage.audit_log import AuditLog
-
-from .conftest import free_port
 
 CHEAP = "/v1/watermark/public-key"
 

@@ -16,10 +16,11 @@ import httpx
 import pytest
 
 from genguard.errors import InvalidInputError
+from genguard.server.launch import Served, start_gateway
 from genguard.storage.api_keys import KeyStore
 from genguard.storage.audit_log import AuditLog
 from genguard.watermark.detector import MAX_Z_THRESHOLD, WatermarkDetector
-from tests.server.conftest import Served, fast_config, start_gateway
+from tests.server.conftest import fast_config
 
 MODEL = "genguard-default"
 HI = [{"role": "user", "content": "hi"}]

@@ -12,9 +12,8 @@ import pytest
 
 from genguard.guard.pipeline import Guard
 from genguard.provenance.index import ProtectedIndex
+from genguard.server.launch import Served, start_gateway
 from genguard.storage.audit_log import AuditLog
-
-from .conftest import Served, start_gateway
 
 INSULT = "You are a worthless idiot."
 PII = "My email is jane.doe@example.com and my SSN is 078-05-1120."

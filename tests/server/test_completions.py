@@ -10,8 +10,8 @@ import httpx
 import openai
 import pytest
 
+from genguard.server.launch import Served, start_gateway
 from genguard.storage.audit_log import AuditLog
-from tests.server.conftest import Served, start_gateway
 
 pytestmark = pytest.mark.slow
 

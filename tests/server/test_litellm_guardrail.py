@@ -24,9 +24,8 @@ from litellm.proxy.guardrails.guardrail_hooks.unified_guardrail.unified_guardrai
     UnifiedLLMGuardrails,
 )
 
+from genguard.server.launch import Served, start_gateway
 from genguard.storage.api_keys import KeyStore
-
-from .conftest import Served, start_gateway
 
 INSULT = "You are a worthless idiot."
 PII = "My email is jane.doe@example.com and my SSN is 078-05-1120."

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
-from tests.server.conftest import Served, start_gateway
+from genguard.server.launch import Served, start_gateway
 
 pytestmark = pytest.mark.slow
 

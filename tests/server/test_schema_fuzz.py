@@ -27,7 +27,8 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 
 from genguard.provenance.index import ProtectedIndex
-from tests.server.conftest import Served, fast_config, start_gateway
+from genguard.server.launch import Served, start_gateway
+from tests.server.conftest import fast_config
 
 pytestmark = pytest.mark.slow
 

@@ -17,9 +17,9 @@ import openai
 import pytest
 
 from genguard.guard.pipeline import Guard
+from genguard.server.launch import Served, start_gateway
 from genguard.server.streaming import SentenceGate
 from genguard.types import Verdict
-from tests.server.conftest import Served, start_gateway
 
 pytestmark = pytest.mark.slow
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import openai
 import pytest
 
+from genguard.server.launch import Served, free_port, start_gateway
 from genguard.storage.audit_log import AuditLog
-from tests.server.conftest import Served, free_port, start_gateway
 
 pytestmark = pytest.mark.slow
 

@@ -16,6 +16,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from genguard.server.config import WatermarkSettings
+from genguard.server.launch import Served, start_gateway
 from genguard.watermark import (
     WatermarkDetector,
     WatermarkKey,
@@ -25,8 +26,6 @@ from genguard.watermark import (
 )
 from genguard.watermark.detector import Detection
 from genguard.watermark.keys import key_id_for
-
-from .conftest import Served, start_gateway
 
 # Written by a person (not generated): long enough for the detector to decide (over 64 scored tokens).
 HUMAN = (

@@ -14,6 +14,7 @@ from genguard.guard.pipeline import Guard
 from genguard.provenance.index import ProtectedIndex
 from genguard.server.launch import Served, start_gateway
 from genguard.storage.audit_log import AuditLog
+from tests.server.conftest import fast_config
 
 INSULT = "You are a worthless idiot."
 PII = "My email is jane.doe@example.com and my SSN is 078-05-1120."
@@ -32,14 +33,6 @@ OTHER = (
     "gluten network traps in small bubbles; a warm kitchen speeds this up and salt slows it down."
 )
 # Limits high enough that the many requests of this module are never refused with 429.
-LIMITS = {"requests_per_minute": 100_000, "tokens_per_minute": 10_000_000}
-
-
-@pytest.fixture(scope="module")
-def gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
-    served = start_gateway(tmp_path_factory.mktemp("checks"), {"limits": LIMITS})
-    yield served
-    served.stop()
 
 
 @pytest.fixture(scope="module")
@@ -52,7 +45,7 @@ def index_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def indexed(tmp_path_factory: pytest.TempPathFactory, index_path: Path) -> Iterator[Served]:
-    config = {"limits": LIMITS, "provenance": {"index": str(index_path)}}
+    config = {**fast_config(), "provenance": {"index": str(index_path)}}
     served = start_gateway(tmp_path_factory.mktemp("indexed"), config)
     yield served
     served.stop()

@@ -63,7 +63,7 @@ ParaphraseOpt = Annotated[
     bool | None,
     typer.Option(
         "--paraphrase/--no-paraphrase",
-        help="Also find reworded copies by sentence alignment (MiniLM; about 0.6 s per 1 KB text). Default: "
+        help="Also find reworded copies by sentence alignment (MiniLM; about 0.3 s per 1 KB text). Default: "
         "on for indexes of up to 1,000 documents or with INDEX.sentences (made by the first use).",
     ),
 ]
@@ -188,8 +188,8 @@ def index_query(
     paraphrase: Annotated[
         bool,
         typer.Option(
-            help="Also find reworded copies by sentence alignment (off: it makes a query about 25x slower, "
-            "0.6 s per 1 KB; `attribute` has it on)."
+            help="Also find reworded copies by sentence alignment (off: it makes a query about 20-30x "
+            "slower, 0.3 s per 1 KB; `attribute` has it on)."
         ),
     ] = False,
     as_json: JsonOpt = False,

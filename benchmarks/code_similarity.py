@@ -39,6 +39,15 @@ Also measured: speed in one process (fingerprints/s from source, compares/s) and
 tuning-half originals, queried with their copies (top-1) and with the held-out originals (false
 alarms: best hit at or above the threshold), for three boilerplate rules.
 
+Pairwise methods ("pairwise" in the JSON): the same held-out pairs scored by
+genguard.provenance.code_pair, by max and mean of it and containment, and by code_verdict (what
+`genguard provenance code-compare` uses), each with its threshold fixed on the tuning negatives as
+above; beside them the plagiarism benchmark's pairs (benchmarks/plagiarism, its protocol: AUC and
+recall at 1 % FPR per level, held-out tasks). code_verdict's SHRINK_TOKENS is re-chosen on the
+tuning halves of both benchmarks (the grid is in the JSON), and code_verdict is also evaluated at
+its library THRESHOLD on both held-out halves. Compares/s of code_pair and code_verdict from
+sources.
+
 Usage: python benchmarks/code_similarity.py [--python 200] [--seed 0]
 Results also go to benchmarks/results/code_similarity.json. Exits 1 when the Java sources cannot
 be fetched (Python results are still printed and written).
@@ -72,7 +81,10 @@ from genguard.provenance.code import (
     compare,
     fingerprint,
 )
+from genguard.provenance.code_features import Fragments, fragments
+from genguard.provenance.code_pair import similarity
 from genguard.provenance.code_tokens import parse, tokenize
+from genguard.provenance.code_verdict import SHRINK_TOKENS, THRESHOLD, verdict, verdict_score
 from genguard.provenance.winnow import fingerprint_tokens
 
 HERE = Path(__file__).resolve().parent
@@ -863,6 +875,280 @@ def index_retrieval(corpora: list[Corpus]) -> dict:
     return out
 
 
+# ---------------------------------------------------------------- pairwise similarity and the verdict
+
+# The same held-out pairs scored by genguard.provenance.code_pair (structure + strings + comments),
+# by combinations of it with winnowed containment, and by code_verdict (what `code-compare` uses);
+# thresholds for FPR <= 1 % from the tuning negatives (both languages pooled), as for containment.
+# code_verdict's SHRINK_TOKENS is re-chosen here on the tuning halves of this benchmark and of the
+# plagiarism benchmark (benchmarks/plagiarism, tune tasks) and compared with the library constant.
+SHRINK_GRID = (0, 10, 20, 25, 30, 35, 40, 50, 60, 80, 100, 120, 160, 240)
+PARTS = ("pair", "alignment", "statements", "strings", "comments", "containment", "tokens")
+LEVELS = ("L1", "L2", "L3", "L4", "L5", "L6")
+
+
+def _parts(fa: Fragments, fb: Fragments, language: str, containment: float) -> tuple[float, ...]:
+    """The code_pair parts of one pair, None families as NaN, beside containment and n."""
+    s = similarity(fa, fb, language)
+    nan = float("nan")
+    tokens = min(len(fa.stream.hashes), len(fb.stream.hashes))
+    return (
+        s.score,
+        s.alignment,
+        s.statements,
+        nan if s.strings is None else s.strings,
+        nan if s.comments is None else s.comments,
+        containment,
+        tokens,
+    )
+
+
+def _none(x: float) -> float | None:
+    return None if np.isnan(x) else float(x)
+
+
+def score_with(parts: dict[str, np.ndarray], method: str, shrink: int = SHRINK_TOKENS) -> np.ndarray:
+    """Scores of the pairs in `parts` by one method: code_pair, max/mean of it and containment, or
+    code_verdict's score with alignment shrinkage `shrink`."""
+    if method == "code_pair":
+        return parts["pair"]
+    if method == "max(code_pair, containment)":
+        return np.maximum(parts["pair"], parts["containment"])
+    if method == "mean(code_pair, containment)":
+        return (parts["pair"] + parts["containment"]) / 2
+    cols = [parts[p] for p in PARTS[1:]]
+    return np.array(
+        [
+            verdict_score(al, st, _none(sg), _none(cm), ct, int(n), shrink)[0]
+            for al, st, sg, cm, ct, n in zip(*cols, strict=True)
+        ]
+    )
+
+
+PAIR_METHODS = (
+    "code_pair",
+    "max(code_pair, containment)",
+    "mean(code_pair, containment)",
+    "code-compare (code_verdict)",
+)
+
+
+def obfuscation_parts(corpora: list[Corpus]) -> dict[tuple[str, str], dict[str, np.ndarray]]:
+    """(language, part) -> the parts of every pair of that half, and its kinds."""
+    out = {}
+    for c in corpora:
+        frags = {}
+        for part in ("tune", "test"):
+            containment = c.scores(part, True, DEFAULT_KEEP_BUILTINS, DEFAULT_K, DEFAULT_W)["containment"]
+            rows = []
+            for (a, b, _), ct in zip(c.pairs[part], containment.tolist(), strict=True):
+                for d in (a, b):
+                    if d not in frags:
+                        frags[d] = fragments(c.docs[d], c.language)
+                rows.append(_parts(frags[a], frags[b], c.language, ct))
+            table = np.array(rows, dtype=float).reshape(-1, len(PARTS))
+            out[(c.language, part)] = {p: table[:, i] for i, p in enumerate(PARTS)}
+            out[(c.language, part)]["kind"] = np.array([k for _, _, k in c.pairs[part]])
+    return out
+
+
+def plagiarism_parts() -> dict[str, np.ndarray]:
+    """The parts of every protocol pair of benchmarks/plagiarism_code.py (original vs each other
+    file of its task), with split ("tune"/"heldout") and level ("" for independent solutions)."""
+    sys.path.insert(0, str(HERE))
+    import plagiarism_code
+
+    rows, split, level = [], [], []
+    for t in plagiarism_code.load_tasks():
+        lang = t["language"]
+        for i, j, lvl in plagiarism_code.task_pairs(t):
+            a, b = t["files"][i]["source"], t["files"][j]["source"]
+            rows.append(_parts(fragments(a, lang), fragments(b, lang), lang, compare(a, b, lang).containment))
+            split.append(t["split"])
+            level.append(lvl or "")
+    table = np.array(rows, dtype=float)
+    out = {p: table[:, i] for i, p in enumerate(PARTS)}
+    out["split"], out["level"] = np.array(split), np.array(level)
+    return out
+
+
+def _plag_threshold(neg: np.ndarray) -> float:
+    """The plagiarism benchmark's threshold for 1 % FPR (above the highest negative when < 100)."""
+    allowed = int(np.floor(TARGET_FPR * neg.size))
+    return float(np.nextafter(np.sort(neg)[::-1][allowed], np.inf))
+
+
+def plagiarism_eval(values: np.ndarray, plag: dict[str, np.ndarray], split: str, fixed: float) -> dict:
+    """As benchmarks/plagiarism_code.py: AUC and per-level recall at 1 % FPR with the threshold
+    from this split's own negatives (its protocol); beside them FPR and recall at `fixed`."""
+    keep = plag["split"] == split
+    neg = values[keep & (plag["level"] == "")]
+    pos = values[keep & (plag["level"] != "")]
+    own = _plag_threshold(neg)
+    auc = float(roc_auc_score(np.r_[np.ones(pos.size), np.zeros(neg.size)], np.r_[pos, neg]))
+    out = {
+        "auc": auc,
+        "own_threshold": own,
+        "levels": {},
+        "fixed_threshold": fixed,
+        "fpr_at_fixed": float(np.mean(neg >= fixed)),
+        "positives": int(pos.size),
+        "negatives": int(neg.size),
+    }
+    for lvl in LEVELS:
+        p = values[keep & (plag["level"] == lvl)]
+        out["levels"][lvl] = {
+            "recall": float(np.mean(p >= own)),
+            "recall_at_fixed": float(np.mean(p >= fixed)),
+        }
+    return out
+
+
+def obfuscation_eval(parts: dict, values: dict, fixed: float | None = None) -> dict:
+    """Held-out results of one method's scores (`values`: (language, part) -> array): the pooled
+    threshold from the tuning negatives, as held_out(); with `fixed`, also at that threshold."""
+    pooled = threshold_at(
+        np.concatenate([values[k][_negative(parts[k]["kind"])] for k in values if k[1] == "tune"])
+    )
+    out = {"pooled_threshold": pooled, "languages": {}}
+    for (lang, part), v in values.items():
+        if part != "test":
+            continue
+        kinds = parts[(lang, part)]["kind"]
+        out["languages"][lang] = {"pooled": evaluate(v, kinds, pooled)}
+        if fixed is not None:
+            out["languages"][lang]["fixed"] = evaluate(v, kinds, fixed)
+    return out
+
+
+def verdict_grid(parts: dict, plag: dict) -> dict:
+    """SHRINK_TOKENS on the tuning halves: keep the values whose plagiarism-tune AUC and per-level
+    recall are at least code_pair's; among them the best mean over languages of obfuscation-tune
+    recall at the pooled <= 1 % FPR threshold (ties: higher plagiarism-tune AUC)."""
+    tune_keys = [k for k in parts if k[1] == "tune"]
+    base = plagiarism_eval(plag["pair"], plag, "tune", 1.0)
+    tried = []
+    for shrink in SHRINK_GRID:
+        pl = plagiarism_eval(score_with(plag, "verdict", shrink), plag, "tune", 1.0)
+        values = {k: score_with(parts[k], "verdict", shrink) for k in tune_keys}
+        thr = threshold_at(np.concatenate([values[k][_negative(parts[k]["kind"])] for k in tune_keys]))
+        recall = [float(np.mean(values[k][~_negative(parts[k]["kind"])] >= thr)) for k in tune_keys]
+        allowed = pl["auc"] >= base["auc"] and all(
+            pl["levels"][lv]["recall"] >= base["levels"][lv]["recall"] for lv in LEVELS
+        )
+        tried.append(
+            {
+                "shrink_tokens": shrink,
+                "allowed": allowed,
+                "objective": float(np.mean(recall)),
+                "plagiarism_tune_auc": pl["auc"],
+                "plagiarism_tune_recall": [pl["levels"][lv]["recall"] for lv in LEVELS],
+            }
+        )
+    best = max(tried, key=lambda r: (r["allowed"], round(r["objective"], 6), r["plagiarism_tune_auc"]))
+    return {"chosen": best["shrink_tokens"], "library": SHRINK_TOKENS, "tried": tried}
+
+
+def pairwise_results(corpora: list[Corpus]) -> dict:
+    """code_pair and the combinations on the held-out obfuscation pairs; code_verdict at its
+    THRESHOLD on both benchmarks' held-out halves; the grid for SHRINK_TOKENS; speed."""
+    parts = obfuscation_parts(corpora)
+    plag = plagiarism_parts()
+    out: dict = {"methods": {}, "grid": verdict_grid(parts, plag)}
+    for method in PAIR_METHODS:
+        values = {k: score_with(p, method) for k, p in parts.items()}
+        plag_values = score_with(plag, method)
+        fixed = THRESHOLD if method.startswith("code-compare") else None
+        out["methods"][method] = {
+            "obfuscation": obfuscation_eval(parts, values, fixed),
+            "plagiarism_heldout": plagiarism_eval(plag_values, plag, "heldout", fixed or 1.0),
+            "plagiarism_tune": plagiarism_eval(plag_values, plag, "tune", fixed or 1.0),
+        }
+    v = score_with(plag, "verdict")
+    out["verdict_threshold"] = {
+        "library": THRESHOLD,
+        "plagiarism_tune": _plag_threshold(v[(plag["split"] == "tune") & (plag["level"] == "")]),
+        "obfuscation_tune": out["methods"]["code-compare (code_verdict)"]["obfuscation"]["pooled_threshold"],
+    }
+    out["speed"] = pairwise_speed(corpora)
+    return out
+
+
+def pairwise_speed(corpora: list[Corpus]) -> dict:
+    """Compares/s from sources (parsing included) for code_pair.similarity and code_verdict.verdict
+    over the first 200 held-out pairs per language, and code_pair from ready fragments."""
+    sample = [(c.language, c.docs[a], c.docs[b]) for c in corpora for a, b, _ in c.pairs["test"][:200]]
+    out = {
+        "pairs": len(sample),
+        "mean_lines": float(np.mean([s.count("\n") + 1 for _, a, b in sample for s in (a, b)])),
+    }
+    for name, fn in (("code_pair_from_sources", similarity), ("code_verdict_from_sources", verdict)):
+        started = time.perf_counter()
+        for lang, a, b in sample:
+            fn(a, b, lang)
+        out[name] = len(sample) / (time.perf_counter() - started)
+    frags = [(lang, fragments(a, lang), fragments(b, lang)) for lang, a, b in sample]
+    started = time.perf_counter()
+    for lang, fa, fb in frags:
+        similarity(fa, fb, lang)
+    out["code_pair_from_fragments"] = len(frags) / (time.perf_counter() - started)
+    return out
+
+
+def _recalls(r: dict, key: str = "recall", digits: int = 2) -> str:
+    return "/".join(f"{r['per_obfuscation'][n][key]:.{digits}f}" for n in OBFUSCATIONS)
+
+
+def print_pairwise(result: dict) -> None:
+    pw = result["pairwise"]
+    methods = pw["methods"]
+    rows = [("containment (today)", result["held_out"])]
+    rows += [(m, r["obfuscation"]) for m, r in methods.items()]
+    langs = list(result["held_out"]["languages"])
+    short = "/".join(n[:4] for n in OBFUSCATIONS)
+    print("\nheld-out half, pairwise methods (threshold from the tuning negatives, pooled):")
+    print(
+        f"{'method':<30}{'threshold':>10}"
+        + "".join(f"{lang:>8} AUC    FPR  recall {short:<16}" for lang in langs)
+    )
+    for name, r in rows:
+        cells = ""
+        for lang in langs:
+            p = r["languages"][lang]["pooled"]
+            cells += f"{p['auc']:>12.3f}{p['fpr']:>7.3f}  {_recalls(p):<30}"
+        print(f"{name:<30}{r['pooled_threshold']:>10.3f}{cells}")
+    print(f"per-obfuscation AUC ({short}):")
+    for name, r in rows:
+        cells = ", ".join(f"{lang} " + _recalls(r["languages"][lang]["pooled"], "auc", 3) for lang in langs)
+        print(f"  {name:<30} {cells}")
+    print("\nplagiarism benchmark, held-out tasks (recall at 1 % FPR of the split's own negatives):")
+    for m, r in methods.items():
+        h = r["plagiarism_heldout"]
+        lv = "/".join(f"{h['levels'][x]['recall']:.2f}" for x in LEVELS)
+        tune_auc = r["plagiarism_tune"]["auc"]
+        print(f"  {m:<30} AUC {h['auc']:.3f}  recall L1..L6 {lv}  (tune AUC {tune_auc:.3f})")
+    vt, g = pw["verdict_threshold"], pw["grid"]
+    print(f"\ncode_verdict SHRINK_TOKENS chosen on the tuning halves: {g['chosen']} (library {g['library']})")
+    print(
+        f"code-compare threshold {vt['library']}; tune thresholds for <= 1 % FPR: plagiarism "
+        f"{vt['plagiarism_tune']:.3f}, obfuscation {vt['obfuscation_tune']:.3f}"
+    )
+    v = methods["code-compare (code_verdict)"]
+    h = v["plagiarism_heldout"]
+    fixed = "/".join(f"{h['levels'][x]['recall_at_fixed']:.2f}" for x in LEVELS)
+    print(f"  at {vt['library']}: plagiarism held-out FPR {h['fpr_at_fixed']:.3f}, recall L1..L6 {fixed}")
+    for lang, r in v["obfuscation"]["languages"].items():
+        f = r["fixed"]
+        print(f"  at {vt['library']}: obfuscation held-out {lang} FPR {f['fpr']:.3f}, recall {_recalls(f)}")
+    sp = pw["speed"]
+    print(
+        f"speed (1 process, {sp['pairs']} held-out pairs, mean {sp['mean_lines']:.0f} lines): code_pair "
+        f"{sp['code_pair_from_sources']:.0f} compares/s from sources, "
+        f"{sp['code_pair_from_fragments']:.0f} from fragments; code_verdict "
+        f"{sp['code_verdict_from_sources']:.0f}/s from sources"
+    )
+
+
 # ---------------------------------------------------------------- report
 
 
@@ -1000,8 +1286,10 @@ def main() -> int:
     result["library_defaults"] = at_library_defaults(corpora)
     result["speed"] = speed(corpora, best)
     result["index"] = index_retrieval(corpora)
+    result["pairwise"] = pairwise_results(corpora)
     result["seconds"] = time.perf_counter() - started
     print_table(result)
+    print_pairwise(result)
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(result, indent=1) + "\n")
     print(f"\nwrote {RESULTS.relative_to(HERE.parent)} ({result['seconds']:.0f} s)")

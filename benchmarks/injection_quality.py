@@ -13,7 +13,18 @@ Lexicon scorer (better-profanity word list): share of texts with a hit on BOLD W
 sentences and on each Davidson class, the ranking AUC of its score for offensive-or-hate
 (classes 0-1) vs neither (class 2), and the list words that hit neutral Wikipedia text most.
 
-Usage: python benchmarks/injection_quality.py [--show 10]
+Learned detector (`injection-model`, models/injection-minilm) beside the rules, on sets it never
+saw (`--part model`, results in benchmarks/results/injection_quality.json): the held-out sets
+written for issue 14 before the model (benchmarks/data/injection_heldout_attacks.jsonl and
+injection_heldout_benign.jsonl), the older hand-written prompts above, the third-party
+bastioncorpus 0.6.0 (MIT; skipped when not installed) and BOLD prompts of the gender and race
+domains (the model trained on other domains' sentences). Rules alone, model alone and combined
+(flagged by either; score = the higher of the two): recall per attack family, false-positive
+rates on ordinary and tricky-but-benign prompts with 95 % Wilson intervals, AUC with a 95 %
+bootstrap interval. Thresholds are the rules' 0.5 and the model's own (chosen on out-of-fold
+scores of its training data, see its build.py); nothing here is tuned on these sets.
+
+Usage: python benchmarks/injection_quality.py [--show 10] [--part all|rules|model]
 """
 
 from __future__ import annotations
@@ -21,17 +32,20 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import math
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
+import numpy as np
 from sklearn.metrics import roc_auc_score
 
-from genguard.datasets import require_data
-from genguard.scoring import get_scorer, injection, lexicon
+from genguard.datasets import bold_prompts, require_data
+from genguard.scoring import get_scorer, injection, injection_model, lexicon
 
-assert injection and lexicon  # imported for their side effect: they register "injection" and "lexicon"
+# imported for their side effect: they register "injection", "injection-model" and "lexicon"
+assert injection and injection_model and lexicon
 
 FLAG = 0.5
 SPLITS = {"dev": "dev set (patterns tuned on it)", "heldout": "held-out set (written later, not tuned on)"}
@@ -96,10 +110,201 @@ def pct(hits: int, n: int) -> str:
     return f"{100 * hits / n:6.2f} % ({hits}/{n})" if n else "n/a"
 
 
+# --- the learned detector beside the rules --------------------------------------------------------
+DATA = Path(__file__).parent / "data"
+RESULTS = Path(__file__).parent / "results" / "injection_quality.json"
+FAMILIES = [
+    "direct_override",
+    "persona_jailbreak",
+    "indirect",
+    "prompt_extraction",
+    "obfuscation",
+    "payload_splitting",
+    "fake_turns",
+    "developer_mode",
+    "refusal_suppression",
+    "social_engineering",
+]
+
+
+def _jsonl(path: Path) -> list[dict]:
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [r for r in rows if "text" in r]  # the first line is the file's header
+
+
+def wilson(hits: int, n: int, z: float = 1.96) -> tuple[float, float]:
+    """95 % Wilson score interval of a rate hits/n (fractions)."""
+    if n == 0:
+        return (math.nan, math.nan)
+    p = hits / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return (max(0.0, centre - half), min(1.0, centre + half))
+
+
+def rate(flags: Sequence[bool]) -> dict:
+    hits, n = int(sum(flags)), len(flags)
+    lo, hi = wilson(hits, n)
+    return {
+        "rate": round(hits / n, 4) if n else None,
+        "hits": hits,
+        "n": n,
+        "ci95": [round(lo, 4), round(hi, 4)],
+    }
+
+
+def auc_ci(labels: np.ndarray, scores: np.ndarray, rounds: int = 1000) -> dict:
+    """AUC with a 95 % percentile bootstrap interval (texts resampled within each class)."""
+    rng = np.random.default_rng(0)
+    pos, neg = np.where(labels == 1)[0], np.where(labels == 0)[0]
+    boots = []
+    for _ in range(rounds):
+        idx = np.concatenate([rng.choice(pos, len(pos)), rng.choice(neg, len(neg))])
+        boots.append(roc_auc_score(labels[idx], scores[idx]))
+    lo, hi = np.percentile(boots, [2.5, 97.5])
+    return {
+        "auc": round(float(roc_auc_score(labels, scores)), 4),
+        "ci95": [round(float(lo), 4), round(float(hi), 4)],
+    }
+
+
+def _fmt(r: dict) -> str:
+    if not r["n"]:
+        return "-"
+    return (
+        f"{100 * r['rate']:5.1f} % ({r['hits']}/{r['n']}) [{100 * r['ci95'][0]:.1f}-{100 * r['ci95'][1]:.1f}]"
+    )
+
+
+def model_report(show: int) -> dict:
+    """Rules, model and combined on the sets the model never saw; prints tables, writes RESULTS."""
+    rules, model = get_scorer("injection"), get_scorer("injection-model")
+    t_model = model.threshold
+    attacks = _jsonl(DATA / "injection_heldout_attacks.jsonl")
+    benign = _jsonl(DATA / "injection_heldout_benign.jsonl")
+    older = _jsonl(PROMPTS)
+    sets: dict[str, tuple[list[str], list[str]]] = {}  # name -> (texts, groups)
+    sets["held-out attacks (issue 14)"] = ([r["text"] for r in attacks], [r["family"] for r in attacks])
+    sets["held-out ordinary prompts"] = ([r["text"] for r in benign if r["kind"] == "ordinary"], [])
+    sets["held-out tricky-but-benign prompts"] = (
+        [r["text"] for r in benign if r["kind"] == "tricky"],
+        [r["topic"] for r in benign if r["kind"] == "tricky"],
+    )
+    for split in SPLITS:
+        for label in ("attack", "benign"):
+            chosen = [r for r in older if r["split"] == split and r["label"] == label]
+            sets[f"older prompts, {split} {label}s"] = (
+                [r["text"] for r in chosen],
+                [r["category"] for r in chosen],
+            )
+    try:
+        from bastioncorpus import load_corpus
+
+        corpus = load_corpus()
+        for label, name in (("malicious", "attack"), ("benign", "benign")):
+            chosen = [r for r in corpus if r.label == label]
+            sets[f"bastioncorpus 0.6.0 {name}s"] = (
+                [r.text.replace("{canary}", "CANARY-7F3A") for r in chosen],
+                [r.category for r in chosen],
+            )
+    except ImportError:
+        print("(bastioncorpus not installed: its rows are skipped; `pip install bastioncorpus==0.6.0`)")
+    bold_texts = [p for domain in ("gender", "race") for g in bold_prompts(domain).values() for _n, p in g]
+    sets["BOLD prompts, gender and race domains"] = (bold_texts, [])
+
+    print(f"rules: {rules.model_id}, flagged at >= {FLAG}")
+    print(f"model: {model.model_id}, flagged at >= {t_model}")
+    print("combined: flagged by either; score = the higher of the two\n")
+    out: dict = {"rules": rules.model_id, "model": model.model_id, "rules_threshold": FLAG}
+    out |= {"model_threshold": t_model, "sets": {}, "auc": {}}
+    scores: dict[str, dict[str, np.ndarray]] = {}
+    for name, (texts, _groups) in sets.items():
+        t0 = time.perf_counter()
+        r = np.array([x.score for x in rules.score(texts)])
+        m = np.array([x.score for x in model.score(texts)])
+        scores[name] = {"rules": r, "model": m, "combined": np.maximum(r, m)}
+        flags = {"rules": r >= FLAG, "model": m >= t_model, "combined": (r >= FLAG) | (m >= t_model)}
+        kind = "recall" if "attack" in name else "false-positive rate"
+        entry = {
+            "kind": kind,
+            **{k: rate(v) for k, v in flags.items()},
+            "seconds": round(time.perf_counter() - t0, 1),
+        }
+        if _groups:
+            entry["by_group"] = {
+                g: {
+                    k: rate([f for f, gg in zip(v, _groups, strict=True) if gg == g])
+                    for k, v in flags.items()
+                }
+                for g in dict.fromkeys(_groups)
+            }
+        out["sets"][name] = entry
+        scores[name]["flags"] = flags  # type: ignore[assignment]
+    print(f"{'set':44s} {'measure':8s} {'rules':>28s} {'model':>28s} {'combined':>28s}")
+    for name, e in out["sets"].items():
+        short = "recall" if e["kind"] == "recall" else "FPR"
+        print(
+            f"{name:44s} {short:8s} " + " ".join(f"{_fmt(e[k]):>28s}" for k in ("rules", "model", "combined"))
+        )
+    e = out["sets"]["held-out attacks (issue 14)"]["by_group"]
+    print("\nRecall per family, held-out attacks (issue 14)")
+    for fam in FAMILIES:
+        print(f"  {fam:42s} " + " ".join(f"{_fmt(e[fam][k]):>28s}" for k in ("rules", "model", "combined")))
+    e = out["sets"]["held-out tricky-but-benign prompts"]["by_group"]
+    print("\nFPR per topic, held-out tricky-but-benign prompts")
+    for topic, row in e.items():
+        print(
+            f"  {topic[:42]:42s} " + " ".join(f"{_fmt(row[k]):>28s}" for k in ("rules", "model", "combined"))
+        )
+
+    pos = "held-out attacks (issue 14)"
+    for neg in ("held-out ordinary prompts", "held-out tricky-but-benign prompts"):
+        labels = np.r_[np.ones(len(scores[pos]["model"])), np.zeros(len(scores[neg]["model"]))]
+        out["auc"][f"attacks vs {neg[9:]}"] = {
+            k: auc_ci(labels, np.r_[scores[pos][k], scores[neg][k]]) for k in ("rules", "model", "combined")
+        }
+    print("\nAUC (95 % bootstrap interval), held-out attacks against")
+    for name, row in out["auc"].items():
+        print(
+            f"  {name:42s} "
+            + " ".join(
+                f"{row[k]['auc']:.3f} [{row[k]['ci95'][0]:.3f}-{row[k]['ci95'][1]:.3f}]".rjust(28)
+                for k in ("rules", "model", "combined")
+            )
+        )
+
+    if show:
+        fams = sets[pos][1]
+        missed = [
+            (f, t)
+            for t, f, hit in zip(sets[pos][0], fams, scores[pos]["flags"]["combined"], strict=True)
+            if not hit
+        ]
+        print(f"\nheld-out attacks missed by both ({len(missed)}), first {show}:")
+        for fam, t in missed[:show]:
+            print(f"   {fam}: {t[:120]!r}")
+        for neg in ("held-out ordinary prompts", "held-out tricky-but-benign prompts"):
+            fps = [t for t, hit in zip(sets[neg][0], scores[neg]["flags"]["model"], strict=True) if hit]
+            print(f"model false positives on {neg[9:]} ({len(fps)}):")
+            for t in fps[:show]:
+                print(f"   {t[:120]!r}")
+    RESULTS.write_text(json.dumps(out, indent=1) + "\n", encoding="utf-8")
+    print(f"\nwritten: {RESULTS}\n")
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--show", type=int, default=10, help="misses and false positives to print")
+    parser.add_argument("--part", choices=["all", "rules", "model"], default="all")
     args = parser.parse_args()
+    if args.part != "rules":
+        model_report(args.show)
+    if args.part != "model":
+        rules_report(args.show)
+
+
+def rules_report(show: int) -> None:
 
     rows = [json.loads(line) for line in PROMPTS.read_text(encoding="utf-8").splitlines() if line.strip()]
     attacks = {split: [r for r in rows if r["label"] == "attack" and r["split"] == split] for split in SPLITS}
@@ -149,12 +354,12 @@ def main() -> None:
             if tname == "as written":
                 misses += [a["text"] for a, f in zip(subset, flags, strict=True) if not f]
 
-    if args.show:
-        print(f"\nfalse positives ({len(examples)}), first {args.show}:")
-        for t in examples[: args.show]:
+    if show:
+        print(f"\nfalse positives ({len(examples)}), first {show}:")
+        for t in examples[:show]:
             print("  ", repr(t[:140]))
-        print(f"missed attacks as written ({len(misses)}), first {args.show}:")
-        for t in misses[: args.show]:
+        print(f"missed attacks as written ({len(misses)}), first {show}:")
+        for t in misses[:show]:
             print("  ", repr(t[:140]))
 
     lex = get_scorer("lexicon")

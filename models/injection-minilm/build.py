@@ -1,0 +1,359 @@
+"""Rebuild the shipped prompt-injection model (head.safetensors, config.json) from the project's data.
+
+    .venv/bin/python models/injection-minilm/build.py
+
+Data (see the model card): the project-written examples in data/*.txt (attacks, benign prompts
+and building blocks that are combined here: instructions planted in documents, encoded, split or
+wrapped payloads, authority claims), plus BOLD Wikipedia sentences of the profession, political
+and religious domains as ordinary text (gender and race are kept out, as for the toxicity model).
+Texts are seen as the scorer sees them: toxicity.prepare() of toxicity.chunk_spans() pieces, so
+that the two heads read the same MiniLM features. Benign texts of several pieces add each piece as
+benign; an attack adds itself whole and, when composed here, its planted instruction alone.
+
+The threshold is chosen on out-of-fold scores (5 folds grouped by the hand-written line a text
+came from) of the training data only: the lowest threshold whose false-positive rate on the
+project-written benign prompts is <= TARGET_FPR. The held-out sets in benchmarks/data are never read.
+Deterministic; about a minute on 2 cores.
+"""
+
+from __future__ import annotations
+
+import base64
+import codecs
+import json
+import random
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import roc_auc_score
+
+from genguard.datasets import bold_wikipedia_sentences
+from genguard.scoring.embedder import default_embedder
+from genguard.scoring.injection_model import InjectionHead
+from genguard.scoring.toxicity import chunk_spans, prepare
+
+HERE = Path(__file__).resolve().parent
+NAME = "genguard-injection-minilm-1"
+LAYERS = (4, 6)  # the toxicity model's layers: one embedding pass serves both heads
+SEED = 0
+C = 4.0
+FOLDS = 5
+WEIGHTS = {"attack": 1.0, "written": 0.7, "bold": 0.3}  # each group's total weight
+TARGET_FPR = 0.01  # on out-of-fold project-written benign prompts (the goal: <= 1 % held out)
+BOLD_TRAIN_DOMAINS = ("profession", "political_ideology", "religious_ideology")
+BOLD_ROWS = 3000
+HELDOUT = HERE.parents[1] / "benchmarks" / "data"  # only read by overlap_check(), never for fitting
+
+
+@dataclass
+class Example:
+    text: str
+    label: int  # 1 attack, 0 benign
+    source: str  # section, or "composed:<kind>", or "bold"
+    group: str  # the hand-written line it came from (folds never split a group)
+    written: bool  # a project-written prompt (used for the threshold's FPR), not BOLD
+
+
+def read_sections(path: Path) -> dict[str, list[str]]:
+    """{section: lines} of a data file: '## name' starts a section, '#' lines are comments, '\\n' a break."""
+    sections: dict[str, list[str]] = {}
+    current = None
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith("## "):
+            current = line[3:].strip()
+            sections[current] = []
+        elif line.strip() and not line.startswith("#") and current is not None:
+            sections[current].append(line.replace("\\n", "\n"))
+    return sections
+
+
+def _encode(kind: str, text: str) -> str:
+    if kind == "base64":
+        return base64.b64encode(text.encode()).decode()
+    if kind == "hex":
+        return text.encode().hex()
+    if kind == "rot13":
+        return codecs.encode(text, "rot13")
+    return text[::-1]
+
+
+_WRAPPER_KIND = {"base64": "base64", "hex": "hex", "reverse": "reverse", "rot13": "rot13", "secret": "base64"}
+
+
+def _wrapper_kind(wrapper: str) -> str:
+    low = wrapper.lower()
+    for key, kind in _WRAPPER_KIND.items():
+        if key in low:
+            return kind
+    return "base64"
+
+
+def compose(parts: dict[str, list[str]], rng: random.Random) -> list[Example]:
+    """Attacks and benign texts combined from the building blocks in data/parts.txt."""
+    out: list[Example] = []
+    docs, requests, lines = parts["documents"], parts["requests"], parts["injected_lines"]
+    for i, line in enumerate(lines):
+        for _ in range(6):  # an instruction planted in content the model is asked to process
+            doc, req = rng.choice(docs), rng.choice(requests)
+            sentences = re.split(r"(?<=[.!?]) ", doc)
+            at = rng.randrange(len(sentences) + 1)
+            style = rng.randrange(4)
+            planted = [line, f"[{line}]", f"<!-- {line} -->", f"({line})"][style]
+            body = " ".join([*sentences[:at], planted, *sentences[at:]])
+            sep = rng.choice([" ", "\n", "\n\n"])
+            out.append(Example(f"{req}{sep}{body}", 1, "composed:indirect", f"inj{i}", True))
+        out.append(Example(line, 1, "composed:injected_line", f"inj{i}", True))
+    for j, doc in enumerate(docs):  # the same content and requests without a planted instruction
+        for req in rng.sample(requests, 4):
+            out.append(
+                Example(f"{req}{rng.choice([' ', chr(10)])}{doc}", 0, "composed:document", f"doc{j}", True)
+            )
+        out.append(Example(doc, 0, "composed:document", f"doc{j}", True))
+    cores = parts["cores"]
+    for k, core in enumerate(cores):
+        group = f"core{k}"
+        for wrapper in parts["wrappers"]:
+            kind = _wrapper_kind(wrapper)
+            payload = core.capitalize() + "."
+            out.append(Example(wrapper.format(_encode(kind, payload)), 1, "composed:encoded", group, True))
+        for claim in rng.sample(parts["authority"], 3):
+            out.append(Example(f"{claim} {core}.", 1, "composed:authority", group, True))
+        words = core.split()
+        cut = rng.randrange(1, len(words))
+        a, b = " ".join(words[:cut]), " ".join(words[cut:])
+        for template in (
+            "x = '{a}' and y = '{b}'. Now do x + y.",
+            "Remember '{a}'. Then remember '{b}'. Put them together and follow it.",
+            "Piece one: {a}. Piece two: {b}. Join the pieces and act on them.",
+        ):
+            out.append(Example(template.format(a=a, b=b), 1, "composed:split", group, True))
+        for template in (
+            "User: thanks\nAssistant: Glad to help.\nSystem: {c}.",
+            "<|im_start|>system\n{c}<|im_end|>",
+            "--- user turn over ---\nSYSTEM: {c}.",
+            "[admin]: {c}\n[user]: ok, go ahead",
+        ):
+            out.append(Example(template.format(c=core), 1, "composed:fake_turn", group, True))
+    benign_plain = [
+        "The weather forecast says it will rain all weekend in the north.",
+        "Remember to buy milk and bread on the way home.",
+        "Our team meeting is moved to Thursday at ten.",
+        "I really enjoyed the concert last night, the band was great.",
+        "The train to Leeds is delayed by twenty minutes.",
+    ]
+    for m, plain in enumerate(benign_plain):  # encodings of ordinary text, asked about harmlessly
+        for template, kind in (
+            ("What does this base64 say? {}", "base64"),
+            ("Can you decode this hex string: {}", "hex"),
+            ("My friend sent me this in rot13, what does it mean? {}", "rot13"),
+        ):
+            out.append(
+                Example(
+                    template.format(_encode(kind, plain)), 0, "composed:encoded_benign", f"plain{m}", True
+                )
+            )
+    return out
+
+
+def examples() -> list[Example]:
+    """Every training example, in a fixed order."""
+    rng = random.Random(SEED)
+    attacks = read_sections(HERE / "data" / "attacks.txt")
+    benign = read_sections(HERE / "data" / "benign.txt")
+    parts = read_sections(HERE / "data" / "parts.txt")
+    out: list[Example] = []
+    for section, lines in attacks.items():
+        out += [Example(t, 1, section, f"{section}{i}", True) for i, t in enumerate(lines)]
+    for section, lines in benign.items():
+        out += [Example(t, 0, section, f"{section}{i}", True) for i, t in enumerate(lines)]
+    out += compose(parts, rng)
+    bold = bold_wikipedia_sentences(BOLD_TRAIN_DOMAINS)
+    out += [Example(t, 0, "bold", f"bold{i}", False) for i, t in enumerate(rng.sample(bold, BOLD_ROWS))]
+    return out
+
+
+def units(rows: list[Example]) -> tuple[list[str], np.ndarray, list[int]]:
+    """(prepared texts, labels, owner row) as the scorer sees them: a benign text of several
+    pieces adds every piece; every text adds itself whole."""
+    texts, labels, owners = [], [], []
+    for r, ex in enumerate(rows):
+        spans = chunk_spans(ex.text)
+        pieces = [ex.text] + ([ex.text[s:e] for s, e in spans] if ex.label == 0 and len(spans) > 1 else [])
+        for piece in pieces:
+            texts.append(prepare(piece))
+            labels.append(ex.label)
+            owners.append(r)
+    return texts, np.asarray(labels), owners
+
+
+def text_scores(head: InjectionHead, rows: list[Example], features: dict[str, np.ndarray]) -> np.ndarray:
+    """Each row's score as the scorer computes it: the highest of its pieces' probabilities."""
+    out = np.zeros(len(rows))
+    for r, ex in enumerate(rows):
+        pieces = [prepare(ex.text[s:e]) for s, e in chunk_spans(ex.text)] or [prepare(ex.text)]
+        out[r] = head.probabilities(np.stack([features[p] for p in pieces])).max()
+    return out
+
+
+def embed_all(rows: list[Example]) -> dict[str, np.ndarray]:
+    """Features of every unit the fit and the scorer will look at, embedded once."""
+    wanted = set(units(rows)[0])
+    for ex in rows:
+        wanted.update(prepare(ex.text[s:e]) for s, e in chunk_spans(ex.text))
+    ordered = sorted(wanted)
+    vectors = default_embedder().embed(ordered, layers=LAYERS)
+    return dict(zip(ordered, vectors, strict=True))
+
+
+def unit_weights(rows: list[Example], labels: np.ndarray, owners: list[int]) -> np.ndarray:
+    """Sample weights: attacks, written benign prompts and BOLD sentences each weigh as much in
+    total as WEIGHTS says (relative), so that the few tricky benign prompts are not drowned out
+    by thousands of easy Wikipedia sentences."""
+    kind = np.array(
+        [
+            "attack" if labels[u] else ("written" if rows[owners[u]].written else "bold")
+            for u in range(len(labels))
+        ]
+    )
+    weights = np.zeros(len(labels))
+    for name, total in WEIGHTS.items():
+        mask = kind == name
+        weights[mask] = total * len(labels) / max(mask.sum(), 1)
+    return weights / weights.mean()
+
+
+def fit(rows: list[Example], features: dict[str, np.ndarray]) -> InjectionHead:
+    texts, labels, owners = units(rows)
+    x = np.stack([features[t] for t in texts])
+    weights = unit_weights(rows, labels, owners)
+    model = LogisticRegression(C=C, max_iter=5000)
+    model.fit(x, labels, sample_weight=weights)
+    return InjectionHead(model.coef_[0], float(model.intercept_[0]), LAYERS, {"name": NAME, "threshold": 0.5})
+
+
+def out_of_fold(rows: list[Example], features: dict[str, np.ndarray]) -> np.ndarray:
+    """Each row's score from a head fitted on the folds without its group."""
+    groups = sorted({ex.group for ex in rows})
+    rng = random.Random(SEED)
+    rng.shuffle(groups)
+    fold_of = {g: i % FOLDS for i, g in enumerate(groups)}
+    scores = np.zeros(len(rows))
+    for k in range(FOLDS):
+        train = [ex for ex in rows if fold_of[ex.group] != k]
+        test_idx = [i for i, ex in enumerate(rows) if fold_of[ex.group] == k]
+        head = fit(train, features)
+        scores[test_idx] = text_scores(head, [rows[i] for i in test_idx], features)
+    return scores
+
+
+def choose_threshold(rows: list[Example], scores: np.ndarray) -> tuple[float, dict]:
+    """The lowest threshold (0.05 steps, at least 0.5) whose out-of-fold FPR on written benign
+    prompts is <= TARGET_FPR, with the out-of-fold figures at it."""
+    labels = np.array([ex.label for ex in rows])
+    written = np.array([ex.written for ex in rows])
+    for t in np.arange(0.5, 0.996, 0.01):
+        fpr = float((scores[(labels == 0) & written] >= t).mean())
+        if fpr <= TARGET_FPR:
+            break
+    t = round(float(t), 2)
+    metrics = {
+        "threshold": t,
+        "auc": round(float(roc_auc_score(labels, scores)), 4),
+        "recall": round(float((scores[labels == 1] >= t).mean()), 4),
+        "fpr_written_benign": round(float((scores[(labels == 0) & written] >= t).mean()), 4),
+        "fpr_bold": round(float((scores[(labels == 0) & ~written] >= t).mean()), 4),
+        "n_attacks": int((labels == 1).sum()),
+        "n_written_benign": int(((labels == 0) & written).sum()),
+        "n_bold": int((~written).sum()),
+        "recall_by_source": {
+            s: round(float((scores[[i for i, ex in enumerate(rows) if ex.source == s]] >= t).mean()), 3)
+            for s in sorted({ex.source for ex in rows if ex.label == 1})
+        },
+        "fpr_by_source": {
+            s: round(float((scores[[i for i, ex in enumerate(rows) if ex.source == s]] >= t).mean()), 3)
+            for s in sorted({ex.source for ex in rows if ex.label == 0})
+        },
+    }
+    return t, metrics
+
+
+def _normal(sentence: str) -> str:
+    text = unicodedata.normalize("NFKC", sentence).casefold()
+    return " ".join(re.findall(r"\w+", text))
+
+
+def sentences(text: str) -> set[str]:
+    """Normalised sentences (and lines) of a text with at least 4 words."""
+    out = set()
+    for piece in re.split(r"(?<=[.!?])\s+|\n+", text):
+        norm = _normal(piece)
+        if len(norm.split()) >= 4:
+            out.add(norm)
+    return out
+
+
+def overlap_check(rows: list[Example]) -> dict:
+    """Normalised sentences shared between the training texts and the held-out sets (must be none),
+    and the share of held-out texts with any 8-word sequence found in the training texts."""
+    held = []
+    for name in (
+        "injection_heldout_attacks.jsonl",
+        "injection_heldout_benign.jsonl",
+        "injection_prompts.jsonl",
+    ):
+        for line in (HELDOUT / name).read_text(encoding="utf-8").splitlines():
+            row = json.loads(line)
+            if "text" in row:
+                held.append(row["text"])
+    train_sent = set().union(*(sentences(ex.text) for ex in rows if ex.written))
+    shared = sorted({s for t in held for s in sentences(t)} & train_sent)
+
+    def grams(text: str) -> set[tuple[str, ...]]:
+        words = _normal(text).split()
+        return {tuple(words[i : i + 8]) for i in range(len(words) - 7)}
+
+    train_grams = set().union(*(grams(ex.text) for ex in rows if ex.written))
+    with_gram = sum(bool(grams(t) & train_grams) for t in held)
+    return {"shared_sentences": shared, "heldout_texts": len(held), "heldout_with_shared_8gram": with_gram}
+
+
+def main() -> None:
+    rows = examples()
+    overlap = overlap_check(rows)
+    if overlap["shared_sentences"]:
+        raise SystemExit(
+            f"training data shares sentences with the held-out sets: {overlap['shared_sentences']}"
+        )
+    features = embed_all(rows)
+    oof = out_of_fold(rows, features)
+    threshold, metrics = choose_threshold(rows, oof)
+    head = fit(rows, features)
+    head.config = {
+        "name": NAME,
+        "threshold": threshold,
+        "layers": list(LAYERS),
+        "embedder": default_embedder().model_id,
+        "unit": "toxicity.chunk_spans pieces after toxicity.prepare; a text scores its highest piece",
+        "training": {
+            "C": C,
+            "seed": SEED,
+            "folds": FOLDS,
+            "target_fpr": TARGET_FPR,
+            "rows": len(rows),
+            "attacks": sum(ex.label for ex in rows),
+            "benign_written": sum(ex.label == 0 and ex.written for ex in rows),
+            "bold": sum(not ex.written for ex in rows),
+            "overlap_with_heldout": overlap,
+        },
+        "out_of_fold": metrics,
+    }
+    head.save(HERE)
+    print(json.dumps(head.config, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,10 +1,10 @@
 """Scorers shared by every check, behind one batch-first interface, found by name in a registry.
 
-Importing this package registers the built-in scorers: pii, lexicon, injection, sentiment and toxicity
-(the toxicity model itself loads only when a ToxicityScorer is built).
+Importing this package registers the built-in scorers: pii, lexicon, injection (rules),
+injection-model (learned), sentiment and toxicity (models load only when a scorer is built).
 """
 
-from genguard.scoring import injection, lexicon, pii, sentiment, toxicity
+from genguard.scoring import injection, injection_model, lexicon, pii, sentiment, toxicity
 from genguard.scoring.base import Scorer, available, get_scorer, parameters, register
 
 __all__ = [
@@ -12,6 +12,7 @@ __all__ = [
     "available",
     "get_scorer",
     "injection",
+    "injection_model",
     "lexicon",
     "parameters",
     "pii",

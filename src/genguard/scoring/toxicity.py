@@ -1,14 +1,15 @@
-"""Toxicity: the project's guardrail model, a linear head on MiniLM sentence features.
+"""Toxicity: the project's guardrail model, linear heads on MiniLM sentence features.
 
-The default model (models/toxicity-minilm, see its model card) was trained on the human-labelled
-Davidson tweets, neutral BOLD Wikipedia sentences and a small project-written set of hate without
-slurs. Measured by benchmarks/guard_quality.py, scoring sentence by sentence: AUC 0.972 on held-out
-Davidson tweets; at the default threshold 0.5, false-positive rates of 0.52 % on BOLD Wikipedia
-sentences from domains the model never saw (2.0 % on whole paragraphs, 0.58 % at 0.7) and 22 % on
-Davidson's "neither" tweets (casual slang); recall 0.80 on project-written hate without slurs.
+The default model (models/toxicity-minilm) gives P(toxic) and, beside it, P(category) for insult,
+threat, identity attack, profanity and sexual content. What it was trained on, and its measured
+quality (held-out AUC per data set and per category, cross-source results, the counterfactual
+gender gap) are in its model card, models/toxicity-minilm/README.md; the false-positive and
+true-positive rates at each threshold the guard uses live in src/genguard/guard/error_rates.json
+(`genguard.guard.error_rates.error_rate("toxicity", threshold)`). Both come from
+benchmarks/guard_quality.py; no figure is copied here.
 
 Texts are scored sentence by sentence (see `chunk_spans`); a text's score is its most toxic
-sentence's, and every sentence over the threshold is a finding with its span.
+sentence's, and every sentence over the threshold is a finding with its span and categories.
 """
 
 from __future__ import annotations
@@ -21,15 +22,18 @@ from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
+from pydantic import Field
 from safetensors.numpy import load_file, save_file
 
-from genguard.errors import ModelLoadError
+from genguard.errors import ConfigError, ModelLoadError
 from genguard.scoring.base import check_texts, max_score, register
 from genguard.scoring.embedder import SentenceEmbedder, default_embedder
 from genguard.text import FOR_CLASSIFIERS, normalize
 from genguard.types import Finding, ScoreResult, Span
 
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parents[3] / "models" / "toxicity-minilm"
+CATEGORIES = ("insult", "threat", "identity_attack", "profanity", "sexual")
+"""What the category heads score; their held-out AUC is in the model card."""
 CHUNK_CHARS = 400  # about 100 word pieces: the length of the tweets and sentences the model learnt from
 MIN_WORDS = 5
 
@@ -98,28 +102,54 @@ def sentence_cuts(text: str, max_chars: int = CHUNK_CHARS, min_words: int = MIN_
 
 
 class ToxicityHead:
-    """A logistic-regression head over MiniLM features of chosen layers, saved as safetensors + JSON."""
+    """Logistic-regression heads over MiniLM features of chosen layers, saved as safetensors + JSON:
+    one for P(toxic) and, optionally, one per category in CATEGORIES (P(category), each fitted
+    on its own, so they need not sum to anything)."""
 
-    def __init__(self, weight: np.ndarray, bias: float, layers: Sequence[int], config: dict) -> None:
+    def __init__(
+        self,
+        weight: np.ndarray,
+        bias: float,
+        layers: Sequence[int],
+        config: dict,
+        category_weight: np.ndarray | None = None,
+        category_bias: np.ndarray | None = None,
+    ) -> None:
         self.weight = np.asarray(weight, dtype=np.float32)
         self.bias = float(bias)
         self.layers = tuple(int(k) for k in layers)
         self.config = config
+        self.category_weight = None if category_weight is None else np.asarray(category_weight, np.float32)
+        self.category_bias = None if category_bias is None else np.asarray(category_bias, np.float32)
 
     @property
     def threshold(self) -> float:
         return float(self.config["threshold"])
 
+    @property
+    def categories(self) -> tuple[str, ...]:
+        """The categories this head scores (empty for a head trained without them)."""
+        return CATEGORIES if self.category_weight is not None else ()
+
     def probabilities(self, features: np.ndarray) -> np.ndarray:
         """P(toxic) for each row of features from `SentenceEmbedder.embed(..., layers=self.layers)`."""
         return 1.0 / (1.0 + np.exp(-(features @ self.weight + self.bias)))
 
+    def category_probabilities(self, features: np.ndarray) -> np.ndarray:
+        """(rows, len(self.categories)) P(category) per row; zero columns without category heads."""
+        if self.category_weight is None or self.category_bias is None:
+            return np.zeros((len(features), 0), np.float32)
+        return 1.0 / (1.0 + np.exp(-(features @ self.category_weight.T + self.category_bias)))
+
     def save(self, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
-        save_file(
-            {"weight": self.weight, "bias": np.array([self.bias], np.float32)}, folder / "head.safetensors"
-        )
+        tensors = {"weight": self.weight, "bias": np.array([self.bias], np.float32)}
+        if self.category_weight is not None and self.category_bias is not None:
+            tensors |= {"category_weight": self.category_weight, "category_bias": self.category_bias}
+        save_file(tensors, folder / "head.safetensors")
         config = {**self.config, "layers": list(self.layers)}
+        if self.category_weight is not None:
+            config["categories"] = list(CATEGORIES)
         (folder / "config.json").write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
 
     @classmethod
@@ -127,7 +157,16 @@ class ToxicityHead:
         try:
             tensors = load_file(folder / "head.safetensors")
             config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
-            return cls(tensors["weight"], float(tensors["bias"][0]), config["layers"], config)
+            if "category_weight" in tensors and tuple(config.get("categories", ())) != CATEGORIES:
+                raise ValueError(f"its categories {config.get('categories')} are not {list(CATEGORIES)}")
+            return cls(
+                tensors["weight"],
+                float(tensors["bias"][0]),
+                config["layers"],
+                config,
+                tensors.get("category_weight"),
+                tensors.get("category_bias"),
+            )
         except (OSError, KeyError, ValueError) as exc:
             raise ModelLoadError(
                 f"cannot load a toxicity model from {folder} ({exc}); it needs head.safetensors and "
@@ -135,8 +174,27 @@ class ToxicityHead:
             ) from exc
 
 
+class ToxicFinding(Finding):
+    """A sentence at or over the threshold, with P(category) of that sentence per category."""
+
+    categories: dict[str, float] = Field(default_factory=dict)
+
+
+class ToxicityResult(ScoreResult):
+    """ScoreResult plus, per category, the highest P(category) over the text's sentences."""
+
+    findings: list[ToxicFinding]
+    categories: dict[str, float] = Field(default_factory=dict)
+
+
 class ToxicityScorer:
-    """P(toxic) per text from a trained head; findings are the chunks at or over the threshold."""
+    """P(toxic) per text from a trained head; findings are the chunks at or over the threshold.
+
+    `allow` names categories a policy tolerates (say `["profanity"]` for creative writing): a
+    sentence then counts only as far as it is toxic in another way, min(P(toxic), max P(c) over
+    the other categories), so "fuck, I missed the bus" passes and "you are a fucking idiot" does
+    not. Without `allow` the score is P(toxic) alone.
+    """
 
     name = "toxicity"
     combine = staticmethod(max_score)  # a text scores its strongest piece
@@ -146,20 +204,30 @@ class ToxicityScorer:
         model_dir: str | Path | None = None,
         threshold: float | None = None,
         embedder: SentenceEmbedder | None = None,
+        allow: Sequence[str] = (),
     ) -> None:
         folder = Path(model_dir) if model_dir is not None else DEFAULT_MODEL_DIR
         self.head = _load_head(folder.resolve())
         self.threshold = self.head.threshold if threshold is None else float(threshold)
         self.embedder = embedder or default_embedder()
+        self.allow = tuple(allow)
+        unknown = sorted(set(self.allow) - set(self.head.categories))
+        if unknown:
+            raise ConfigError(
+                f"toxicity: cannot allow {unknown}; this model's categories are {list(self.head.categories)}"
+            )
         self.model_id = f"{self.head.config.get('name', folder.name)} on {self.embedder.model_id}"
 
     def probabilities(self, texts: Sequence[str]) -> np.ndarray:
         """P(toxic) of each text taken whole (no chunking; the embedder truncates at 256 word pieces)."""
-        features = self.embedder.embed([prepare(t) for t in texts], layers=self.head.layers)
-        return self.head.probabilities(features)
+        return self.head.probabilities(self._features(texts))
 
-    def score(self, texts: Sequence[str]) -> list[ScoreResult]:
-        """One ScoreResult per text: score = P(toxic) of its most toxic chunk (0.0 for blank text)."""
+    def _features(self, texts: Sequence[str]) -> np.ndarray:
+        return self.embedder.embed([prepare(t) for t in texts], layers=self.head.layers)
+
+    def score(self, texts: Sequence[str]) -> list[ToxicityResult]:
+        """One result per text: score = P(toxic) of its most toxic chunk (0.0 for blank text;
+        with `allow`, see the class), `categories` the highest P(category) over its chunks."""
         texts = check_texts(texts)
         owners: list[int] = []
         spans: list[tuple[int, int]] = []
@@ -167,19 +235,38 @@ class ToxicityScorer:
             for span in chunk_spans(text):
                 owners.append(i)
                 spans.append(span)
-        probs = self.probabilities([texts[i][s:e] for i, (s, e) in zip(owners, spans, strict=True)])
+        features = self._features([texts[i][s:e] for i, (s, e) in zip(owners, spans, strict=True)])
+        probs = self.head.probabilities(features)
+        cats = self.head.category_probabilities(features)
+        names = self.head.categories
+        if self.allow:
+            others = [j for j, c in enumerate(names) if c not in self.allow]
+            probs = np.minimum(probs, cats[:, others].max(1) if others else 0.0)
         best = np.zeros(len(texts))
-        findings: list[list[Finding]] = [[] for _ in texts]
-        for i, (s, e), p in zip(owners, spans, probs, strict=True):
+        best_cats = np.zeros((len(texts), len(names)))
+        findings: list[list[ToxicFinding]] = [[] for _ in texts]
+        for k, (i, (s, e), p) in enumerate(zip(owners, spans, probs, strict=True)):
             best[i] = max(best[i], p)
+            best_cats[i] = np.maximum(best_cats[i], cats[k])
             if p >= self.threshold:
-                span = Span(start=s, end=e, label="TOXIC")
                 findings[i].append(
-                    Finding(scorer=self.name, label="TOXIC", score=round(float(p), 4), span=span)
+                    ToxicFinding(
+                        scorer=self.name,
+                        label="TOXIC",
+                        score=round(float(p), 4),
+                        span=Span(start=s, end=e, label="TOXIC"),
+                        categories={c: round(float(q), 4) for c, q in zip(names, cats[k], strict=True)},
+                    )
                 )
         return [
-            ScoreResult(scorer=self.name, model_id=self.model_id, score=round(float(b), 4), findings=f)
-            for b, f in zip(best, findings, strict=True)
+            ToxicityResult(
+                scorer=self.name,
+                model_id=self.model_id,
+                score=round(float(b), 4),
+                findings=f,
+                categories={c: round(float(q), 4) for c, q in zip(names, bc, strict=True)},
+            )
+            for b, f, bc in zip(best, findings, best_cats, strict=True)
         ]
 
 

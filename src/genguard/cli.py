@@ -21,6 +21,7 @@ from genguard.cli_audit import audit_app
 from genguard.cli_common import err
 from genguard.cli_guard import guard_app
 from genguard.cli_keys import audit_log, keys_app
+from genguard.cli_pairs import audit_pairs
 from genguard.cli_provenance import provenance_app
 from genguard.cli_serve import serve
 from genguard.cli_watermark import generate, wm_app
@@ -40,6 +41,7 @@ app.add_typer(provenance_app, name="provenance")
 app.command()(serve)
 app.add_typer(keys_app, name="keys")
 audit_app.command("log")(audit_log)
+audit_app.command("pairs")(audit_pairs)
 for _command in getattr(cli_report, "COMMANDS", [cli_report.demo]):
     app.command()(_command)
 

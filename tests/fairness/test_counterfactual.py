@@ -113,3 +113,27 @@ def test_counterfactual_audit_on_the_default_model(model, tmp_path: Path) -> Non
 def test_nothing_to_audit_is_refused(tmp_path: Path) -> None:
     with RunStore(tmp_path / "runs.sqlite") as store, pytest.raises(InvalidInputError, match="nothing"):
         counterfactual_audit(None, store, [], [], SWAPS)  # type: ignore[arg-type]
+
+
+@pytest.mark.slow
+def test_ready_made_pairs_are_scored_as_given(model, tmp_path: Path) -> None:
+    pro = [
+        ("pro_x", f"The {job} said that {he} would be late.", f"The {job} said that {she} would be late.")
+        for job, he, she in [("mechanic", "he", "she"), ("carpenter", "he", "she"), ("nurse", "she", "he")]
+        * 4
+    ]
+    anti = [("anti_x", t, s) for _, s, t in pro]  # the same pairs the other way round
+    with RunStore(tmp_path / "runs.sqlite") as store:
+        audit = counterfactual_audit(
+            model, store, [], [], SWAPS, pairs=[*pro, *anti, ("pro_x", "Same.", "Same.")]
+        )
+    by = {m.measure: m for m in audit.measures}
+    assert audit.n_sentence_pairs == 24 and set(by) == {
+        "likelihood, pro-stereotyped sentences",
+        "likelihood, anti-stereotyped sentences",
+    }
+    # Each anti pair is a pro pair reversed: the differences are negated, the means opposite.
+    pro_m, anti_m = by["likelihood, pro-stereotyped sentences"], by["likelihood, anti-stereotyped sentences"]
+    assert pro_m.n == anti_m.n == 12 and pro_m.mean == pytest.approx(-anti_m.mean, abs=1e-3)
+    with pytest.raises(InvalidInputError, match="name it pro_"):
+        counterfactual_audit(model, store, [], [], SWAPS, pairs=[("gender", "He ran.", "She ran.")])

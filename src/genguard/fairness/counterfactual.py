@@ -8,7 +8,10 @@ the end of a clause, else "him".
 Two measures, both paired (every text is compared with its own swap, which removes the variation
 between texts):
 
-- likelihood: the log-probability (nats) of each WinoBias sentence minus that of its swap.
+- likelihood: the log-probability (nats) of each WinoBias sentence minus that of its swap, every
+  token scored after the model's start-of-text token (`sentence_scores.score_sentences`; until
+  issue 15 the first token went unscored, so a swap of the first word, "He ..." -> "She ...",
+  was invisible). Ready-made pairs may be given instead of (or beside) swapped sentences.
   For pro-stereotyped sentences ("the developer ... he") a positive mean means the model prefers
   the stereotype; `stereotype_preference` is the share of pairs (pro and anti) in which the
   stereotypical version is the more likely one: 0.5 for a model without this bias.
@@ -32,6 +35,7 @@ import numpy as np
 from genguard.datasets import require_data
 from genguard.errors import InvalidInputError
 from genguard.fairness.collect import SampledAudit, SamplingSettings, run_sampled
+from genguard.fairness.sentence_scores import score_sentences
 from genguard.fairness.stats import MIN_GROUP, holm, paired_test
 from genguard.fairness.tone import ToneScorer
 from genguard.lm.base import LanguageModel
@@ -211,13 +215,21 @@ class CounterfactualAudit(SampledAudit):
     note: str
 
 
-def _sentence_logprob(model: LanguageModel, texts: Sequence[str], batch_size: int) -> np.ndarray:
-    ids = model.tokenizer.encode(list(texts))
-    out = np.zeros(len(texts))
-    for start in range(0, len(ids), batch_size):
-        rows = model.token_logprobs(ids[start : start + batch_size])
-        out[start : start + len(rows)] = [sum(r) for r in rows]
-    return out
+def _check_pairs(pairs: Sequence[tuple[str, str, str]]) -> list[tuple[str, str, str]]:
+    """Ready-made (subset, sentence, counterpart) triples, checked: subsets named pro* / anti*."""
+    checked = []
+    for i, pair in enumerate(pairs):
+        if not (isinstance(pair, tuple | list) and len(pair) == 3 and all(isinstance(x, str) for x in pair)):
+            raise InvalidInputError(
+                f"pairs[{i}] must be (subset, sentence, counterpart) strings, got {pair!r}"
+            )
+        if not pair[0].startswith(("pro", "anti")):
+            raise InvalidInputError(
+                f"pairs[{i}] has subset {pair[0]!r}; name it pro_* (the sentence is the stereotypical "
+                "one) or anti_* (the counterpart is), as WinoBias's subsets are"
+            )
+        checked.append((pair[0], pair[1], pair[2]))
+    return checked
 
 
 def _measure(name: str, meaning: str, diffs: np.ndarray, seed: int) -> dict[str, Any]:
@@ -243,20 +255,26 @@ def counterfactual_audit(
     batch_size: int = 32,
     progress: Callable[[int], None] | None = None,
     after_chunk: Callable[[int], None] | None = None,
+    pairs: Sequence[tuple[str, str, str]] = (),
 ) -> CounterfactualAudit:
     """Paired likelihood differences over `sentences` ((subset, text); subsets named pro_* / anti_*)
-    and paired tone differences over `prompts` (male form) and their swaps."""
-    if not sentences and not prompts:
-        raise InvalidInputError("nothing to audit: no sentences and no prompts")
+    and their gender swaps, and paired tone differences over `prompts` (male form) and their swaps.
+
+    `pairs` adds ready-made (subset, sentence, counterpart) triples, scored as given instead of
+    swapped (subset pro_* when the sentence is the stereotypical one, anti_* when the counterpart
+    is). Pairs whose two sides are equal, or with an empty side, are dropped. Sentences are scored
+    by `score_sentences` (total log-probability after the start-of-text token)."""
+    given = _check_pairs(pairs)
+    if not sentences and not prompts and not given:
+        raise InvalidInputError("nothing to audit: no sentences, no pairs and no prompts")
     seed = sampling.seed  # also seeds the bootstrap and permutation tests
-    sentence_pairs = [(sub, s, swap_gender(s, swaps)) for sub, s in sentences]
-    sentence_pairs = [p for p in sentence_pairs if p[1] != p[2]]
+    sentence_pairs = [(sub, s, swap_gender(s, swaps)) for sub, s in sentences] + given
+    sentence_pairs = [p for p in sentence_pairs if p[1] != p[2] and p[1].strip() and p[2].strip()]
     rows: list[dict[str, Any]] = []
     preference = None
     if sentence_pairs:
-        lp = _sentence_logprob(
-            model, [p[1] for p in sentence_pairs] + [p[2] for p in sentence_pairs], batch_size
-        )
+        texts = [p[1] for p in sentence_pairs] + [p[2] for p in sentence_pairs]
+        lp = score_sentences(model, texts, batch_size=batch_size).values("total")
         diff = lp[: len(sentence_pairs)] - lp[len(sentence_pairs) :]
         subsets = np.array([p[0] for p in sentence_pairs])
         pro, anti = np.char.startswith(subsets, "pro"), np.char.startswith(subsets, "anti")

@@ -202,6 +202,8 @@ def test_identical_and_empty_pairs_are_counted_not_scored() -> None:
         audit_pairs(lambda texts: [1.0], [("a", "b")])
     with pytest.raises(InvalidInputError, match="pair 0"):
         audit_pairs(scorer, [("only one",)])
+    with pytest.raises(InvalidInputError, match=r"pair 1 has unknown field\(s\) \['sent'\]"):
+        audit_pairs(scorer, [("a", "b"), {"more": "a", "less": "b", "sent": "c"}])
 
 
 # ---------------------------------------------------------------- files and the CLI

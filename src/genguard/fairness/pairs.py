@@ -100,6 +100,9 @@ def as_pairs(pairs: Sequence[SentencePair | Sequence[str] | dict[str, Any]]) -> 
             fields = dict(zip(("more", "less", "category"), pair, strict=False))
         else:
             raise InvalidInputError(f"pair {i} must be (more, less[, category]), got {pair!r}")
+        unknown = sorted(set(map(str, fields)) - {"more", "less", "category"})
+        if unknown:
+            raise InvalidInputError(f"pair {i} has unknown field(s) {unknown}; use more, less, category")
         bad = [k for k in ("more", "less", "category") if k in fields and not isinstance(fields[k], str)]
         if bad or not {"more", "less"} <= set(fields):
             raise InvalidInputError(f"pair {i} needs text fields 'more' and 'less', got {pair!r}")

@@ -69,3 +69,30 @@ def test_passes_fit_the_budget_in_few_shapes() -> None:
     assert sum(rows * pad == 4096 for _, pad, rows in passes) >= 0.85 * len(passes)
     # One text longer than the budget goes alone.
     assert [(len(i), p, r) for i, p, r in _passes(np.array([200, 10]), 64, 128)] == [(1, 16, 1), (1, 256, 1)]
+
+
+def test_exact_passes_fit_the_budget_without_empty_rows() -> None:
+    lengths = np.random.default_rng(1).integers(3, MAX_TOKENS + 1, 2000)
+    passes = list(_passes(lengths, max_rows=256, budget=4096, exact=True))
+    assert sorted(np.concatenate([idx for idx, _, _ in passes]).tolist()) == list(range(2000))
+    for idx, pad, rows in passes:
+        assert rows == len(idx) and pad % 8 == 0 and lengths[idx].max() <= pad < lengths[idx].max() + 8
+        assert rows * pad <= 4096 or rows == 1
+
+
+def test_cache_embeds_each_text_once_and_stays_bounded() -> None:
+    embedder = SentenceEmbedder(cache_rows=8)
+    texts = mixed_texts(6, seed=2)
+    seen: list[int] = []
+    first = embedder.embed([*texts, texts[0]], layers=(4, 6), progress=seen.append)
+    assert sum(seen) == 7 and embedder.cache_hits == 0
+    assert np.array_equal(first[0], first[6])  # a repeated text is embedded once
+    again = embedder.embed(texts[::-1], layers=(4, 6), progress=seen.append)
+    assert embedder.cache_hits == 6 and np.array_equal(again, first[:6][::-1])
+    assert sum(seen) == 13  # texts served from the cache still count
+    embedder.embed(texts, layers=(6,))  # other layers: another key
+    assert embedder.cache_hits == 6 and len(embedder._cache) == 8  # least recently used dropped
+    embedder.embed(["word " * 1000], layers=(6,))  # longer than CACHE_MAX_CHARS: not kept
+    assert all(len(text) < 2000 for text, _ in embedder._cache)
+    embedder.clear_cache()
+    assert not embedder._cache

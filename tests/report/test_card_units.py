@@ -23,7 +23,7 @@ MILD = "Shut up and listen, this is how evaporation works."  # toxicity about 0.
 def test_error_rates_in_one_place() -> None:
     rate = error_rate("toxicity", 0.2, "paragraph")
     assert rate is not None and rate.n == 1540
-    assert rate.brief() == "FPR at 0.2 on BOLD paragraphs: 9.0 %"
+    assert rate.brief() == f"FPR at 0.2 on BOLD paragraphs: {100 * rate.value:.1f} %"
     assert "benchmarks/guard_quality.py" in rate.describe()
     assert error_rate("toxicity", 0.3) is None  # never measured: the report says so instead of guessing
     assert all(0 <= r.value <= 1 for r in measured_rates())
@@ -31,11 +31,14 @@ def test_error_rates_in_one_place() -> None:
 
 def test_policy_comments_and_model_card_point_to_the_rates_file() -> None:
     root = Path(__file__).resolve().parents[2]
+    paragraph = error_rate("toxicity", 0.2, "paragraph")
+    assert paragraph is not None
+    repeated = f"{100 * paragraph.value:.1f} %"
     for name in ("src/genguard/guard/policies/default.yaml", "models/toxicity-minilm/README.md"):
         path = root / name
         text = path.read_text(encoding="utf-8")
         assert "error_rates.json" in text, path
-        assert "9.0 %" not in text and "0.52 %" not in text, f"{path} repeats a measured rate"
+        assert repeated not in text, f"{path} repeats a measured rate ({repeated})"
 
 
 def test_committed_schema_is_the_generated_one() -> None:
@@ -53,7 +56,8 @@ def test_guard_explains_each_verdict_with_threshold_and_measured_rate() -> None:
     assert answer.verdicts["strict"].action == "block"
     why = explain(run, answer, "strict")
     score = answer.verdicts["strict"].scores["toxicity"]
-    assert f"toxicity {score:.2f} ≥ strict threshold 0.2 (FPR at 0.2 on BOLD paragraphs: 9.0 %)" in why
+    brief = error_rate("toxicity", 0.2, "paragraph").brief()  # type: ignore[union-attr]
+    assert f"toxicity {score:.2f} ≥ strict threshold 0.2 ({brief})" in why
     assert why.endswith("→ block")
     assert explain(run, answer, "default") == "no flag"
     # Every sample prompt gets the action the default profile intends.
@@ -63,7 +67,7 @@ def test_guard_explains_each_verdict_with_threshold_and_measured_rate() -> None:
     section = guard_section(run)
     assert section.key == "guard" and section.has_figures
     rows = next(b for b in section.blocks if getattr(b, "kind", "") == "table").rows
-    assert any("0.2" in c.text and "9.0 %" in c.text for row in rows for c in row)
+    assert any("0.2" in c.text and brief.rsplit(": ", 1)[1] in c.text for row in rows for c in row)
 
 
 def test_summary_lists_every_concern_and_why_it_did_not_run() -> None:

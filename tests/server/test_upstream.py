@@ -67,13 +67,13 @@ def test_the_proxy_answers_as_the_upstream_does_and_says_it_is_not_watermarked(s
     assert proxied.genguard["watermark_note"] == "upstream backend: not watermarked"
     assert proxied.genguard["guard"]["output"] == {"action": "allow", "rules": []}
     completion = _client(proxy).completions.create(
-        model="proxied", prompt="One, two,", max_tokens=8, temperature=0
+        model="proxied", prompt="The first three numbers are one, two,", max_tokens=8, temperature=0
     )
     assert (
         completion.choices[0].text
         == (
             _client(upstream).completions.create(
-                model="plain", prompt="One, two,", max_tokens=8, temperature=0
+                model="plain", prompt="The first three numbers are one, two,", max_tokens=8, temperature=0
             )
         )
         .choices[0]

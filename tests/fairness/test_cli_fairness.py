@@ -29,7 +29,7 @@ def run(*args: str) -> subprocess.CompletedProcess:
 
 
 def test_pronoun_probe_writes_the_report_and_json(tmp_path: Path) -> None:
-    done = run("audit", "fairness", "--probe", "pronoun", "--out", str(tmp_path))
+    done = run("audit", "fairness", "--probe", "pronoun", "--fast", "--out", str(tmp_path))
     assert done.returncode == 0, done.stderr.decode()
     text = done.stdout.decode()
     assert "60 occupations x 6 templates" in text and "r with labour statistics 0.8" in text

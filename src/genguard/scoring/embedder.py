@@ -133,9 +133,9 @@ class SentenceEmbedder:
                     out[i] = hit
                 else:
                     todo.setdefault(text, []).append(i)
-            self.cache_hits += len(texts) - sum(len(v) for v in todo.values())
             unique = list(todo)
             done = len(texts) - sum(len(v) for v in todo.values())
+            self.cache_hits += done
             if progress is not None and done and not unique:
                 progress(done)
             if unique:

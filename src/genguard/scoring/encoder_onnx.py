@@ -42,14 +42,14 @@ _lock = threading.Lock()
 
 
 def cache_dir() -> Path:
-    """Where exported encoders live: $GENGUARD_CACHE/encoders, else the user cache dir's
-    genguard/encoders (~/.cache/genguard/encoders on Linux)."""
+    """Where exported encoders live: $GENGUARD_CACHE/encoders, else
+    $XDG_CACHE_HOME/genguard/encoders (~/.cache/genguard/encoders when unset)."""
     root = os.environ.get("GENGUARD_CACHE")
     if root:
         return Path(root) / "encoders"
-    import platformdirs
-
-    return Path(platformdirs.user_cache_dir("genguard")) / "encoders"
+    # The XDG rule by hand: platformdirs is not a dependency of ours (CI lacked it).
+    xdg = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(xdg) / "genguard" / "encoders"
 
 
 @lru_cache(maxsize=4)

@@ -15,17 +15,15 @@ benchmarks/injection_quality.py; the model card has the full tables. Use it besi
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
-from safetensors.numpy import load_file, save_file
 
-from genguard.errors import ModelLoadError
 from genguard.scoring.base import check_texts, max_score, register
 from genguard.scoring.embedder import SentenceEmbedder, default_embedder
+from genguard.scoring.linear_head import LinearHead
 from genguard.scoring.toxicity import chunk_spans, prepare
 from genguard.types import Finding, ScoreResult, Span
 
@@ -35,42 +33,12 @@ DEFAULT_MODEL_DIR = Path(__file__).resolve().parents[3] / "models" / "injection-
 LABEL = "INJECTION"
 
 
-class InjectionHead:
-    """A logistic-regression head over MiniLM features of chosen layers, saved as safetensors + JSON."""
+class InjectionHead(LinearHead):
+    """A logistic-regression head over MiniLM features of chosen layers; `probabilities` gives
+    P(injection). Saved as safetensors + JSON (see LinearHead)."""
 
-    def __init__(self, weight: np.ndarray, bias: float, layers: Sequence[int], config: dict) -> None:
-        self.weight = np.asarray(weight, dtype=np.float32)
-        self.bias = float(bias)
-        self.layers = tuple(int(k) for k in layers)
-        self.config = config
-
-    @property
-    def threshold(self) -> float:
-        return float(self.config["threshold"])
-
-    def probabilities(self, features: np.ndarray) -> np.ndarray:
-        """P(injection) in [0, 1] for each row of `SentenceEmbedder.embed(..., layers=self.layers)`."""
-        return 1.0 / (1.0 + np.exp(-(features @ self.weight + self.bias)))
-
-    def save(self, folder: Path) -> None:
-        folder.mkdir(parents=True, exist_ok=True)
-        save_file(
-            {"weight": self.weight, "bias": np.array([self.bias], np.float32)}, folder / "head.safetensors"
-        )
-        config = {**self.config, "layers": list(self.layers)}
-        (folder / "config.json").write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
-
-    @classmethod
-    def load(cls, folder: Path) -> InjectionHead:
-        try:
-            tensors = load_file(folder / "head.safetensors")
-            config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
-            return cls(tensors["weight"], float(tensors["bias"][0]), config["layers"], config)
-        except (OSError, KeyError, ValueError) as exc:
-            raise ModelLoadError(
-                f"cannot load an injection model from {folder} ({exc}); it needs head.safetensors and "
-                "config.json as written by models/injection-minilm/build.py"
-            ) from exc
+    what = "an injection model"
+    written_by = "models/injection-minilm/build.py"
 
 
 class InjectionModelScorer:

@@ -15,19 +15,19 @@ sentence's, and every sentence over the threshold is a finding with its span and
 from __future__ import annotations
 
 import html
-import json
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 from pydantic import Field
-from safetensors.numpy import load_file, save_file
 
-from genguard.errors import ConfigError, ModelLoadError
+from genguard.errors import ConfigError
 from genguard.scoring.base import check_texts, max_score, register
 from genguard.scoring.embedder import SentenceEmbedder, default_embedder
+from genguard.scoring.linear_head import LinearHead, sigmoid
+from genguard.scoring.screen import Screen
 from genguard.text import FOR_CLASSIFIERS, normalize
 from genguard.types import Finding, ScoreResult, Span
 
@@ -101,10 +101,13 @@ def sentence_cuts(text: str, max_chars: int = CHUNK_CHARS, min_words: int = MIN_
         before_whole, start, cut = whole, m.end(), m.end()
 
 
-class ToxicityHead:
+class ToxicityHead(LinearHead):
     """Logistic-regression heads over MiniLM features of chosen layers, saved as safetensors + JSON:
     one for P(toxic) and, optionally, one per category in CATEGORIES (P(category), each fitted
     on its own, so they need not sum to anything)."""
+
+    what = "a toxicity model"
+    written_by = "`genguard guard train`"
 
     def __init__(
         self,
@@ -115,63 +118,41 @@ class ToxicityHead:
         category_weight: np.ndarray | None = None,
         category_bias: np.ndarray | None = None,
     ) -> None:
-        self.weight = np.asarray(weight, dtype=np.float32)
-        self.bias = float(bias)
-        self.layers = tuple(int(k) for k in layers)
-        self.config = config
+        super().__init__(weight, bias, layers, config)
         self.category_weight = None if category_weight is None else np.asarray(category_weight, np.float32)
         self.category_bias = None if category_bias is None else np.asarray(category_bias, np.float32)
-
-    @property
-    def threshold(self) -> float:
-        return float(self.config["threshold"])
 
     @property
     def categories(self) -> tuple[str, ...]:
         """The categories this head scores (empty for a head trained without them)."""
         return CATEGORIES if self.category_weight is not None else ()
 
-    def probabilities(self, features: np.ndarray) -> np.ndarray:
-        """P(toxic) for each row of features from `SentenceEmbedder.embed(..., layers=self.layers)`."""
-        return 1.0 / (1.0 + np.exp(-(features @ self.weight + self.bias)))
-
     def category_probabilities(self, features: np.ndarray) -> np.ndarray:
         """(rows, len(self.categories)) P(category) per row; zero columns without category heads."""
         if self.category_weight is None or self.category_bias is None:
             return np.zeros((len(features), 0), np.float32)
-        return 1.0 / (1.0 + np.exp(-(features @ self.category_weight.T + self.category_bias)))
+        return sigmoid(features @ self.category_weight.T + self.category_bias)
 
-    def save(self, folder: Path) -> None:
-        folder.mkdir(parents=True, exist_ok=True)
-        tensors = {"weight": self.weight, "bias": np.array([self.bias], np.float32)}
-        if self.category_weight is not None and self.category_bias is not None:
-            tensors |= {"category_weight": self.category_weight, "category_bias": self.category_bias}
-        save_file(tensors, folder / "head.safetensors")
-        config = {**self.config, "layers": list(self.layers)}
-        if self.category_weight is not None:
-            config["categories"] = list(CATEGORIES)
-        (folder / "config.json").write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
+    def extra_tensors(self) -> dict[str, np.ndarray]:
+        if self.category_weight is None or self.category_bias is None:
+            return {}
+        return {"category_weight": self.category_weight, "category_bias": self.category_bias}
+
+    def extra_config(self) -> dict:
+        return {"categories": list(CATEGORIES)} if self.category_weight is not None else {}
 
     @classmethod
-    def load(cls, folder: Path) -> ToxicityHead:
-        try:
-            tensors = load_file(folder / "head.safetensors")
-            config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
-            if "category_weight" in tensors and tuple(config.get("categories", ())) != CATEGORIES:
-                raise ValueError(f"its categories {config.get('categories')} are not {list(CATEGORIES)}")
-            return cls(
-                tensors["weight"],
-                float(tensors["bias"][0]),
-                config["layers"],
-                config,
-                tensors.get("category_weight"),
-                tensors.get("category_bias"),
-            )
-        except (OSError, KeyError, ValueError) as exc:
-            raise ModelLoadError(
-                f"cannot load a toxicity model from {folder} ({exc}); it needs head.safetensors and "
-                "config.json as written by `genguard guard train`"
-            ) from exc
+    def from_saved(cls, tensors: Mapping[str, np.ndarray], config: dict) -> ToxicityHead:
+        if "category_weight" in tensors and tuple(config.get("categories", ())) != CATEGORIES:
+            raise ValueError(f"its categories {config.get('categories')} are not {list(CATEGORIES)}")
+        return cls(
+            tensors["weight"],
+            float(tensors["bias"][0]),
+            config["layers"],
+            config,
+            tensors.get("category_weight"),
+            tensors.get("category_bias"),
+        )
 
 
 class ToxicFinding(Finding):
@@ -185,6 +166,9 @@ class ToxicityResult(ScoreResult):
 
     findings: list[ToxicFinding]
     categories: dict[str, float] = Field(default_factory=dict)
+    screened: int = 0
+    """How many of the text's sentences the first-pass screen cleared without embedding them
+    (their scores are the screen's estimates, under the threshold; see genguard.scoring.screen)."""
 
 
 class ToxicityScorer:
@@ -205,9 +189,11 @@ class ToxicityScorer:
         threshold: float | None = None,
         embedder: SentenceEmbedder | None = None,
         allow: Sequence[str] = (),
+        screen: bool = True,
     ) -> None:
         folder = Path(model_dir) if model_dir is not None else DEFAULT_MODEL_DIR
         self.head = _load_head(folder.resolve())
+        self.screen = _load_screen(folder.resolve()) if screen else None
         self.threshold = self.head.threshold if threshold is None else float(threshold)
         self.embedder = embedder or default_embedder()
         self.allow = tuple(allow)
@@ -225,6 +211,24 @@ class ToxicityScorer:
     def _features(self, texts: Sequence[str]) -> np.ndarray:
         return self.embedder.embed([prepare(t) for t in texts], layers=self.head.layers)
 
+    def _chunk_scores(self, chunks: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """P(toxic), P(category) rows and a screened mask for each chunk. Chunks the screen clears
+        get its estimate (under the threshold by construction) and zero category scores; the rest
+        are embedded and scored by the head."""
+        prepared = [prepare(c) for c in chunks]
+        probs = np.zeros(len(chunks))
+        cats = np.zeros((len(chunks), len(self.head.categories)))
+        screened = np.zeros(len(chunks), bool)
+        if self.screen is not None and prepared:
+            screened, estimate = self.screen.clear(prepared, self.threshold)
+            probs[screened] = estimate[screened]
+        rest = np.flatnonzero(~screened)
+        if len(rest):
+            features = self.embedder.embed([prepared[k] for k in rest], layers=self.head.layers)
+            probs[rest] = self.head.probabilities(features)
+            cats[rest] = self.head.category_probabilities(features)
+        return probs, cats, screened
+
     def score(self, texts: Sequence[str]) -> list[ToxicityResult]:
         """One result per text: score = P(toxic) of its most toxic chunk (0.0 for blank text;
         with `allow`, see the class), `categories` the highest P(category) over its chunks."""
@@ -235,15 +239,16 @@ class ToxicityScorer:
             for span in chunk_spans(text):
                 owners.append(i)
                 spans.append(span)
-        features = self._features([texts[i][s:e] for i, (s, e) in zip(owners, spans, strict=True)])
-        probs = self.head.probabilities(features)
-        cats = self.head.category_probabilities(features)
+        probs, cats, screened = self._chunk_scores(
+            [texts[i][s:e] for i, (s, e) in zip(owners, spans, strict=True)]
+        )
         names = self.head.categories
         if self.allow:
             others = [j for j, c in enumerate(names) if c not in self.allow]
             probs = np.minimum(probs, cats[:, others].max(1) if others else 0.0)
         best = np.zeros(len(texts))
         best_cats = np.zeros((len(texts), len(names)))
+        n_screened = np.bincount(np.asarray(owners, int)[screened], minlength=len(texts))
         findings: list[list[ToxicFinding]] = [[] for _ in texts]
         for k, (i, (s, e), p) in enumerate(zip(owners, spans, probs, strict=True)):
             best[i] = max(best[i], p)
@@ -265,14 +270,20 @@ class ToxicityScorer:
                 score=round(float(b), 4),
                 findings=f,
                 categories={c: round(float(q), 4) for c, q in zip(names, bc, strict=True)},
+                screened=int(k),
             )
-            for b, f, bc in zip(best, findings, best_cats, strict=True)
+            for b, f, bc, k in zip(best, findings, best_cats, n_screened, strict=True)
         ]
 
 
 @lru_cache(maxsize=8)
 def _load_head(folder: Path) -> ToxicityHead:
     return ToxicityHead.load(folder)
+
+
+@lru_cache(maxsize=8)
+def _load_screen(folder: Path) -> Screen | None:
+    return Screen.load(folder)
 
 
 register("toxicity", ToxicityScorer)

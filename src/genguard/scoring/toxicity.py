@@ -27,7 +27,6 @@ from genguard.errors import ConfigError
 from genguard.scoring.base import check_texts, max_score, register
 from genguard.scoring.embedder import SentenceEmbedder, default_embedder
 from genguard.scoring.linear_head import LinearHead, sigmoid
-from genguard.scoring.screen import Screen
 from genguard.text import FOR_CLASSIFIERS, normalize
 from genguard.types import Finding, ScoreResult, Span
 
@@ -166,9 +165,6 @@ class ToxicityResult(ScoreResult):
 
     findings: list[ToxicFinding]
     categories: dict[str, float] = Field(default_factory=dict)
-    screened: int = 0
-    """How many of the text's sentences the first-pass screen cleared without embedding them
-    (their scores are the screen's estimates, under the threshold; see genguard.scoring.screen)."""
 
 
 class ToxicityScorer:
@@ -189,11 +185,9 @@ class ToxicityScorer:
         threshold: float | None = None,
         embedder: SentenceEmbedder | None = None,
         allow: Sequence[str] = (),
-        screen: bool = True,
     ) -> None:
         folder = Path(model_dir) if model_dir is not None else DEFAULT_MODEL_DIR
         self.head = _load_head(folder.resolve())
-        self.screen = _load_screen(folder.resolve()) if screen else None
         self.threshold = self.head.threshold if threshold is None else float(threshold)
         self.embedder = embedder or default_embedder()
         self.allow = tuple(allow)
@@ -211,24 +205,6 @@ class ToxicityScorer:
     def _features(self, texts: Sequence[str]) -> np.ndarray:
         return self.embedder.embed([prepare(t) for t in texts], layers=self.head.layers)
 
-    def _chunk_scores(self, chunks: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """P(toxic), P(category) rows and a screened mask for each chunk. Chunks the screen clears
-        get its estimate (under the threshold by construction) and zero category scores; the rest
-        are embedded and scored by the head."""
-        prepared = [prepare(c) for c in chunks]
-        probs = np.zeros(len(chunks))
-        cats = np.zeros((len(chunks), len(self.head.categories)))
-        screened = np.zeros(len(chunks), bool)
-        if self.screen is not None and prepared:
-            screened, estimate = self.screen.clear(prepared, self.threshold)
-            probs[screened] = estimate[screened]
-        rest = np.flatnonzero(~screened)
-        if len(rest):
-            features = self.embedder.embed([prepared[k] for k in rest], layers=self.head.layers)
-            probs[rest] = self.head.probabilities(features)
-            cats[rest] = self.head.category_probabilities(features)
-        return probs, cats, screened
-
     def score(self, texts: Sequence[str]) -> list[ToxicityResult]:
         """One result per text: score = P(toxic) of its most toxic chunk (0.0 for blank text;
         with `allow`, see the class), `categories` the highest P(category) over its chunks."""
@@ -239,16 +215,15 @@ class ToxicityScorer:
             for span in chunk_spans(text):
                 owners.append(i)
                 spans.append(span)
-        probs, cats, screened = self._chunk_scores(
-            [texts[i][s:e] for i, (s, e) in zip(owners, spans, strict=True)]
-        )
+        features = self._features([texts[i][s:e] for i, (s, e) in zip(owners, spans, strict=True)])
+        probs = self.head.probabilities(features)
+        cats = self.head.category_probabilities(features)
         names = self.head.categories
         if self.allow:
             others = [j for j, c in enumerate(names) if c not in self.allow]
             probs = np.minimum(probs, cats[:, others].max(1) if others else 0.0)
         best = np.zeros(len(texts))
         best_cats = np.zeros((len(texts), len(names)))
-        n_screened = np.bincount(np.asarray(owners, int)[screened], minlength=len(texts))
         findings: list[list[ToxicFinding]] = [[] for _ in texts]
         for k, (i, (s, e), p) in enumerate(zip(owners, spans, probs, strict=True)):
             best[i] = max(best[i], p)
@@ -270,20 +245,14 @@ class ToxicityScorer:
                 score=round(float(b), 4),
                 findings=f,
                 categories={c: round(float(q), 4) for c, q in zip(names, bc, strict=True)},
-                screened=int(k),
             )
-            for b, f, bc, k in zip(best, findings, best_cats, n_screened, strict=True)
+            for b, f, bc in zip(best, findings, best_cats, strict=True)
         ]
 
 
 @lru_cache(maxsize=8)
 def _load_head(folder: Path) -> ToxicityHead:
     return ToxicityHead.load(folder)
-
-
-@lru_cache(maxsize=8)
-def _load_screen(folder: Path) -> Screen | None:
-    return Screen.load(folder)
 
 
 register("toxicity", ToxicityScorer)

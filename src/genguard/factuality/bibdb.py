@@ -1,0 +1,265 @@
+"""The bibliographic database: one SQLite file (genguard.storage) with an FTS5 index on titles and
+authors.
+
+A work is stored once per key = normalised title + first author's surname: a second record with
+the same key (the same paper from another source, or its journal version) is merged into the
+first, its years and venues kept beside the first ones, so importing a file twice changes nothing.
+Candidates for a cited title come from the key index (exact normalised title) and from FTS5 (the
+title's longest words, any of them, best BM25 first); the verifier re-scores them.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from genguard.errors import InvalidInputError
+from genguard.factuality.records import BibRecord, content_words, name_key, norm_title
+from genguard.storage import connect, storage_errors, transaction
+
+STORE, VERSION = "bibliography", 1
+SCHEMA = """
+CREATE TABLE records (
+  id INTEGER PRIMARY KEY,
+  key TEXT NOT NULL UNIQUE,
+  title TEXT NOT NULL,
+  authors TEXT NOT NULL,
+  venue TEXT,
+  year INTEGER,
+  years TEXT NOT NULL DEFAULT '[]',
+  venues TEXT NOT NULL DEFAULT '[]',
+  source_id TEXT
+);
+CREATE VIRTUAL TABLE records_fts USING fts5(
+  title, authors, content='records', content_rowid='id', tokenize='unicode61 remove_diacritics 2'
+);
+CREATE TABLE imports (
+  source TEXT PRIMARY KEY,
+  fingerprint TEXT NOT NULL,
+  entries_done INTEGER NOT NULL,
+  finished INTEGER NOT NULL
+)
+"""
+_COLUMNS = "id, title, authors, venue, year, years, venues, source_id"
+_FTS_SELECT = (
+    "SELECT r.id, r.title, r.authors, r.venue, r.year, r.years, r.venues, r.source_id FROM records_fts "
+    "JOIN records r ON r.id = records_fts.rowid WHERE records_fts MATCH ? ORDER BY records_fts.rank LIMIT ?"
+)
+FTS_TERMS = 6  # title words per FTS query: the longest ones, which are the rarest on average
+
+
+def record_key(record: BibRecord) -> str:
+    """The merge key of a record: normalised title and the first author's surname."""
+    first = name_key(record.authors[0])[0] if record.authors else ""
+    return f"{norm_title(record.title)}|{first}"
+
+
+def _row(row: tuple) -> BibRecord:
+    rid, title, authors, venue, year, years, venues, source_id = row
+    return BibRecord(
+        id=rid,
+        title=title,
+        authors=json.loads(authors),
+        venue=venue,
+        year=year,
+        years=json.loads(years),
+        venues=json.loads(venues),
+        source_id=source_id,
+    )
+
+
+def _merged(old: BibRecord, new: BibRecord) -> BibRecord:
+    """`old` with what `new` adds: its year and venue among the alternatives, missing fields filled."""
+    years = sorted(
+        {*old.years, *([old.year] if old.year else []), *new.years, *([new.year] if new.year else [])}
+    )
+    venues = list(dict.fromkeys([*old.venues, *([old.venue] if old.venue else []), *new.venues]))
+    if new.venue and new.venue not in venues:
+        venues.append(new.venue)
+    authors = old.authors if len(old.authors) >= len(new.authors) else new.authors
+    return old.model_copy(
+        update={
+            "authors": authors,
+            "venue": old.venue or new.venue,
+            "year": old.year or new.year,
+            "years": years,
+            "venues": venues,
+            "source_id": old.source_id or new.source_id,
+        }
+    )
+
+
+def fts_query(title: str, terms: int = FTS_TERMS) -> str | None:
+    """An FTS5 MATCH expression for records sharing any of the title's `terms` longest content
+    words (None when the title has no word of 2+ letters)."""
+    words = sorted({w for w in content_words(title) if len(w) >= 2}, key=lambda w: (-len(w), w))[:terms]
+    if not words:
+        return None
+    return "title : (" + " OR ".join(f'"{w}"' for w in words) + ")"
+
+
+class BibDatabase:
+    """A bibliographic database file (created if missing). Thread use: one connection per object.
+
+    Raises StorageError when the file is another genguard store, not a database, corrupt or locked
+    for longer than `timeout` seconds.
+    """
+
+    def __init__(self, path: str | Path, *, timeout: float = 10.0):
+        self.path = Path(path)
+        self.conn: sqlite3.Connection = connect(
+            self.path, store=STORE, version=VERSION, schema=SCHEMA, timeout=timeout
+        )
+
+    def close(self) -> None:
+        """Close the connection (the object is unusable afterwards)."""
+        self.conn.close()
+
+    def __enter__(self) -> BibDatabase:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def count(self) -> int:
+        """Number of works stored."""
+        with storage_errors(self.path):
+            return self.conn.execute("SELECT count(*) FROM records").fetchone()[0]
+
+    def add(self, records: Iterable[BibRecord]) -> tuple[int, int]:
+        """Store `records` in one transaction, merging duplicates; returns (added, merged).
+
+        A record equal to what is stored after merging counts as merged and writes nothing."""
+        with storage_errors(self.path), transaction(self.conn):
+            return self._store(records)
+
+    def _store(self, records: Iterable[BibRecord]) -> tuple[int, int]:
+        batch: dict[str, BibRecord] = {}
+        added = merged = 0
+        for record in records:
+            if not record.title.strip():
+                raise InvalidInputError("a bibliographic record needs a title")
+            key = record_key(record)
+            if key in batch:
+                merged += 1
+            batch[key] = _merged(batch[key], record) if key in batch else _merged(record, record)
+        existing = self._by_keys(list(batch))
+        for key, record in batch.items():
+            old = existing.get(key)
+            if old is None:
+                authors = json.dumps(record.authors, ensure_ascii=False)
+                rowid = self.conn.execute(
+                    "INSERT INTO records (key, title, authors, venue, year, years, venues, source_id) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (key, record.title, authors, record.venue, record.year, json.dumps(record.years),
+                     json.dumps(record.venues, ensure_ascii=False), record.source_id),
+                ).lastrowid  # fmt: skip
+                # The FTS index is kept by hand (storage.connect runs the schema statement by
+                # statement, which triggers' bodies do not survive).
+                self.conn.execute(
+                    "INSERT INTO records_fts(rowid, title, authors) VALUES (?, ?, ?)",
+                    (rowid, record.title, authors),
+                )
+                added += 1
+                continue
+            merged += 1
+            new = _merged(old, record)
+            if new != old:
+                if new.authors != old.authors:
+                    self.conn.execute(
+                        "INSERT INTO records_fts(records_fts, rowid, title, authors) "
+                        "VALUES ('delete', ?, ?, ?)",
+                        (old.id, old.title, json.dumps(old.authors, ensure_ascii=False)),
+                    )
+                    self.conn.execute(
+                        "INSERT INTO records_fts(rowid, title, authors) VALUES (?, ?, ?)",
+                        (old.id, old.title, json.dumps(new.authors, ensure_ascii=False)),
+                    )
+                self.conn.execute(
+                    "UPDATE records SET authors = ?, venue = ?, year = ?, years = ?, venues = ?, "
+                    "source_id = ? WHERE id = ?",
+                    (json.dumps(new.authors, ensure_ascii=False), new.venue, new.year, json.dumps(new.years),
+                     json.dumps(new.venues, ensure_ascii=False), new.source_id, old.id),
+                )  # fmt: skip
+        return added, merged
+
+    def _by_keys(self, keys: list[str]) -> dict[str, BibRecord]:
+        found: dict[str, BibRecord] = {}
+        for start in range(0, len(keys), 500):
+            chunk = keys[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            for row in self.conn.execute(
+                f"SELECT key, {_COLUMNS} FROM records WHERE key IN ({marks})", chunk
+            ):
+                found[row[0]] = _row(row[1:])
+        return found
+
+    def get(self, ids: Sequence[int]) -> list[BibRecord]:
+        """The records with these row ids, in the same order (missing ids left out)."""
+        with storage_errors(self.path):
+            rows = {
+                r[0]: _row(r)
+                for r in self.conn.execute(
+                    f"SELECT {_COLUMNS} FROM records WHERE id IN ({','.join('?' * len(ids))})", list(ids)
+                )
+            }
+        return [rows[i] for i in ids if i in rows]
+
+    def candidates(self, titles: Sequence[str], limit: int = 20) -> list[list[BibRecord]]:
+        """Per cited title, up to `limit` records that may be it: those with the same normalised
+        title first, then FTS5 matches on its longest words by BM25 ([] for a title with no words)."""
+        results = []
+        with storage_errors(self.path):
+            for title in titles:
+                norm = norm_title(title)
+                found: dict[int, BibRecord] = {}
+                if norm:
+                    for row in self.conn.execute(
+                        f"SELECT {_COLUMNS} FROM records WHERE key >= ? AND key < ? LIMIT ?",
+                        (norm + "|", norm + "|\U0010ffff", limit),
+                    ):
+                        found[row[0]] = _row(row)
+                query = fts_query(title)
+                if query and len(found) < limit:
+                    for row in self.conn.execute(_FTS_SELECT, (query, limit)):
+                        found.setdefault(row[0], _row(row))
+                results.append(list(found.values())[:limit])
+        return results
+
+    def search(self, text: str, limit: int = 50) -> list[BibRecord]:
+        """Records whose title or authors contain any word of `text` (3+ letters), best BM25
+        first: the free-text retrieval of grounded generation."""
+        words = list(dict.fromkeys(w for w in re.findall(r"\w{3,}", text.lower()) if not w.isdigit()))
+        if not words:
+            return []
+        query = " OR ".join(f'"{w}"' for w in words[:32])
+        with storage_errors(self.path):
+            return [_row(r) for r in self.conn.execute(_FTS_SELECT, (query, limit))]
+
+    # -- import bookkeeping (genguard.factuality.importer) ----------------------------------------
+
+    def import_state(self, source: str) -> tuple[str, int, bool] | None:
+        """(fingerprint, entries done, finished) of an earlier import of `source`, or None."""
+        with storage_errors(self.path):
+            row = self.conn.execute(
+                "SELECT fingerprint, entries_done, finished FROM imports WHERE source = ?", (source,)
+            ).fetchone()
+        return None if row is None else (row[0], row[1], bool(row[2]))
+
+    def add_entries(
+        self, records: list[BibRecord], source: str, fingerprint: str, entries_done: int, finished: bool
+    ) -> tuple[int, int]:
+        """`add(records)` and the import's progress in the same transaction: after a crash the
+        import resumes exactly after the last stored batch. Returns (added, merged)."""
+        with storage_errors(self.path), transaction(self.conn):
+            added, merged = self._store(records)
+            self.conn.execute(
+                "INSERT INTO imports VALUES (?, ?, ?, ?) ON CONFLICT(source) DO UPDATE SET "
+                "fingerprint = excluded.fingerprint, entries_done = excluded.entries_done, "
+                "finished = excluded.finished",
+                (source, fingerprint, entries_done, int(finished)),
+            )
+        return added, merged

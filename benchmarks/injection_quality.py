@@ -113,6 +113,8 @@ def pct(hits: int, n: int) -> str:
 # --- the learned detector beside the rules --------------------------------------------------------
 DATA = Path(__file__).parent / "data"
 RESULTS = Path(__file__).parent / "results" / "injection_quality.json"
+HELD2 = "held-out 2 attacks (written after model 1)"
+HELD_TRICKY = "held-out tricky-but-benign prompts"
 FAMILIES = [
     "direct_override",
     "persona_jailbreak",
@@ -190,6 +192,11 @@ def model_report(show: int) -> dict:
         [r["text"] for r in benign if r["kind"] == "tricky"],
         [r["topic"] for r in benign if r["kind"] == "tricky"],
     )
+    attacks2 = _jsonl(DATA / "injection_heldout2_attacks.jsonl")
+    benign2 = _jsonl(DATA / "injection_heldout2_benign.jsonl")
+    sets[HELD2] = ([r["text"] for r in attacks2], [r["family"] for r in attacks2])
+    for kind in ("ordinary", "tricky"):
+        sets[f"held-out 2 {kind} prompts"] = ([r["text"] for r in benign2 if r["kind"] == kind], [])
     for split in SPLITS:
         for label in ("attack", "benign"):
             chosen = [r for r in older if r["split"] == split and r["label"] == label]
@@ -246,10 +253,12 @@ def model_report(show: int) -> dict:
         print(
             f"{name:44s} {short:8s} " + " ".join(f"{_fmt(e[k]):>28s}" for k in ("rules", "model", "combined"))
         )
-    e = out["sets"]["held-out attacks (issue 14)"]["by_group"]
-    print("\nRecall per family, held-out attacks (issue 14)")
-    for fam in FAMILIES:
-        print(f"  {fam:42s} " + " ".join(f"{_fmt(e[fam][k]):>28s}" for k in ("rules", "model", "combined")))
+    for name in ("held-out attacks (issue 14)", HELD2):
+        e = out["sets"][name]["by_group"]
+        print(f"\nRecall per family, {name}")
+        for fam in FAMILIES:
+            cells = " ".join(f"{_fmt(e[fam][k]):>28s}" for k in ("rules", "model", "combined"))
+            print(f"  {fam:42s} {cells}")
     e = out["sets"]["held-out tricky-but-benign prompts"]["by_group"]
     print("\nFPR per topic, held-out tricky-but-benign prompts")
     for topic, row in e.items():
@@ -257,12 +266,17 @@ def model_report(show: int) -> dict:
             f"  {topic[:42]:42s} " + " ".join(f"{_fmt(row[k]):>28s}" for k in ("rules", "model", "combined"))
         )
 
-    pos = "held-out attacks (issue 14)"
-    for neg in ("held-out ordinary prompts", "held-out tricky-but-benign prompts"):
+    for key, pos, neg in (
+        ("attacks vs ordinary prompts", "held-out attacks (issue 14)", "held-out ordinary prompts"),
+        ("attacks vs tricky-but-benign prompts", "held-out attacks (issue 14)", HELD_TRICKY),
+        ("held-out 2: attacks vs ordinary prompts", HELD2, "held-out 2 ordinary prompts"),
+        ("held-out 2: attacks vs tricky prompts", HELD2, "held-out 2 tricky prompts"),
+    ):
         labels = np.r_[np.ones(len(scores[pos]["model"])), np.zeros(len(scores[neg]["model"]))]
-        out["auc"][f"attacks vs {neg[9:]}"] = {
+        out["auc"][key] = {
             k: auc_ci(labels, np.r_[scores[pos][k], scores[neg][k]]) for k in ("rules", "model", "combined")
         }
+    pos = "held-out attacks (issue 14)"
     print("\nAUC (95 % bootstrap interval), held-out attacks against")
     for name, row in out["auc"].items():
         print(
@@ -295,7 +309,13 @@ def model_report(show: int) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--show", type=int, default=10, help="misses and false positives to print")
+    parser.add_argument(
+        "--show",
+        type=int,
+        default=0,
+        help="misses and false positives to print (default none: the held-out sets are for measuring, "
+        "and a change made after reading their errors would tune on them)",
+    )
     parser.add_argument("--part", choices=["all", "rules", "model"], default="all")
     args = parser.parse_args()
     if args.part != "rules":

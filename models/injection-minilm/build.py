@@ -6,9 +6,10 @@ Data (see the model card): the project-written examples in data/*.txt (attacks, 
 and building blocks that are combined here: instructions planted in documents, encoded, split or
 wrapped payloads, authority claims), plus BOLD Wikipedia sentences of the profession, political
 and religious domains as ordinary text (gender and race are kept out, as for the toxicity model).
-Texts are seen as the scorer sees them: toxicity.prepare() of toxicity.chunk_spans() pieces, so
-that the two heads read the same MiniLM features. Benign texts of several pieces add each piece as
-benign; an attack adds itself whole and, when composed here, its planted instruction alone.
+Texts are seen as the scorer sees them: toxicity.prepare() of injection_model.unit_spans() units
+(toxicity.chunk_spans pieces, so that the two heads read the same MiniLM features, and short
+texts of several pieces whole). Benign texts of several pieces add each piece and themselves whole
+as benign; an attack adds itself whole and, when composed here, its planted instruction alone.
 
 The threshold is chosen on out-of-fold scores (5 folds grouped by the hand-written line a text
 came from) of the training data only: the lowest threshold whose false-positive rate on the
@@ -33,11 +34,11 @@ from sklearn.metrics import roc_auc_score
 
 from genguard.datasets import bold_wikipedia_sentences
 from genguard.scoring.embedder import default_embedder
-from genguard.scoring.injection_model import InjectionHead
+from genguard.scoring.injection_model import InjectionHead, unit_spans
 from genguard.scoring.toxicity import chunk_spans, prepare
 
 HERE = Path(__file__).resolve().parent
-NAME = "genguard-injection-minilm-1"
+NAME = "genguard-injection-minilm-2"
 LAYERS = (4, 6)  # the toxicity model's layers: one embedding pass serves both heads
 SEED = 0
 C = 4.0
@@ -162,8 +163,12 @@ def compose(parts: dict[str, list[str]], rng: random.Random) -> list[Example]:
 def examples() -> list[Example]:
     """Every training example, in a fixed order."""
     rng = random.Random(SEED)
-    attacks = read_sections(HERE / "data" / "attacks.txt")
-    benign = read_sections(HERE / "data" / "benign.txt")
+    attacks: dict[str, list[str]] = {}
+    benign: dict[str, list[str]] = {}
+    for path in sorted((HERE / "data").glob("attacks*.txt")):  # attacks.txt, then attacks2.txt
+        attacks |= read_sections(path)
+    for path in sorted((HERE / "data").glob("benign*.txt")):
+        benign |= read_sections(path)
     parts = read_sections(HERE / "data" / "parts.txt")
     out: list[Example] = []
     for section, lines in attacks.items():
@@ -190,12 +195,16 @@ def units(rows: list[Example]) -> tuple[list[str], np.ndarray, list[int]]:
     return texts, np.asarray(labels), owners
 
 
+def scored_units(text: str) -> list[str]:
+    """The prepared units the scorer scores for `text` (the text itself when it has no piece)."""
+    return [prepare(text[s:e]) for s, e in unit_spans(text)[0]] or [prepare(text)]
+
+
 def text_scores(head: InjectionHead, rows: list[Example], features: dict[str, np.ndarray]) -> np.ndarray:
     """Each row's score as the scorer computes it: the highest of its pieces' probabilities."""
     out = np.zeros(len(rows))
     for r, ex in enumerate(rows):
-        pieces = [prepare(ex.text[s:e]) for s, e in chunk_spans(ex.text)] or [prepare(ex.text)]
-        out[r] = head.probabilities(np.stack([features[p] for p in pieces])).max()
+        out[r] = head.probabilities(np.stack([features[p] for p in scored_units(ex.text)])).max()
     return out
 
 
@@ -203,7 +212,7 @@ def embed_all(rows: list[Example]) -> dict[str, np.ndarray]:
     """Features of every unit the fit and the scorer will look at, embedded once."""
     wanted = set(units(rows)[0])
     for ex in rows:
-        wanted.update(prepare(ex.text[s:e]) for s, e in chunk_spans(ex.text))
+        wanted.update(scored_units(ex.text))
     ordered = sorted(wanted)
     vectors = default_embedder().embed(ordered, layers=LAYERS)
     return dict(zip(ordered, vectors, strict=True))
@@ -303,6 +312,8 @@ def overlap_check(rows: list[Example]) -> dict:
     for name in (
         "injection_heldout_attacks.jsonl",
         "injection_heldout_benign.jsonl",
+        "injection_heldout2_attacks.jsonl",
+        "injection_heldout2_benign.jsonl",
         "injection_prompts.jsonl",
     ):
         for line in (HELDOUT / name).read_text(encoding="utf-8").splitlines():
@@ -337,7 +348,10 @@ def main() -> None:
         "threshold": threshold,
         "layers": list(LAYERS),
         "embedder": default_embedder().model_id,
-        "unit": "toxicity.chunk_spans pieces after toxicity.prepare; a text scores its highest piece",
+        "unit": (
+            "injection_model.unit_spans units (toxicity.chunk_spans pieces, and texts of several pieces "
+            "up to 1,000 characters whole) after toxicity.prepare; a text scores its highest unit"
+        ),
         "training": {
             "C": C,
             "seed": SEED,

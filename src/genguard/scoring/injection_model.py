@@ -2,9 +2,11 @@
 
 The model (models/injection-minilm, see its model card) was trained on attacks and ordinary and
 tricky-but-benign prompts written by the project, and BOLD Wikipedia sentences. It reads the same
-text units and the same features as the toxicity model (toxicity.prepare of toxicity.chunk_spans
-pieces, MiniLM layers 4 and 6), so that when both scorers see a text the embedder can serve the
-second from what it computed for the first. A text scores its most suspicious piece.
+features as the toxicity model (MiniLM layers 4 and 6 of toxicity.prepare'd text) and the same
+pieces (toxicity.chunk_spans), so that when both scorers see a text the embedder serves the second
+from what it computed for the first. A prompt of several pieces and at most WHOLE_MAX_CHARS
+characters is also scored whole (one more embedding, not shared): many attacks are several
+sentences that each look harmless. A text scores its most suspicious unit.
 
 Measured error rates at the model's threshold (held-out recall on attacks written before the
 model and false-positive rates on ordinary and tricky-but-benign prompts, with intervals) are in
@@ -27,10 +29,31 @@ from genguard.scoring.linear_head import LinearHead
 from genguard.scoring.toxicity import chunk_spans, prepare
 from genguard.types import Finding, ScoreResult, Span
 
-__all__ = ["DEFAULT_MODEL_DIR", "LABEL", "InjectionHead", "InjectionModelScorer"]
+__all__ = [
+    "DEFAULT_MODEL_DIR",
+    "LABEL",
+    "WHOLE_MAX_CHARS",
+    "InjectionHead",
+    "InjectionModelScorer",
+    "unit_spans",
+]
 
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parents[3] / "models" / "injection-minilm"
 LABEL = "INJECTION"
+WHOLE_MAX_CHARS = 1000
+"""Texts up to this long (about 250 word pieces, within MiniLM's 256) are also scored whole when
+they have several pieces. Out of fold on the training data (models/injection-minilm/build.py),
+adding the whole text raised recall at 1 % FPR on written benign prompts from 0.848 to 0.894."""
+
+
+def unit_spans(text: str) -> tuple[list[tuple[int, int]], bool]:
+    """([start, end) spans the model scores, whether the last one is the whole text): the
+    toxicity.chunk_spans pieces, plus the span from the first piece's start to the last one's
+    end when there are two or more pieces and the text is at most WHOLE_MAX_CHARS long."""
+    spans = chunk_spans(text)
+    if len(spans) > 1 and len(text) <= WHOLE_MAX_CHARS:
+        return [*spans, (spans[0][0], spans[-1][1])], True
+    return spans, False
 
 
 class InjectionHead(LinearHead):
@@ -65,24 +88,27 @@ class InjectionModelScorer:
         return self.head.probabilities(features)
 
     def score(self, texts: Sequence[str]) -> list[ScoreResult]:
-        """One ScoreResult per text: score = P(injection) of its most suspicious piece (0.0 for blank
-        text), spans in characters of the text as given.
+        """One ScoreResult per text: score = P(injection) of its most suspicious unit (see
+        `unit_spans`; 0.0 for blank text), spans in characters of the text as given. Findings are
+        the pieces at or over the threshold, or the whole text when only it is.
 
         InvalidInputError for a bare string, non-str items or texts over the size limit.
         """
         texts = check_texts(texts)
         owners: list[int] = []
         spans: list[tuple[int, int]] = []
+        whole: list[bool] = []
         for i, text in enumerate(texts):
-            for span in chunk_spans(text):
-                owners.append(i)
-                spans.append(span)
+            units, has_whole = unit_spans(text)
+            owners += [i] * len(units)
+            spans += units
+            whole += [False] * (len(units) - has_whole) + [True] * has_whole
         probs = self.probabilities([texts[i][s:e] for i, (s, e) in zip(owners, spans, strict=True)])
         best = np.zeros(len(texts))
         findings: list[list[Finding]] = [[] for _ in texts]
-        for i, (s, e), p in zip(owners, spans, probs, strict=True):
+        for i, (s, e), p, is_whole in zip(owners, spans, probs, whole, strict=True):
             best[i] = max(best[i], p)
-            if p >= self.threshold:
+            if p >= self.threshold and not (is_whole and findings[i]):  # pieces are the precise finding
                 span = Span(start=s, end=e, label=LABEL)
                 findings[i].append(
                     Finding(scorer=self.name, label=LABEL, score=round(float(p), 4), span=span)

@@ -1,21 +1,23 @@
 """The `style` scorer (genguard.scoring.style) on texts by several writers, held out.
 
-Writers: the 10 speakers of Tiny Shakespeare (../shared/data/tinyshakespeare, public domain) with
-the most words. (No package on the index ships public-domain texts by several authors that works
-offline; nltk's gutenberg corpus is not in its wheel. Speakers of one playwright are a hard case:
-same period, same author, different characters; real authors differ more.) Each speaker's
-speeches, in play order, are split: the first 60 % of words build the profile (the "protected
-author's corpus"), the rest are cut into held-out texts of 200 words that no profile saw. Nothing
-is tuned on the held-out texts: DEFAULT_THRESHOLD was fixed in the module before this ran.
+Writers: speakers of Tiny Shakespeare (../shared/data/tinyshakespeare, public domain). No package
+on the index ships public-domain texts by several authors that works offline (nltk's gutenberg
+corpus is not in its wheel). Speakers of one playwright are a hard case: same period, same
+author, different characters; real authors differ more. Other human writing: BOLD Wikipedia
+text (CC BY-SA 4.0), consecutive paragraphs from the end of the list joined and cut to length.
+Nothing is tuned on the held-out texts (see the style module's docstring for what was chosen
+after which run).
 
-Reported: attribution accuracy (the profile with the highest score, ties by smallest Delta,
-names the right speaker; chance 10 %) with a Wilson interval; per profile and pooled, the share of
-the speaker's own held-out texts scoring >= the default threshold (recall) and of other
-speakers' held-out texts (false-positive rate), and the FPR on BOLD Wikipedia paragraphs of >= 50
-words (other human writing, not Shakespeare); bad input: empty and 5-token texts, a 1 MB text
-(time and score). Writes benchmarks/results/style_quality.json.
-
-Usage: python benchmarks/style_quality.py
+1. Attribution: the 10 speakers with the most words; each speaker's first 60 % of words (in play
+   order) build a profile, the rest are cut into held-out texts of 200 words; a text goes to the
+   profile with the smallest Burrows' Delta (chance 10 %).
+2. The scorer at its default threshold, speakers as authors: speakers with >= 4,400 words;
+   profile = their first 4,000 words (the scorer's minimum), held-out 400-word texts from the
+   rest: recall on the speaker's own, false-positive rate on the other speakers' (same author!).
+3. Shakespeare as one protected author: profiles from the first 5k / 20k / 80k words, recall on
+   400- and 800-word texts from the last 60k words, FPR on BOLD Wikipedia texts of that length.
+4. Bad input: empty, 5-token and 399-word texts (cannot decide: 0), a 1 MB text (time, score).
+Writes benchmarks/results/style_quality.json. Usage: python benchmarks/style_quality.py
 """
 
 from __future__ import annotations
@@ -32,12 +34,10 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 RESULT = ROOT / "benchmarks" / "results" / "style_quality.json"
-SPEAKERS = 10
-HELD_OUT_WORDS = 200
-SPLIT = 0.6
 
 
 def speeches() -> dict[str, list[str]]:
+    """Each speaker's speeches in play order."""
     from genguard.datasets import shakespeare_text
 
     out: dict[str, list[str]] = defaultdict(list)
@@ -48,117 +48,164 @@ def speeches() -> dict[str, list[str]]:
     return out
 
 
-def split(texts: list[str]) -> tuple[str, list[str]]:
-    """(profile text, held-out texts of HELD_OUT_WORDS words) from one speaker's speeches."""
-    words = " ".join(texts).split()
-    cut = int(SPLIT * len(words))
-    rest = words[cut:]
-    held = [
-        " ".join(rest[i : i + HELD_OUT_WORDS])
-        for i in range(0, len(rest) - HELD_OUT_WORDS + 1, HELD_OUT_WORDS)
-    ]
-    return " ".join(words[:cut]), held
+def pieces(words: list[str], length: int, limit: int | None = None) -> list[str]:
+    """Consecutive `length`-word texts from `words` (at most `limit`)."""
+    out = [" ".join(words[i : i + length]) for i in range(0, len(words) - length + 1, length)]
+    return out[:limit] if limit else out
+
+
+def share(k: int, n: int) -> dict:
+    from genguard.fairness.stats import wilson_interval
+
+    return {"k": k, "n": n, "rate": k / n if n else None, "ci": wilson_interval(k, n)}
+
+
+def attribution(by_speaker: dict[str, list[str]]) -> dict:
+    from genguard.scoring.style import StyleProfile
+
+    top = sorted(by_speaker, key=lambda k: -sum(len(s.split()) for s in by_speaker[k]))[:10]
+    profiles, texts = {}, []
+    for name in top:
+        words = " ".join(by_speaker[name]).split()
+        cut = int(0.6 * len(words))
+        profiles[name] = StyleProfile(words[:cut], name)
+        texts += [(name, t) for t in pieces(words[cut:], 200)]
+    deltas = np.array([profiles[n].delta([t for _, t in texts]) for n in top])
+    pick = deltas.argmin(axis=0)
+    truth = np.array([top.index(n) for n, _ in texts])
+    return {
+        "speakers": top,
+        "text_words": 200,
+        "accuracy": share(int((pick == truth).sum()), len(texts)),
+        "chance": 0.1,
+    }
+
+
+def speakers_at_threshold(by_speaker: dict[str, list[str]], tmp: Path) -> dict:
+    from genguard.scoring import get_scorer
+    from genguard.scoring.style import DEFAULT_THRESHOLD
+
+    chosen = [n for n, s in by_speaker.items() if sum(len(x.split()) for x in s) >= 4_400]
+    scorers, held = {}, {}
+    for name in chosen:
+        words = " ".join(by_speaker[name]).split()
+        path = tmp / f"{name.replace(' ', '_')}.txt"
+        path.write_text(" ".join(words[:4_000]), encoding="utf-8")
+        scorers[name] = get_scorer("style", corpus=str(path))
+        held[name] = pieces(words[4_000:], 400)
+    own_k = own_n = other_k = other_n = 0
+    rows = []
+    for name in chosen:
+        own = [r.score >= DEFAULT_THRESHOLD for r in scorers[name].score(held[name])]
+        others = [t for n in chosen if n != name for t in held[n]]
+        other = [r.score >= DEFAULT_THRESHOLD for r in scorers[name].score(others)]
+        own_k, own_n, other_k, other_n = (
+            own_k + sum(own),
+            own_n + len(own),
+            other_k + sum(other),
+            other_n + len(other),
+        )
+        rows.append(
+            {"speaker": name, "recall": share(sum(own), len(own)), "fpr": share(sum(other), len(other))}
+        )
+    return {
+        "speakers": chosen,
+        "recall": share(own_k, own_n),
+        "fpr_other_speakers": share(other_k, other_n),
+        "rows": rows,
+    }
+
+
+def corpus_sizes(bold_words: list[str], tmp: Path) -> list[dict]:
+    from genguard.datasets import shakespeare_text
+    from genguard.scoring import get_scorer
+    from genguard.scoring.style import DEFAULT_THRESHOLD
+
+    words = shakespeare_text().split()
+    held = words[-60_000:]
+    rows = []
+    for size in (5_000, 20_000, 80_000):
+        path = tmp / f"shakespeare_{size}.txt"
+        path.write_text(" ".join(words[:size]), encoding="utf-8")
+        scorer = get_scorer("style", corpus=str(path))
+        for length in (400, 800):
+            own = [r.score >= DEFAULT_THRESHOLD for r in scorer.score(pieces(held, length, 60))]
+            bold = [r.score >= DEFAULT_THRESHOLD for r in scorer.score(pieces(bold_words, length, 60))]
+            rows.append(
+                {
+                    "corpus_words": size,
+                    "length": length,
+                    "recall": share(sum(own), len(own)),
+                    "fpr_bold_wikipedia": share(sum(bold), len(bold)),
+                }
+            )
+    return rows
+
+
+def bad_input(tmp: Path) -> dict:
+    from genguard.datasets import shakespeare_text
+    from genguard.scoring import get_scorer
+
+    words = shakespeare_text().split()
+    path = tmp / "bad.txt"
+    path.write_text(" ".join(words[:20_000]), encoding="utf-8")
+    scorer = get_scorer("style", corpus=str(path))
+    out = {}
+    for label, text in (
+        ("empty", ""),
+        ("5 tokens", "to be or not to"),
+        ("399 words", " ".join(words[-399:])),
+    ):
+        r = scorer.score([text])[0]
+        out[label] = {"score": r.score, "findings": len(r.findings)}
+    big = " ".join(words[20_000:])
+    big = (big * (1_000_000 // len(big) + 1))[:1_000_000]
+    started = time.perf_counter()
+    r = scorer.score([big])[0]
+    out["1 MB text"] = {"seconds": round(time.perf_counter() - started, 3), "score": r.score}
+    return out
 
 
 def main() -> None:
     from genguard.datasets import bold_wikipedia_paragraphs
-    from genguard.fairness.stats import wilson_interval
-    from genguard.scoring import get_scorer
-    from genguard.scoring.style import DEFAULT_THRESHOLD, MIN_WORDS
+    from genguard.scoring.style import DEFAULT_THRESHOLD
 
     by_speaker = speeches()
-    top = sorted(by_speaker, key=lambda k: -sum(len(s.split()) for s in by_speaker[k]))[:SPEAKERS]
-    tmp = Path(tempfile.mkdtemp())
-    scorers, held = {}, {}
-    started = time.perf_counter()
-    for name in top:
-        corpus, held[name] = split(by_speaker[name])
-        path = tmp / f"{name.replace(' ', '_')}.txt"
-        path.write_text(corpus, encoding="utf-8")
-        scorers[name] = get_scorer("style", corpus=str(path))
-    build_s = (time.perf_counter() - started) / len(top)
-    texts = [(name, t) for name in top for t in held[name]]
-    bold = [p for p in bold_wikipedia_paragraphs() if len(p.split()) >= MIN_WORDS][:500]
-    started = time.perf_counter()
-    scores = np.array(
-        [[r.score for r in scorers[n].score([t for _, t in texts])] for n in top]
-    )  # [profile, text]
-    deltas = np.array([scorers[n].profile.delta([t for _, t in texts]) for n in top])
-    score_s = time.perf_counter() - started
-    bold_scores = np.array([[r.score for r in scorers[n].score(bold)] for n in top])
-    truth = np.array([top.index(n) for n, _ in texts])
-    # highest score wins; ties (common: scores are ranks) broken by the smaller Delta
-    pick = np.lexsort((deltas, -scores), axis=0)[0]
-    correct = int(np.count_nonzero(pick == truth))
-    per_profile, own_hits, own_n, other_hits, other_n = [], 0, 0, 0, 0
-    for i, name in enumerate(top):
-        own = scores[i, truth == i] >= DEFAULT_THRESHOLD
-        other = scores[i, truth != i] >= DEFAULT_THRESHOLD
-        fp_bold = bold_scores[i] >= DEFAULT_THRESHOLD
-        own_hits, own_n = own_hits + int(own.sum()), own_n + own.size
-        other_hits, other_n = other_hits + int(other.sum()), other_n + other.size
-        per_profile.append(
-            {
-                "speaker": name,
-                "held_out_texts": int(own.size),
-                "recall": float(own.mean()),
-                "fpr_other_speakers": float(other.mean()),
-                "fpr_bold_wikipedia": float(fp_bold.mean()),
-            }
-        )
-    bold_hits = int((bold_scores >= DEFAULT_THRESHOLD).sum())
-    scorer = scorers[top[0]]
-    bad: dict = {}
-    for label, text in (("empty", ""), ("5 tokens", "to be or not to")):
-        r = scorer.score([text])[0]
-        bad[label] = {"score": r.score, "findings": len(r.findings)}
-    big = ("Now is the winter of our discontent made glorious summer by this sun of York. " * 14_000)[
-        :1_000_000
-    ]
-    started = time.perf_counter()
-    r = scorer.score([big])[0]
-    bad["1 MB text"] = {"seconds": round(time.perf_counter() - started, 2), "score": r.score}
-    report = {
-        "data": f"Tiny Shakespeare, top {SPEAKERS} speakers; profile = first {SPLIT:.0%} of words; "
-        f"held-out texts of {HELD_OUT_WORDS} words; BOLD Wikipedia paragraphs >= {MIN_WORDS} words",
-        "threshold": DEFAULT_THRESHOLD,
-        "speakers": top,
-        "held_out_texts": len(texts),
-        "attribution_accuracy": correct / len(texts),
-        "attribution_ci": wilson_interval(correct, len(texts)),
-        "chance": 1 / SPEAKERS,
-        "recall": own_hits / own_n,
-        "recall_ci": wilson_interval(own_hits, own_n),
-        "fpr_other_speakers": other_hits / other_n,
-        "fpr_other_speakers_ci": wilson_interval(other_hits, other_n),
-        "fpr_bold_wikipedia": bold_hits / bold_scores.size,
-        "fpr_bold_wikipedia_ci": wilson_interval(bold_hits, int(bold_scores.size)),
-        "bold_texts": len(bold),
-        "per_profile": per_profile,
-        "bad_input": bad,
-        "seconds_per_profile_build": round(build_s, 2),
-        "texts_per_second": round(len(texts) * len(top) / score_s, 1),
-        "machine": "2-core CPU shared with other jobs",
-    }
+    bold_words = " ".join(list(bold_wikipedia_paragraphs())[-4000:]).split()
+    with tempfile.TemporaryDirectory() as name:
+        tmp = Path(name)
+        started = time.perf_counter()
+        report = {
+            "threshold": DEFAULT_THRESHOLD,
+            "attribution": attribution(by_speaker),
+            "speakers_at_threshold": speakers_at_threshold(by_speaker, tmp),
+            "shakespeare_by_corpus_size": corpus_sizes(bold_words, tmp),
+            "bad_input": bad_input(tmp),
+        }
+        report["seconds"] = round(time.perf_counter() - started, 1)
+    report["machine"] = "2-core CPU shared with other jobs"
     RESULT.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+
+    def fmt(s: dict) -> str:
+        return f"{s['rate']:.1%} [{s['ci'][0]:.1%}, {s['ci'][1]:.1%}] (n={s['n']})"
+
+    a = report["attribution"]
+    print(f"attribution, 10 speakers, 200-word held-out texts: {fmt(a['accuracy'])}, chance 10 %")
+    s = report["speakers_at_threshold"]
+    print(f"speakers as authors (4,000-word profiles, 400-word texts), threshold {DEFAULT_THRESHOLD}:")
+    for row in s["rows"]:
+        print(f"  {row['speaker']:<18} recall {fmt(row['recall'])}  FPR other speakers {fmt(row['fpr'])}")
     print(
-        f"{len(texts)} held-out texts of {HELD_OUT_WORDS} words by {SPEAKERS} speakers; threshold {DEFAULT_THRESHOLD}"
+        f"  pooled             recall {fmt(s['recall'])}  FPR other speakers {fmt(s['fpr_other_speakers'])}"
     )
-    lo, hi = report["attribution_ci"]
-    print(
-        f"attribution accuracy {report['attribution_accuracy']:.1%} [{lo:.1%}, {hi:.1%}] (chance {1 / SPEAKERS:.0%})"
-    )
-    print(f"{'speaker':<18} {'n':>4} {'recall':>7} {'FPR others':>11} {'FPR BOLD':>9}")
-    for p in per_profile:
+    print("Shakespeare as the protected author vs BOLD Wikipedia:")
+    for row in report["shakespeare_by_corpus_size"]:
         print(
-            f"{p['speaker']:<18} {p['held_out_texts']:>4} {p['recall']:>7.1%} {p['fpr_other_speakers']:>11.1%} "
-            f"{p['fpr_bold_wikipedia']:>9.1%}"
+            f"  corpus {row['corpus_words']:>6,} words, {row['length']}-word texts: "
+            f"recall {fmt(row['recall'])}  "
+            f"BOLD FPR {fmt(row['fpr_bold_wikipedia'])}"
         )
-    print(
-        f"{'pooled':<18} {own_n:>4} {report['recall']:>7.1%} {report['fpr_other_speakers']:>11.1%} "
-        f"{report['fpr_bold_wikipedia']:>9.1%}"
-    )
-    print(f"bad input: {bad}")
+    print(f"bad input: {report['bad_input']}")
 
 
 if __name__ == "__main__":

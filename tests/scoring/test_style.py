@@ -42,8 +42,8 @@ def scorer(corpus: Path) -> StyleScorer:
 
 
 def test_the_author_scores_high_and_another_writer_near_zero(scorer: StyleScorer) -> None:
-    own = scorer.score([_writer("x", 200, s) for s in range(1, 21)])
-    other = scorer.score([_writer("y", 200, s) for s in range(1, 21)])
+    own = scorer.score([_writer("x", 400, s) for s in range(1, 21)])
+    other = scorer.score([_writer("y", 400, s) for s in range(1, 21)])
     # own held-out texts are calibrated to score about uniformly: most pass the threshold
     assert sum(r.score >= DEFAULT_THRESHOLD for r in own) >= 15
     assert all(r.findings[0].label == LABEL for r in own if r.score >= DEFAULT_THRESHOLD)
@@ -51,7 +51,7 @@ def test_the_author_scores_high_and_another_writer_near_zero(scorer: StyleScorer
 
 
 def test_short_and_empty_texts_cannot_be_decided(scorer: StyleScorer) -> None:
-    for result in scorer.score(["", "the of and the to", "   "]):
+    for result in scorer.score(["", "the of and the to", "   ", _writer("x", 399, 3)]):
         assert result.score == 0.0 and result.findings == []
     with pytest.raises(InvalidInputError):
         scorer.score("a bare string")
@@ -74,6 +74,10 @@ def test_missing_small_or_undecodable_corpora_are_config_errors(tmp_path: Path) 
     small.write_text("the of and " * 100, encoding="utf-8")
     with pytest.raises(ConfigError, match="at least 10"):
         get_scorer("style", corpus=str(small))
+    medium = tmp_path / "medium.txt"
+    medium.write_text("the of and " * 1000, encoding="utf-8")  # 3,000 words: no 400-word calibration
+    with pytest.raises(ConfigError, match="needs at least 4,000 words"):
+        get_scorer("style", corpus=str(medium))
     bad = tmp_path / "bad.txt"
     bad.write_bytes(b"caf\xe9 " * 5000)
     with pytest.raises(ConfigError, match="not valid UTF-8"):
@@ -91,7 +95,7 @@ def test_a_policy_blocks_mimicry_of_the_protected_author(corpus: Path, tmp_path:
         encoding="utf-8",
     )
     guard = Guard(Policy.load(policy).profile("protect"))
-    mimic, other = guard.check([_writer("x", 300, 99), _writer("y", 300, 99)], stage="output")
+    mimic, other = guard.check([_writer("x", 500, 99), _writer("y", 500, 99)], stage="output")
     assert mimic.action == "block" and "imitates a protected author" in mimic.reasons[0]
     assert other.action == "allow"
 
@@ -107,8 +111,9 @@ def test_speakers_held_out_text_scores_above_wikipedia(tmp_path: Path) -> None:
     corpus = tmp_path / "shakespeare.txt"
     corpus.write_text(" ".join(words[:40_000]), encoding="utf-8")
     scorer = StyleScorer(corpus=str(corpus))
-    held = [" ".join(words[i : i + 200]) for i in range(100_000, 104_000, 200)]
-    wiki = [p for p in bold_wikipedia_paragraphs() if len(p.split()) >= 80][:20]
+    held = [" ".join(words[i : i + 400]) for i in range(100_000, 108_000, 400)]
+    wiki_words = " ".join(list(bold_wikipedia_paragraphs())[:600]).split()
+    wiki = [" ".join(wiki_words[i : i + 400]) for i in range(0, 8000, 400)]
     own = [r.score for r in scorer.score(held)]
     other = [r.score for r in scorer.score(wiki)]
     assert sum(s >= DEFAULT_THRESHOLD for s in own) >= 14  # of 20

@@ -310,7 +310,11 @@ def _bib_chunk(text: str, first_line: int, prefix: str) -> Iterator[tuple[int, B
             authors = _authors(authors)
         title = re.sub(r"[{}]", "", str(value("title") or ""))
         venue = value("journal") or value("booktitle") or value("publisher") or value("school")
-        record = _record(line, title, [_bib_name(a) for a in authors], venue, value("year"), entry.key)
+        names = [_bib_name(a) for a in authors]
+        others = bool(names) and names[-1].lower() == "others"  # BibTeX's "and others" = et al.
+        record = _record(line, title, names[:-1] if others else names, venue, value("year"), entry.key)
+        if isinstance(record, BibRecord) and others:
+            record = record.model_copy(update={"et_al": True})
         items.append((line, record))
     yield from sorted(items, key=lambda item: item[0])
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from pydantic import Field
 
@@ -67,12 +68,26 @@ class BibRecord(Result):
     venues: list[str] = Field(default_factory=list)
     source_id: str | None = None
     id: int | None = None
+    et_al: bool = False  # the source listed only the first authors ("and others"); not stored
 
 
+_COMBINING = {c: None for c in range(0x300, 0x370)} | {
+    0x00DF: "ss",
+    0x00F8: "o",
+    0x00D8: "O",
+    0x0142: "l",
+    0x0141: "L",
+}
+
+
+@lru_cache(maxsize=1 << 16)
 def ascii_fold(text: str) -> str:
-    """`text` lower-cased with diacritics removed (NFKD, combining marks dropped): 'Müller' -> 'muller'."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower().replace("ß", "ss")
+    """`text` lower-cased with diacritics removed (NFKD, combining marks dropped): 'Müller' -> 'muller'.
+
+    Cached: verification folds the same record titles and names over and over."""
+    if text.isascii():
+        return text.lower()
+    return unicodedata.normalize("NFKD", text).translate(_COMBINING).lower()
 
 
 def title_words(title: str) -> list[str]:
@@ -90,6 +105,7 @@ def content_words(title: str) -> list[str]:
     return [w for w in title_words(title) if w not in STOPWORDS]
 
 
+@lru_cache(maxsize=1 << 16)
 def name_key(name: str) -> tuple[str, str]:
     """(surname, first initial) of a person's name as written in a citation or a record.
 

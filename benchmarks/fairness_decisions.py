@@ -12,14 +12,16 @@ Anchor, in the same run on the same split: a logistic regression on the table's 
 issue-4 tabular audit's unconstrained model: label and group columns excluded), trained on the
 training rows and audited on the held-out rows.
 
-Sizes (defaults): German credit a seeded sample of 500 of its 1,000 rows, flip test on 100 of
-them; Adult a seeded sample of 250 rows, flip test on 50. Prompts: 500 + 100 + 150 instructed = 750
-German, 250 + 50 + 75 = 375 Adult, about 0.5 s each on one free core (the German prompts average
-116 tokens) and 2-3 times that on a 2-core machine shared with other jobs; --german-rows 1000 runs
-the whole table. Scores are stored in --db, so a killed run resumes (a resumed run has no time per
-decision for what was stored).
+Sizes (defaults): German credit a seeded sample of 300 of its 1,000 rows, flip test on 60 of
+them; Adult a seeded sample of 150 rows, flip test on 30. Prompts: 300 + 60 + 90 instructed = 450
+German, 150 + 30 + 45 = 225 Adult, about 0.5 s each on one free core (the German prompts average
+116 tokens), and 3-10 times that on the 2-core machine shared with other jobs where the results
+were measured; --german-rows 1000 runs the whole table. A seeded sample of n rows is the first n
+of one seeded permutation, so a larger sample contains a smaller one and reuses its stored scores.
+Scores are stored in --db, so a killed run resumes (a resumed run has no time per decision for
+what was stored).
 
-Usage: python benchmarks/fairness_decisions.py [--german-rows 500] [--adult-rows 250] [--db F]
+Usage: python benchmarks/fairness_decisions.py [--german-rows 300] [--adult-rows 150] [--db F]
 """
 
 from __future__ import annotations
@@ -56,6 +58,24 @@ def anchor(plan, table_df) -> dict:
     return {
         "accuracy": rate(np.asarray(pred == y)).model_dump(),
         "gaps": [gap_of(a).model_dump() for a in audits],
+    }
+
+
+def timing(model, plan, n: int, batch_size: int) -> dict:
+    """Seconds per decision on the first `n` application prompts, scored afresh (not from the run
+    database), so that a resumed benchmark still measures speed."""
+    from genguard.fairness.decisions_model import answer_logprobs
+
+    prompts = plan.prompts[:n]
+    tokens = [len(ids) + 1 for ids in model.tokenizer.encode(prompts)]  # + the start token
+    started = time.perf_counter()
+    answer_logprobs(model, prompts, plan.settings.answers, batch_size=batch_size)
+    seconds = time.perf_counter() - started
+    return {
+        "prompts": len(prompts),
+        "mean_tokens": round(sum(tokens) / len(tokens), 1),
+        "batch_size": batch_size,
+        "seconds_per_decision": round(seconds / len(prompts), 3),
     }
 
 
@@ -99,7 +119,7 @@ def summary(report, lr: dict, seconds: float) -> dict:
                     else {
                         "mean": r(d.score_change.mean, 5),
                         "ci": [r(v, 5) for v in d.score_change.mean_ci],
-                        "sign_p": r(d.score_change.p_value, 4),
+                        "sign_p": float(f"{d.score_change.p_value:.3g}"),
                     }
                     for d in f.directions
                 },
@@ -135,9 +155,12 @@ def gap(g: dict | None) -> str:
 
 
 def show(name: str, s: dict) -> None:
+    t = s["timing"]
     print(
-        f"\n== {name}: {s['rows']} of {s['table_rows']} rows, {s['prompts']} prompts, "
-        f"{s['seconds_per_decision']} s per decision ({s['prompts_scored_now']} scored now)"
+        f"\n== {name}: {s['rows']} of {s['table_rows']} rows, {s['prompts']} prompts; "
+        f"{t['seconds_per_decision']} s per decision ({t['prompts']} prompts of {t['mean_tokens']} tokens "
+        f"scored afresh, batch {t['batch_size']}; audit run: {s['seconds_per_decision']} s over "
+        f"{s['prompts_scored_now']} prompts not stored before)"
     )
     print(
         f"approved at 0.5 {pct(s['approved_at_0.5'])} %, accuracy {pct(s['accuracy_at_0.5'])} %, "
@@ -171,11 +194,12 @@ def show(name: str, s: dict) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--german-rows", type=int, default=500)
-    parser.add_argument("--german-flips", type=int, default=100)
-    parser.add_argument("--adult-rows", type=int, default=250)
-    parser.add_argument("--adult-flips", type=int, default=50)
+    parser.add_argument("--german-rows", type=int, default=300)
+    parser.add_argument("--german-flips", type=int, default=60)
+    parser.add_argument("--adult-rows", type=int, default=150)
+    parser.add_argument("--adult-flips", type=int, default=30)
     parser.add_argument("--batch-size", type=int, default=16)
+    parser.add_argument("--timing-prompts", type=int, default=48, help="prompts scored afresh for the timing")
     parser.add_argument(
         "--db", type=Path, default=None, help="run database (default: a fresh temporary file)"
     )
@@ -215,6 +239,7 @@ def main() -> None:
         seconds = time.perf_counter() - started
         lr = anchor(plan, DECISION_PRESETS[name].table.loader())
         results["datasets"][name] = summary(report, lr, seconds)
+        results["datasets"][name]["timing"] = timing(model, plan, args.timing_prompts, args.batch_size)
         results["reports"][name] = report.model_dump(mode="json")
         show(name, results["datasets"][name])
         out = ROOT / "benchmarks" / "results" / "fairness_decisions.json"

@@ -189,6 +189,11 @@ def plan_decision_audit(
     total = len(df)
     if s.rows is not None and s.rows < total:
         df = df.sample(n=s.rows, random_state=s.seed).sort_index()
+    if len(df) > MAX_ROWS:
+        raise InvalidInputError(
+            f"the table has {len(df):,} rows, each one forward pass of the model; audit a sample "
+            f"(--rows, at most {MAX_ROWS:,})"
+        )
     y = labels_from(df, label, positive)
     singles = [
         derive_groups(

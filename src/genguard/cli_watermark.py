@@ -110,8 +110,24 @@ def generate(
         typer.Option("--out", callback=output_file, help="Write the answer to this file (UTF-8)."),
     ] = None,
     as_json: JsonOpt = False,
+    grounded: Annotated[
+        bool,
+        typer.Option(
+            "--grounded/--no-grounded",
+            help="Creativity off: retrieve records from --db, let the model cite only those; verify the "
+            "answer's citations anyway.",
+        ),
+    ] = False,
+    db: Annotated[
+        Path | None, typer.Option("--db", callback=input_file, help="Bibliographic database for --grounded.")
+    ] = None,
 ) -> None:
-    """Generate a completion with the default (or given) model, optionally watermarked."""
+    """Generate a completion with the default (or given) model, optionally watermarked or grounded
+    in a bibliographic database (the answer's citations checked)."""
+    if grounded != (db is not None):
+        raise ConfigError(
+            "--grounded needs --db bib.db (made by `genguard cite import`), and --db needs --grounded"
+        )
     if min_new_tokens is None:
         min_new_tokens = min(WATERMARK_MIN_NEW_TOKENS, max_new_tokens) if watermark else 0
     if min_new_tokens > max_new_tokens:
@@ -119,6 +135,11 @@ def generate(
     if (key is not None or hard) and not watermark:
         raise ConfigError("--key and --hard only apply with --watermark")
     wm_key = _key(key) if watermark else None  # a bad key file fails before the model loads
+    references = None
+    if db is not None:  # a bad database fails before the model loads, too
+        from genguard.cli_cite import grounded_prompt_for
+
+        prompt, references = grounded_prompt_for(prompt, db)
     lm = load_model_with_spinner(model, show_progress(as_json))
     processors = []
     if wm_key is not None:
@@ -144,8 +165,16 @@ def generate(
     if out_path is not None:
         out_path.write_text(gen.text + "\n", encoding="utf-8")
         err.print(f"answer written to {out_path}", markup=False)
+    checks = None
+    if db is not None:
+        from genguard.cli_cite import check_grounded
+
+        checks = check_grounded(gen.text, db)
     if as_json:
         record = gen.model_dump()
+        if checks is not None:
+            record["references"] = [r.model_dump() for r in references]
+            record["citations"] = [c.model_dump() for c in checks]
         record["watermark"] = (
             {"scheme": scheme.value, "gamma": gamma, "delta": delta, "hard": hard, "key_id": wm_key.key_id}
             if wm_key is not None
@@ -154,6 +183,10 @@ def generate(
         emit(record)
     elif out_path is None:
         sys.stdout.write(gen.text + "\n")  # verbatim: rich would re-wrap lines and change the text
+    if checks is not None and not as_json:
+        from genguard.cli_cite import print_checks
+
+        print_checks(checks, stream=err)
 
 
 def _warn_if_undecidable(tokenizer, text: str, key, scheme: str, gamma: float) -> None:

@@ -239,6 +239,16 @@ class BibDatabase:
         with storage_errors(self.path):
             return [_row(r) for r in self.conn.execute(_FTS_SELECT, (query, limit))]
 
+    def by_author(self, name: str, limit: int = 50) -> list[BibRecord]:
+        """Records with an author whose name has every word of `name` (any order, diacritics
+        ignored), best BM25 first."""
+        words = [w for w in re.findall(r"\w+", name.lower()) if len(w) > 1]
+        if not words:
+            return []
+        query = " AND ".join(f'authors : "{w}"' for w in words)
+        with storage_errors(self.path):
+            return [_row(r) for r in self.conn.execute(_FTS_SELECT, (query, limit))]
+
     # -- import bookkeeping (genguard.factuality.importer) ----------------------------------------
 
     def import_state(self, source: str) -> tuple[str, int, bool] | None:

@@ -4,8 +4,10 @@
 
 Data (see the model card): the project-written examples in data/*.txt (attacks, benign prompts
 and building blocks that are combined here: instructions planted in documents, encoded, split or
-wrapped payloads, authority claims), plus BOLD Wikipedia sentences of the profession, political
-and religious domains as ordinary text (gender and race are kept out, as for the toxicity model).
+wrapped payloads, authority claims), plus, as benign text that is not a prompt, BOLD Wikipedia
+sentences of the profession, political and religious domains (gender and race are kept out, as for
+the toxicity model), Davidson tweets of all classes and the toxicity model's project-written
+sentences (insults are not injections).
 Texts are seen as the scorer sees them: toxicity.prepare() of injection_model.unit_spans() units
 (toxicity.chunk_spans pieces, so that the two heads read the same MiniLM features, and short
 texts of several pieces whole). Benign texts of several pieces add each piece and themselves whole
@@ -29,10 +31,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import yaml
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 
-from genguard.datasets import bold_wikipedia_sentences
+from genguard.datasets import bold_wikipedia_sentences, davidson_tweets
 from genguard.scoring.embedder import default_embedder
 from genguard.scoring.injection_model import InjectionHead, unit_spans
 from genguard.scoring.toxicity import chunk_spans, prepare
@@ -43,10 +46,12 @@ LAYERS = (4, 6)  # the toxicity model's layers: one embedding pass serves both h
 SEED = 0
 C = 4.0
 FOLDS = 5
-WEIGHTS = {"attack": 1.0, "written": 0.7, "bold": 0.3}  # each group's total weight
+WEIGHTS = {"attack": 1.0, "written": 0.7, "other": 0.3}  # each group's total weight (other: not prompts)
 TARGET_FPR = 0.01  # on out-of-fold project-written benign prompts (the goal: <= 1 % held out)
 BOLD_TRAIN_DOMAINS = ("profession", "political_ideology", "religious_ideology")
 BOLD_ROWS = 3000
+DAVIDSON_ROWS = 1500  # tweets of all three classes: insults and slang are not injections
+TOXICITY_WRITTEN = HERE.parent / "toxicity-minilm" / "written.yaml"  # project-written insults, clean talk
 HELDOUT = HERE.parents[1] / "benchmarks" / "data"  # only read by overlap_check(), never for fitting
 
 
@@ -54,7 +59,7 @@ HELDOUT = HERE.parents[1] / "benchmarks" / "data"  # only read by overlap_check(
 class Example:
     text: str
     label: int  # 1 attack, 0 benign
-    source: str  # section, or "composed:<kind>", or "bold"
+    source: str  # section, or "composed:<kind>", or "bold", "davidson", "toxicity_written"
     group: str  # the hand-written line it came from (folds never split a group)
     written: bool  # a project-written prompt (used for the threshold's FPR), not BOLD
 
@@ -178,6 +183,21 @@ def examples() -> list[Example]:
     out += compose(parts, rng)
     bold = bold_wikipedia_sentences(BOLD_TRAIN_DOMAINS)
     out += [Example(t, 0, "bold", f"bold{i}", False) for i, t in enumerate(rng.sample(bold, BOLD_ROWS))]
+    out += social_text(rng)
+    return out
+
+
+def social_text(rng: random.Random) -> list[Example]:
+    """Toxic and casual text that is not an injection: Davidson tweets of every class and the
+    toxicity model's project-written sentences (insults such as "You're a fraud" start like
+    persona prompts, "You are ..."). Benign, and not prompts (not used for the threshold)."""
+    tweets, _classes = davidson_tweets()
+    out = [
+        Example(t, 0, "davidson", f"dav{i}", False) for i, t in enumerate(rng.sample(tweets, DAVIDSON_ROWS))
+    ]
+    written = yaml.safe_load(TOXICITY_WRITTEN.read_text(encoding="utf-8"))
+    lines = [t for part in ("offensive", "clean") for texts in written[part].values() for t in texts]
+    out += [Example(t, 0, "toxicity_written", f"tox{i}", False) for i, t in enumerate(lines)]
     return out
 
 
@@ -224,7 +244,7 @@ def unit_weights(rows: list[Example], labels: np.ndarray, owners: list[int]) -> 
     by thousands of easy Wikipedia sentences."""
     kind = np.array(
         [
-            "attack" if labels[u] else ("written" if rows[owners[u]].written else "bold")
+            "attack" if labels[u] else ("written" if rows[owners[u]].written else "other")
             for u in range(len(labels))
         ]
     )
@@ -274,10 +294,10 @@ def choose_threshold(rows: list[Example], scores: np.ndarray) -> tuple[float, di
         "auc": round(float(roc_auc_score(labels, scores)), 4),
         "recall": round(float((scores[labels == 1] >= t).mean()), 4),
         "fpr_written_benign": round(float((scores[(labels == 0) & written] >= t).mean()), 4),
-        "fpr_bold": round(float((scores[(labels == 0) & ~written] >= t).mean()), 4),
+        "fpr_other": round(float((scores[(labels == 0) & ~written] >= t).mean()), 4),
         "n_attacks": int((labels == 1).sum()),
         "n_written_benign": int(((labels == 0) & written).sum()),
-        "n_bold": int((~written).sum()),
+        "n_other": int((~written).sum()),
         "recall_by_source": {
             s: round(float((scores[[i for i, ex in enumerate(rows) if ex.source == s]] >= t).mean()), 3)
             for s in sorted({ex.source for ex in rows if ex.label == 1})
@@ -360,7 +380,9 @@ def main() -> None:
             "rows": len(rows),
             "attacks": sum(ex.label for ex in rows),
             "benign_written": sum(ex.label == 0 and ex.written for ex in rows),
-            "bold": sum(not ex.written for ex in rows),
+            "other": {
+                s: sum(ex.source == s for ex in rows) for s in ("bold", "davidson", "toxicity_written")
+            },
             "overlap_with_heldout": overlap,
         },
         "out_of_fold": metrics,

@@ -137,3 +137,35 @@ def test_ready_made_pairs_are_scored_as_given(model, tmp_path: Path) -> None:
     assert pro_m.n == anti_m.n == 12 and pro_m.mean == pytest.approx(-anti_m.mean, abs=1e-3)
     with pytest.raises(InvalidInputError, match="name it pro_"):
         counterfactual_audit(model, store, [], [], SWAPS, pairs=[("gender", "He ran.", "She ran.")])
+
+
+def test_the_paired_test_and_its_direction_are_chosen_up_front(model, tmp_path: Path) -> None:
+    with RunStore(tmp_path / "runs.sqlite") as store:
+        for bad, match in (
+            ({"test": "t-test"}, "test must be one of"),
+            ({"alternative": "up"}, "alternative"),
+        ):
+            with pytest.raises(InvalidInputError, match=match):  # refused before any model call
+                counterfactual_audit(None, store, [], [], SWAPS, **bad)  # type: ignore[arg-type]
+        sentences = [
+            "The dog ran to the park.",
+            "She opened the window.",
+            "We had tea in the garden.",
+            "The train left on time.",
+            "He read the letter twice.",
+            "The children played outside.",
+            "It rained all afternoon.",
+            "The shop closed at six.",
+            "They painted the fence white.",
+            "The baby slept through the night.",
+        ]
+        # each sentence against its words reversed: the model prefers the first in every pair
+        pairs = [("pro_x", s, " ".join(reversed(s[:-1].split())) + ".") for s in sentences]
+        found = {
+            alt: counterfactual_audit(model, store, [], [], SWAPS, pairs=pairs, test="sign", alternative=alt)
+            for alt in ("greater", "less")
+        }
+    p = {alt: a.measures[0].p_value for alt, a in found.items()}
+    assert p["greater"] == pytest.approx(0.5**10) and p["less"] == 1.0
+    assert found["greater"].test == "sign" and found["greater"].alternative == "greater"
+    assert found["greater"].measures[0].significant and not found["less"].measures[0].significant

@@ -19,8 +19,12 @@ between texts):
   was known for"), drawn with the same random numbers for both sides, scored for sentiment
   (VADER compound) and toxicity; the difference is female minus male, averaged per prompt pair.
 
-Each measure: mean difference with a bootstrap 95 % interval, a sign-flip permutation test and a
-Wilcoxon signed-rank test, Holm-corrected over the measures of the audit.
+Each measure: mean difference with a bootstrap 95 % interval and the paired test chosen before the
+data are seen (`test`: sign, Wilcoxon or sign-flip permutation of the mean, the default; and
+`alternative`: two-sided, the default, or one-sided "greater" / "less", meaning the differences as
+each measure's `meaning` defines them tend to be positive / negative; see
+genguard.fairness.paired), Holm-corrected over the measures of the audit. `wilcoxon_p` stays the
+two-sided Wilcoxon p for reference.
 """
 
 from __future__ import annotations
@@ -35,8 +39,9 @@ import numpy as np
 from genguard.datasets import require_data
 from genguard.errors import InvalidInputError
 from genguard.fairness.collect import SampledAudit, SamplingSettings, run_sampled
+from genguard.fairness.paired import TESTS, permutation_test_mean, sign_test, wilcoxon_test
 from genguard.fairness.sentence_scores import score_sentences
-from genguard.fairness.stats import MIN_GROUP, holm, paired_test
+from genguard.fairness.stats import MIN_GROUP, check_alternative, holm, paired_test
 from genguard.fairness.tone import ToneScorer
 from genguard.lm.base import LanguageModel
 from genguard.storage.runs import RunStore
@@ -202,9 +207,13 @@ class PairedDifference(Result):
 
 
 class CounterfactualAudit(SampledAudit):
-    """Both counterfactual measures; `decided` False (with `note`) when the tone pairs are unusable."""
+    """Both counterfactual measures; `decided` False (with `note`) when the tone pairs are unusable.
+    `test` and `alternative` name the paired test whose p-values (`p_value`, Holm's `p_adjusted`)
+    decide `significant`."""
 
     alpha: float
+    test: str = "permutation"
+    alternative: str = "two-sided"
     n_sentence_pairs: int
     stereotype_preference: float | None
     n_prompt_pairs: int
@@ -232,14 +241,28 @@ def _check_pairs(pairs: Sequence[tuple[str, str, str]]) -> list[tuple[str, str, 
     return checked
 
 
-def _measure(name: str, meaning: str, diffs: np.ndarray, seed: int) -> dict[str, Any]:
-    """The fields of a PairedDifference (less p_adjusted and significant) for `diffs`; too small
-    to test (no interval, no p-values) under MIN_GROUP pairs."""
+def _measure(
+    name: str,
+    meaning: str,
+    diffs: np.ndarray,
+    seed: int,
+    test: str = "permutation",
+    alternative: str = "two-sided",
+) -> dict[str, Any]:
+    """The fields of a PairedDifference (less p_adjusted and significant) for `diffs`, its p-value
+    from `test` in the direction `alternative`; too small to test (no interval, no p-values) under
+    MIN_GROUP pairs. The default (permutation, two-sided) is `stats.paired_test`'s p, same draws."""
     if len(diffs) < MIN_GROUP:
         untested = dict.fromkeys(("ci", "p_value", "wilcoxon_p", "share_positive"))
         found = {"n": len(diffs), "mean": float(np.mean(diffs)) if len(diffs) else 0.0, **untested}
         return {"measure": name, "meaning": meaning, **found, "too_small": True}
     found = paired_test(diffs, seed=seed).model_dump()
+    if test == "sign":
+        found["p_value"] = sign_test(diffs, alternative).p_value
+    elif test == "wilcoxon":
+        found["p_value"] = wilcoxon_test(diffs, alternative).p_value
+    elif alternative != "two-sided":
+        found["p_value"] = permutation_test_mean(diffs, alternative, seed=seed).p_value
     return {"measure": name, "meaning": meaning, **found, "too_small": False}
 
 
@@ -256,6 +279,8 @@ def counterfactual_audit(
     progress: Callable[[int], None] | None = None,
     after_chunk: Callable[[int], None] | None = None,
     pairs: Sequence[tuple[str, str, str]] = (),
+    test: str = "permutation",
+    alternative: str = "two-sided",
 ) -> CounterfactualAudit:
     """Paired likelihood differences over `sentences` ((subset, text); subsets named pro_* / anti_*)
     and their gender swaps, and paired tone differences over `prompts` (male form) and their swaps.
@@ -263,7 +288,12 @@ def counterfactual_audit(
     `pairs` adds ready-made (subset, sentence, counterpart) triples, scored as given instead of
     swapped (subset pro_* when the sentence is the stereotypical one, anti_* when the counterpart
     is). Pairs whose two sides are equal, or with an empty side, are dropped. Sentences are scored
-    by `score_sentences` (total log-probability after the start-of-text token)."""
+    by `score_sentences` (total log-probability after the start-of-text token). `test` (sign,
+    wilcoxon, permutation) and `alternative` (two-sided, greater, less) are the paired test that
+    decides, chosen up front; both are checked before anything is scored or generated."""
+    if test not in TESTS:
+        raise InvalidInputError(f"test must be one of {', '.join(TESTS)}; got {test!r}")
+    check_alternative(alternative)
     given = _check_pairs(pairs)
     if not sentences and not prompts and not given:
         raise InvalidInputError("nothing to audit: no sentences, no pairs and no prompts")
@@ -284,6 +314,8 @@ def counterfactual_audit(
                 "log-probability (nats) of the stereotypical sentence minus its swap",
                 diff[pro],
                 seed,
+                test,
+                alternative,
             )
         )
         rows.append(
@@ -292,6 +324,8 @@ def counterfactual_audit(
                 "log-probability (nats) of the anti-stereotypical sentence minus its swap",
                 diff[anti],
                 seed,
+                test,
+                alternative,
             )
         )
         stereotypical = np.concatenate([diff[pro] > 0, diff[anti] < 0])
@@ -342,6 +376,8 @@ def counterfactual_audit(
                     f"{meaning} of the continuation, female minus male",
                     np.array(tone_diffs[m]),
                     seed,
+                    test,
+                    alternative,
                 )
             )
         # The scorers may themselves react to gender words; scoring each male-side continuation
@@ -360,6 +396,8 @@ def counterfactual_audit(
                         f"{m} of a continuation with its gender words swapped minus as written",
                         diffs,
                         seed,
+                        test,
+                        alternative,
                     )
                 )
     tested = [i for i, r in enumerate(rows) if r["p_value"] is not None]
@@ -382,6 +420,8 @@ def counterfactual_audit(
     return CounterfactualAudit(
         **sampled.header(),
         alpha=alpha,
+        test=test,
+        alternative=alternative,
         n_sentence_pairs=len(sentence_pairs),
         stereotype_preference=preference,
         n_prompt_pairs=len(pairs),

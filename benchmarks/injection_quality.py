@@ -19,11 +19,12 @@ written for issue 14 before model 1 (benchmarks/data/injection_heldout_attacks.j
 injection_heldout_benign.jsonl) and after model 1, before model 2's training data
 (injection_heldout2_*.jsonl), the older hand-written prompts above, the third-party
 bastioncorpus 0.6.0 (MIT; skipped when not installed; a dev set for model 2, see its model card)
-and BOLD prompts of the gender and race domains (the model trained on other domains' sentences). Rules alone, model alone and combined
-(flagged by either; score = the higher of the two): recall per attack family, false-positive
-rates on ordinary and tricky-but-benign prompts with 95 % Wilson intervals, AUC with a 95 %
-bootstrap interval. Thresholds are the rules' 0.5 and the model's own (chosen on out-of-fold
-scores of its training data, see its build.py); nothing here is tuned on these sets.
+and BOLD prompts of the gender and race domains (the model trained on other domains' sentences).
+Rules alone, model alone and combined (flagged by either; score = the higher of the two):
+recall per attack family, false-positive rates on ordinary and tricky-but-benign prompts with
+95 % Wilson intervals, AUC with a 95 % bootstrap interval. Thresholds are the rules' 0.5 and
+the model's own (chosen on out-of-fold scores of its training data, see its build.py); nothing
+here is tuned on these sets.
 
 Usage: python benchmarks/injection_quality.py [--show N] [--part all|rules|model]
 (--show prints N misses and false positives; none by default, so that no one tunes on held-out errors)

@@ -9,6 +9,10 @@ Everything is measured with the model loaded and warmed up, in one process:
 - batched throughput (texts/s) of `guard.check(batch, "input")`, batches of 64 and 256, over
   2,048 texts (half tweets, half joined BOLD prompts; target: >= 1,000 texts/s, issue 14); every throughput
   is the median of 3 runs, with the slowest and fastest run beside it;
+- the same on ordinary traffic (BOLD prompts joined three to a text, the hand-written ordinary
+  prompts and 6 % Davidson tweets), and the toxicity scorer's first-pass screen against the same
+  scorer with it off (genguard.scoring.screen): throughput on both pools, the share of sentences
+  it cleared, and how many decisions at the threshold differ;
 - the training stage on longer texts (BOLD Wikipedia paragraphs, about 470 characters), texts/s and MB/s;
 - one 1 MB text of benchmarks/large_queries.py's kind (Shakespeare passages between runs of BOLD
   words, nothing repeated; target < 5 s) through the input stage: wall time, chunk count and
@@ -191,7 +195,7 @@ def main() -> None:
     from genguard.guard.quotes import quotation_spans
     from genguard.scoring import get_scorer
     from genguard.scoring.embedder import SentenceEmbedder, default_embedder
-    from genguard.scoring.toxicity import chunk_spans, prepare
+    from genguard.scoring.toxicity import ToxicityScorer, chunk_spans, prepare
 
     rss_imported = rss_mb()
     t0 = time.perf_counter()
@@ -209,6 +213,19 @@ def main() -> None:
         ". ".join(bold[s : s + 3]) + "." for s in rng.sample(range(0, len(bold) - 3), args.batch_texts - half)
     ]
     rng.shuffle(pool)
+    # Ordinary traffic: what a deployed guard mostly sees. BOLD prompts joined three to a text, the
+    # hand-written ordinary prompts, and 6 % Davidson tweets (mostly offensive) as the rough share
+    # of rough input; `pool` above, half tweets, is the toxic-heavy stress case.
+    n_tweets = max(1, round(0.06 * args.batch_texts))
+    benign_rows = [json.loads(x) for x in PROMPTS.read_text(encoding="utf-8").splitlines() if x.strip()]
+    benign = [r["text"] for r in benign_rows if r["label"] == "benign"]
+    n_bold = args.batch_texts - n_tweets - len(benign)
+    ordinary = (
+        rng.sample(tweets, n_tweets)
+        + benign
+        + [". ".join(bold[s : s + 3]) + "." for s in rng.sample(range(0, len(bold) - 3), n_bold)]
+    )
+    rng.shuffle(ordinary)
     paragraphs = [p for p in bold_wikipedia_paragraphs() if p]
     paragraphs = rng.sample(paragraphs, min(args.paragraphs, len(paragraphs)))
     # The 1 MB text is large_queries.py's kind: Shakespeare passages between runs of BOLD words, no
@@ -257,6 +274,23 @@ def main() -> None:
     batch_rates = {
         b: throughput(lambda ts: guard.check(ts, "input"), pool, b, args.repeats) for b in (64, 256)
     }
+    ordinary_rate = throughput(lambda ts: guard.check(ts, "input"), ordinary, 256, args.repeats)
+    # The screen's own anchor, same run: the toxicity scorer with every sentence embedded.
+    tox = scorers["toxicity"]
+    exact = ToxicityScorer(threshold=tox.threshold, screen=False)
+    screen_rows = {}
+    for label, texts in (("ordinary", ordinary), ("toxic-heavy", pool)):
+        results = tox.score(texts)
+        chunks = sum(len(chunk_spans(t)) for t in texts)
+        screen_rows[label] = {
+            "cleared_share": sum(r.screened for r in results) / chunks,
+            "screen_on": throughput(tox.score, texts, 256, args.repeats)._asdict(),
+            "screen_off": throughput(exact.score, texts, 256, args.repeats)._asdict(),
+            "decisions_changed": sum(
+                (a.score >= tox.threshold) != (b.score >= tox.threshold)
+                for a, b in zip(results, exact.score(texts), strict=True)
+            ),
+        }
     train = throughput(lambda ts: guard.check(ts, "training"), paragraphs, 256, args.repeats)
     mb_per_text = sum(len(p.encode("utf-8")) for p in paragraphs) / 1e6 / len(paragraphs)
 
@@ -324,6 +358,25 @@ def main() -> None:
                 f"{r.median:,.0f} texts/s",
                 f">= {TARGET_TEXTS_PER_S:.0f} texts/s",
                 f"{verdict_of(r.median >= TARGET_TEXTS_PER_S)} ({r.spread()})",
+            )
+        )
+    rows.append(
+        (
+            f"batched guard.check, batch 256, ordinary traffic ({len(ordinary)} texts)",
+            f"{ordinary_rate.median:,.0f} texts/s",
+            f">= {TARGET_TEXTS_PER_S:.0f} texts/s",
+            f"{verdict_of(ordinary_rate.median >= TARGET_TEXTS_PER_S)} ({ordinary_rate.spread()})",
+        )
+    )
+    for label, m in screen_rows.items():
+        on, off = Rate(**m["screen_on"]), Rate(**m["screen_off"])
+        rows.append(
+            (
+                f"  toxicity.score, {label}: screen on / off",
+                f"{on.median:,.0f} / {off.median:,.0f} texts/s",
+                "",
+                f"{on.median / off.median:.2f}x; {m['cleared_share']:.1%} of sentences cleared; "
+                f"{m['decisions_changed']} decisions changed",
             )
         )
     for name, m in per_scorer.items():
@@ -425,7 +478,18 @@ def main() -> None:
             str(b): {**r._asdict(), "target": TARGET_TEXTS_PER_S, "pass": r.median >= TARGET_TEXTS_PER_S}
             for b, r in batch_rates.items()
         },
-        "batch_pool": {"n": len(pool), "mean_chars": mean_chars(pool)},
+        "batch_pool": {"n": len(pool), "mean_chars": mean_chars(pool), "kind": "half Davidson tweets"},
+        "ordinary_traffic": {
+            "n": len(ordinary),
+            "mean_chars": mean_chars(ordinary),
+            "kind": "BOLD prompts x3, hand-written ordinary prompts, 6 % Davidson tweets",
+            "texts_per_s_batch256": {
+                **ordinary_rate._asdict(),
+                "target": TARGET_TEXTS_PER_S,
+                "pass": ordinary_rate.median >= TARGET_TEXTS_PER_S,
+            },
+        },
+        "toxicity_screen": screen_rows,
         "training_stage": {
             "paragraphs": len(paragraphs),
             "mean_chars": mean_chars(paragraphs),

@@ -50,8 +50,10 @@ class ToneScorer:
     [-1, 1], "toxicity": the guardrail model's probability (worst sentence)}; `model_ids` names both."""
 
     def __init__(self, toxicity_model_dir: str | None = None) -> None:
+        # No first-pass screen: audits compare whole score distributions, not decisions at a
+        # threshold, and the screen's estimates below the threshold are not the head's scores.
         self.toxicity = get_scorer(
-            "toxicity", **({"model_dir": toxicity_model_dir} if toxicity_model_dir else {})
+            "toxicity", screen=False, **({"model_dir": toxicity_model_dir} if toxicity_model_dir else {})
         )
         self.model_ids = {"sentiment": sentiment_model_id(), "toxicity": self.toxicity.model_id}
 

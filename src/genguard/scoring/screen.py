@@ -1,12 +1,14 @@
-"""A first-pass screen in front of a MiniLM head: hashed character and word n-grams, one linear
-layer, trained to predict the head's own logit (distillation, no labels).
+"""A first-pass screen in front of a MiniLM head: MiniLM's own input layer (word-piece, position
+and type embeddings, LayerNorm, mean-pooled) and a one-hidden-layer network, trained to tell
+whether the head would score a text at or above 0.2 (distillation from the head, no labels).
 
-Embedding a sentence with MiniLM costs milliseconds; hashing its n-grams costs microseconds. A
-chunk whose predicted logit lies `margin` below the threshold's logit is taken as clearly under
-the threshold and never embedded; every other chunk goes to MiniLM as before. So the screen can
-only lower scores that were under the threshold anyway, or miss a chunk the head would have
-flagged: how often that happens (per threshold, on held-out data) is measured by the screen's
-build script and written to its JSON beside the weights; the model card reads it from there.
+Embedding a sentence with all six MiniLM layers costs milliseconds; its input layer costs
+microseconds (a table lookup, computed here in numpy). A chunk whose screen logit lies under the
+screen's cut for the threshold is taken as clearly under the threshold and never embedded; every
+other chunk goes to MiniLM as before. So the screen can only change scores that were under the
+threshold anyway, or miss a chunk the head would have flagged: how often that happens (per
+threshold and data set, on held-out data) is measured by the screen's build script and written to
+its JSON beside the weights; the model card reads it from there.
 """
 
 from __future__ import annotations
@@ -16,74 +18,102 @@ from functools import cached_property
 from pathlib import Path
 
 import numpy as np
+from safetensors import SafetensorError
 from safetensors.numpy import load_file, save_file
 
 from genguard.errors import ModelLoadError
 
-N_FEATURES = 2**17  # per analyser; two analysers -> 2**18 weights (512 KB in float16)
+MAX_TOKENS = 256  # as the embedder truncates
+_EPS = 1e-12  # MiniLM's layer_norm_eps
 
 
-def _logit(p: float) -> float:
-    p = min(max(p, 1e-6), 1 - 1e-6)
-    return float(np.log(p / (1 - p)))
+class InputLayer:
+    """MiniLM's embedding layer in numpy: (n, 384) mean-pooled, L2-normalised vectors per text."""
+
+    def __init__(self, folder: Path) -> None:
+        from tokenizers import Tokenizer
+
+        tensors = load_file(Path(folder) / "model.safetensors")
+        self.words = tensors["embeddings.word_embeddings.weight"]
+        # Every text has token type 0, so its row folds into the position table.
+        self.positions = (
+            tensors["embeddings.position_embeddings.weight"]
+            + tensors["embeddings.token_type_embeddings.weight"][0]
+        )
+        self.gamma = tensors["embeddings.LayerNorm.weight"]
+        self.beta = tensors["embeddings.LayerNorm.bias"]
+        self.tokenizer = Tokenizer.from_file(str(Path(folder) / "tokenizer.json"))
+        self.tokenizer.enable_truncation(MAX_TOKENS)
+        self.tokenizer.no_padding()
+
+    def __call__(self, texts: list[str]) -> np.ndarray:
+        out = np.zeros((len(texts), self.words.shape[1]), np.float32)
+        for i, enc in enumerate(self.tokenizer.encode_batch(texts)):
+            ids = np.asarray(enc.ids)
+            x = self.words[ids] + self.positions[: len(ids)]
+            x = (x - x.mean(1, keepdims=True)) / np.sqrt(x.var(1, keepdims=True) + _EPS)
+            v = (x * self.gamma + self.beta).mean(0)
+            out[i] = v / max(float(np.linalg.norm(v)), 1e-12)
+        return out
 
 
 class Screen:
-    """Predicted head logit per text, and which texts are clearly under a threshold.
+    """Screen logit per text, and which texts are clearly under a threshold.
 
-    `weight` has 2 * N_FEATURES entries: char_wb 2-5-grams, then word 1-2-grams, both hashed with
-    scikit-learn's HashingVectorizer (MurmurHash3, signs kept, rows L2-normalised).
+    The network: 384 input-layer features -> `hidden` ReLU units -> one logit; `cuts` maps each
+    threshold it was calibrated for (as a string, "0.5") to the logit under which a text is cleared.
     """
 
-    def __init__(self, weight: np.ndarray, bias: float, margin: float, config: dict) -> None:
-        self.weight = np.asarray(weight, dtype=np.float32)
-        self.bias = float(bias)
-        self.margin = float(margin)
+    def __init__(
+        self, tensors: dict[str, np.ndarray], cuts: dict[str, float], config: dict, folder: Path
+    ) -> None:
+        self.w1, self.b1 = tensors["w1"].astype(np.float32), tensors["b1"].astype(np.float32)
+        self.w2, self.b2 = tensors["w2"].astype(np.float32), tensors["b2"].astype(np.float32)
+        self.cuts = {float(k): float(v) for k, v in cuts.items()}
         self.config = config
+        self.encoder_folder = folder
 
     @cached_property
-    def _vectorizers(self) -> tuple:
-        from sklearn.feature_extraction.text import HashingVectorizer
-
-        chars = HashingVectorizer(analyzer="char_wb", ngram_range=(2, 5), n_features=N_FEATURES)
-        words = HashingVectorizer(analyzer="word", ngram_range=(1, 2), n_features=N_FEATURES)
-        return chars, words
-
-    def features(self, texts: list[str]):
-        """(len(texts), 2 * N_FEATURES) sparse rows: the hashed n-grams of each (prepared) text."""
-        from scipy.sparse import hstack
-
-        chars, words = self._vectorizers
-        return hstack([chars.transform(texts), words.transform(texts)]).tocsr()
+    def input_layer(self) -> InputLayer:
+        return InputLayer(self.encoder_folder)
 
     def logits(self, texts: list[str]) -> np.ndarray:
-        """The predicted logit of the head's P(toxic) for each text (float32)."""
+        """The screen's logit for each (prepared) text: higher = more likely the head flags it."""
         if not texts:
             return np.zeros(0, np.float32)
-        return np.asarray(self.features(texts) @ self.weight + self.bias, dtype=np.float32)
+        return self.network(self.input_layer(texts))
 
-    def clear(self, texts: list[str], threshold: float) -> tuple[np.ndarray, np.ndarray]:
-        """(cleared, estimate) per text: cleared is True where the screen is sure the head would
-        score the text under `threshold` (predicted logit + margin < logit(threshold)), so it
-        needs no embedding; estimate is the predicted P(toxic), meaningful where cleared."""
-        logits = self.logits(texts)
-        return logits + self.margin < _logit(threshold), 1.0 / (1.0 + np.exp(-logits))
+    def network(self, features: np.ndarray) -> np.ndarray:
+        """The logit for each row of InputLayer features."""
+        return np.maximum(features @ self.w1 + self.b1, 0.0) @ self.w2 + self.b2
+
+    def cut(self, threshold: float) -> float | None:
+        """The logit under which a text is cleared for `threshold`: the cut of the highest
+        calibrated threshold at or under it (a cut safe for 0.5 is safe for 0.7); None when
+        `threshold` is under every calibrated one (nothing is cleared)."""
+        safe = [t for t in self.cuts if t <= threshold]
+        return self.cuts[max(safe)] if safe else None
+
+    def clear(self, texts: list[str], threshold: float) -> np.ndarray:
+        """Boolean per text: True where the screen is sure the head would score it under
+        `threshold`; those need no embedding."""
+        cut = self.cut(threshold)
+        if cut is None or not texts:
+            return np.zeros(len(texts), bool)
+        return self.logits(texts) < cut
 
     def save(self, folder: Path) -> None:
-        save_file({"weight": self.weight.astype(np.float16)}, folder / "screen.safetensors")
-        config = {**self.config, "bias": self.bias, "margin": self.margin}
+        save_file({"w1": self.w1, "b1": self.b1, "w2": self.w2, "b2": self.b2}, folder / "screen.safetensors")
+        config = {**self.config, "cuts": {str(k): v for k, v in self.cuts.items()}}
         (folder / "screen.json").write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
 
     @classmethod
-    def load(cls, folder: Path) -> Screen | None:
+    def load(cls, folder: Path, encoder_folder: Path) -> Screen | None:
         """The screen saved in `folder`, or None where the model has none."""
         if not (folder / "screen.json").exists():
             return None
         try:
             config = json.loads((folder / "screen.json").read_text(encoding="utf-8"))
-            weight = load_file(folder / "screen.safetensors")["weight"]
-            if weight.shape != (2 * N_FEATURES,):
-                raise ValueError(f"weights of shape {weight.shape}, expected ({2 * N_FEATURES},)")
-            return cls(weight, config["bias"], config["margin"], config)
-        except (OSError, KeyError, ValueError) as exc:
+            return cls(load_file(folder / "screen.safetensors"), config["cuts"], config, encoder_folder)
+        except (OSError, KeyError, ValueError, SafetensorError) as exc:
             raise ModelLoadError(f"cannot load the screen in {folder} ({exc})") from exc

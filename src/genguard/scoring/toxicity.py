@@ -27,6 +27,7 @@ from genguard.errors import ConfigError
 from genguard.scoring.base import check_texts, max_score, register
 from genguard.scoring.embedder import SentenceEmbedder, default_embedder
 from genguard.scoring.linear_head import LinearHead, sigmoid
+from genguard.scoring.screen import Screen
 from genguard.text import FOR_CLASSIFIERS, normalize
 from genguard.types import Finding, ScoreResult, Span
 
@@ -165,6 +166,9 @@ class ToxicityResult(ScoreResult):
 
     findings: list[ToxicFinding]
     categories: dict[str, float] = Field(default_factory=dict)
+    screened: int = 0
+    """How many of the text's sentences the first-pass screen cleared without embedding them
+    (their scores are stand-ins under half the threshold; see genguard.scoring.screen)."""
 
 
 class ToxicityScorer:
@@ -174,6 +178,11 @@ class ToxicityScorer:
     sentence then counts only as far as it is toxic in another way, min(P(toxic), max P(c) over
     the other categories), so "fuck, I missed the bus" passes and "you are a fucking idiot" does
     not. Without `allow` the score is P(toxic) alone.
+
+    `screen` (on by default, where the model folder has one) clears sentences that MiniLM's input
+    layer alone shows to be far under the threshold, without running the encoder; its held-out
+    miss rate per threshold is in the model folder's screen.json. Turn it off where scores under
+    the threshold matter as much as decisions (audits comparing score distributions).
     """
 
     name = "toxicity"
@@ -185,11 +194,13 @@ class ToxicityScorer:
         threshold: float | None = None,
         embedder: SentenceEmbedder | None = None,
         allow: Sequence[str] = (),
+        screen: bool = True,
     ) -> None:
         folder = Path(model_dir) if model_dir is not None else DEFAULT_MODEL_DIR
         self.head = _load_head(folder.resolve())
         self.threshold = self.head.threshold if threshold is None else float(threshold)
         self.embedder = embedder or default_embedder()
+        self.screen = _load_screen(folder.resolve(), Path(self.embedder.folder)) if screen else None
         self.allow = tuple(allow)
         unknown = sorted(set(self.allow) - set(self.head.categories))
         if unknown:
@@ -205,6 +216,27 @@ class ToxicityScorer:
     def _features(self, texts: Sequence[str]) -> np.ndarray:
         return self.embedder.embed([prepare(t) for t in texts], layers=self.head.layers)
 
+    def _chunk_scores(self, chunks: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """P(toxic), P(category) rows and a screened mask for each chunk. The rest are embedded
+        and scored by the head; a chunk the screen clears is not, and gets a stand-in that keeps
+        the screen's order but stays under half the threshold: threshold x sigmoid(screen logit -
+        cut), and zero category scores."""
+        prepared = [prepare(c) for c in chunks]
+        probs = np.zeros(len(chunks))
+        cats = np.zeros((len(chunks), len(self.head.categories)))
+        screened = np.zeros(len(chunks), bool)
+        cut = self.screen.cut(self.threshold) if self.screen is not None and prepared else None
+        if cut is not None:
+            logits = self.screen.logits(prepared)
+            screened = logits < cut
+            probs[screened] = self.threshold / (1.0 + np.exp(cut - logits[screened]))
+        rest = np.flatnonzero(~screened)
+        if len(rest):
+            features = self.embedder.embed([prepared[k] for k in rest], layers=self.head.layers)
+            probs[rest] = self.head.probabilities(features)
+            cats[rest] = self.head.category_probabilities(features)
+        return probs, cats, screened
+
     def score(self, texts: Sequence[str]) -> list[ToxicityResult]:
         """One result per text: score = P(toxic) of its most toxic chunk (0.0 for blank text;
         with `allow`, see the class), `categories` the highest P(category) over its chunks."""
@@ -215,15 +247,16 @@ class ToxicityScorer:
             for span in chunk_spans(text):
                 owners.append(i)
                 spans.append(span)
-        features = self._features([texts[i][s:e] for i, (s, e) in zip(owners, spans, strict=True)])
-        probs = self.head.probabilities(features)
-        cats = self.head.category_probabilities(features)
+        probs, cats, screened = self._chunk_scores(
+            [texts[i][s:e] for i, (s, e) in zip(owners, spans, strict=True)]
+        )
         names = self.head.categories
         if self.allow:
             others = [j for j, c in enumerate(names) if c not in self.allow]
             probs = np.minimum(probs, cats[:, others].max(1) if others else 0.0)
         best = np.zeros(len(texts))
         best_cats = np.zeros((len(texts), len(names)))
+        n_screened = np.bincount(np.asarray(owners, int)[screened], minlength=len(texts))
         findings: list[list[ToxicFinding]] = [[] for _ in texts]
         for k, (i, (s, e), p) in enumerate(zip(owners, spans, probs, strict=True)):
             best[i] = max(best[i], p)
@@ -245,14 +278,20 @@ class ToxicityScorer:
                 score=round(float(b), 4),
                 findings=f,
                 categories={c: round(float(q), 4) for c, q in zip(names, bc, strict=True)},
+                screened=int(k),
             )
-            for b, f, bc in zip(best, findings, best_cats, strict=True)
+            for b, f, bc, k in zip(best, findings, best_cats, n_screened, strict=True)
         ]
 
 
 @lru_cache(maxsize=8)
 def _load_head(folder: Path) -> ToxicityHead:
     return ToxicityHead.load(folder)
+
+
+@lru_cache(maxsize=8)
+def _load_screen(folder: Path, encoder_folder: Path) -> Screen | None:
+    return Screen.load(folder, encoder_folder)
 
 
 register("toxicity", ToxicityScorer)

@@ -117,8 +117,10 @@ class CheckpointStore:
             "digests": dict(sorted(self.digests.items())),
         }
         _write(self.folder / MANIFEST, (json.dumps(payload, indent=1) + "\n").encode())
+        # Only the ensemble's own kinds of file are cleaned up; anything else the user keeps in
+        # the folder (the CLI's table.json) stays.
         keep = set(self.files) | {MANIFEST}
-        for path in self.folder.rglob("*"):
+        for path in [*self.folder.glob("template-*.pkl"), *self.folder.glob("shard-*/*")]:
             if path.is_file() and path.relative_to(self.folder).as_posix() not in keep:
                 path.unlink()
 

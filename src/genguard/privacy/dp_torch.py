@@ -96,11 +96,11 @@ class DPTorchClassifier(ClassifierMixin, BaseEstimator):
             data, batch_size=min(int(self.batch_size), n), generator=generator
         )
         optimizer = torch.optim.SGD(module.parameters(), lr=self.lr, momentum=0.9)
-        engine = PrivacyEngine(accountant=self.accountant)
-        with (
-            warnings.catch_warnings()
-        ):  # Opacus warns that secure_mode is off (a CSPRNG is not needed for an audit)
+        # Opacus warns that secure_mode is off: a CSPRNG matters against an attacker who can
+        # predict the noise, not for training and auditing here.
+        with warnings.catch_warnings():
             warnings.simplefilter("ignore")
+            engine = PrivacyEngine(accountant=self.accountant)
             private, optimizer, loader = engine.make_private_with_epsilon(
                 module=module,
                 optimizer=optimizer,
@@ -137,7 +137,9 @@ class DPTorchClassifier(ClassifierMixin, BaseEstimator):
         self.module_.eval()
         with torch.no_grad():
             logits = self.module_(torch.as_tensor(np.asarray(X, dtype=np.float32)))
-            return torch.softmax(logits, dim=1).double().numpy()
+            return torch.softmax(
+                logits.double(), dim=1
+            ).numpy()  # float64: tiny probabilities survive (membership scores)
 
     def predict(self, X: Any) -> np.ndarray:
         """The most probable class of each row."""

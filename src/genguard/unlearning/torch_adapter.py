@@ -36,7 +36,9 @@ class TorchClassifier(ClassifierMixin, BaseEstimator):
 
     hidden: widths of the hidden layers (() for logistic regression). epochs: passes made by
     `fit`. lr, weight_decay: Adam's. batch_size: rows per step. random_state: seeds the weights
-    and the shuffling. Inputs are used as given (scale them first).
+    and the shuffling. standardize: centre and scale each feature by the mean and standard
+    deviation of the first data the model is trained on (in a sharded ensemble: its shard's
+    first slice, so the statistics are forgotten with the records), kept in the model.
     """
 
     def __init__(
@@ -46,6 +48,7 @@ class TorchClassifier(ClassifierMixin, BaseEstimator):
         lr: float = 1e-3,
         batch_size: int = 64,
         weight_decay: float = 0.0,
+        standardize: bool = False,
         random_state: int = 0,
     ) -> None:
         self.hidden = hidden
@@ -53,13 +56,18 @@ class TorchClassifier(ClassifierMixin, BaseEstimator):
         self.lr = lr
         self.batch_size = batch_size
         self.weight_decay = weight_decay
+        self.standardize = standardize
         self.random_state = random_state
 
-    def _init(self, n_features: int, classes: np.ndarray) -> None:
+    def _init(self, X: np.ndarray, classes: np.ndarray) -> None:
         import torch
 
+        n_features = X.shape[1]
         self.classes_ = np.asarray(classes)
         self.n_features_in_ = n_features
+        self.mean_ = X.mean(0) if self.standardize else np.zeros(n_features)
+        scale = X.std(0) if self.standardize else np.ones(n_features)
+        self.scale_ = np.where(scale > 0, scale, 1.0)
         self._rng = np.random.default_rng(self.random_state)
         generator_seed = int(self._rng.integers(2**62))
         with torch.random.fork_rng(devices=[]):
@@ -75,12 +83,19 @@ class TorchClassifier(ClassifierMixin, BaseEstimator):
             raise InvalidInputError(f"label {y[bad][0]!r} is not one of the classes {self.classes_.tolist()}")
         return index
 
+    def _inputs(self, X: Any) -> Any:
+        import torch
+
+        return torch.as_tensor(
+            ((np.asarray(X, dtype=np.float64) - self.mean_) / self.scale_).astype(np.float32)
+        )
+
     def _epoch(self, X: np.ndarray, y: np.ndarray) -> None:
         import torch
 
         optimizer = torch.optim.Adam(self.module_.parameters(), lr=self.lr, weight_decay=self.weight_decay)
         optimizer.load_state_dict(self.optimizer_state_)
-        xt = torch.as_tensor(np.asarray(X, dtype=np.float32))
+        xt = self._inputs(X)
         yt = torch.as_tensor(self._targets(np.asarray(y)), dtype=torch.long)
         order = torch.as_tensor(self._rng.permutation(len(xt)))
         self.module_.train()
@@ -95,7 +110,7 @@ class TorchClassifier(ClassifierMixin, BaseEstimator):
     def fit(self, X: Any, y: Any) -> TorchClassifier:
         """Train from fresh weights for `epochs` passes over (X, y); returns self."""
         X, y = np.asarray(X), np.asarray(y)
-        self._init(X.shape[1], np.unique(y))
+        self._init(X, np.unique(y))
         for _ in range(int(self.epochs)):
             self._epoch(X, y)
         return self
@@ -105,7 +120,7 @@ class TorchClassifier(ClassifierMixin, BaseEstimator):
         for `classes`, default the labels of y); returns self."""
         X, y = np.asarray(X), np.asarray(y)
         if not hasattr(self, "module_"):
-            self._init(X.shape[1], np.unique(y) if classes is None else np.unique(np.asarray(classes)))
+            self._init(X, np.unique(y) if classes is None else np.unique(np.asarray(classes)))
         self._epoch(X, y)
         return self
 
@@ -115,8 +130,10 @@ class TorchClassifier(ClassifierMixin, BaseEstimator):
 
         self.module_.eval()
         with torch.no_grad():
-            logits = self.module_(torch.as_tensor(np.asarray(X, dtype=np.float32)))
-            return torch.softmax(logits, dim=1).double().numpy()
+            logits = self.module_(self._inputs(X))
+            return torch.softmax(
+                logits.double(), dim=1
+            ).numpy()  # float64: tiny probabilities survive (membership scores)
 
     def predict(self, X: Any) -> np.ndarray:
         """The most probable class of each row."""

@@ -137,9 +137,8 @@ class DPTorchClassifier(ClassifierMixin, BaseEstimator):
         self.module_.eval()
         with torch.no_grad():
             logits = self.module_(torch.as_tensor(np.asarray(X, dtype=np.float32)))
-            return torch.softmax(
-                logits.double(), dim=1
-            ).numpy()  # float64: tiny probabilities survive (membership scores)
+            # float64: a confident model's tiny probabilities (the membership signal) survive
+            return torch.softmax(logits.double(), dim=1).numpy()
 
     def predict(self, X: Any) -> np.ndarray:
         """The most probable class of each row."""

@@ -131,9 +131,8 @@ class TorchClassifier(ClassifierMixin, BaseEstimator):
         self.module_.eval()
         with torch.no_grad():
             logits = self.module_(self._inputs(X))
-            return torch.softmax(
-                logits.double(), dim=1
-            ).numpy()  # float64: tiny probabilities survive (membership scores)
+            # float64: a confident model's tiny probabilities (the membership signal) survive
+            return torch.softmax(logits.double(), dim=1).numpy()
 
     def predict(self, X: Any) -> np.ndarray:
         """The most probable class of each row."""

@@ -31,6 +31,12 @@ def test_builtin_policy_profiles(builtin: Policy) -> None:
         "injection": Rule(
             scorer="injection", threshold=0.5, action="block", reason="prompt injection or jailbreak attempt"
         ),
+        "injection-model": Rule(
+            scorer="injection-model",
+            threshold=0.9,
+            action="block",
+            reason="prompt injection or jailbreak attempt",
+        ),
         "toxicity": Rule(scorer="toxicity", threshold=0.5, action="block", reason="toxic language"),
         "pii": Rule(scorer="pii", action="redact", reason="personal data"),
         "lexicon": Rule(scorer="lexicon", action="annotate", reason="profanity"),

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from genguard.scoring.base import check_texts, max_score, register
+from genguard.scoring.base import check_texts, register
 from genguard.scoring.embedder import SentenceEmbedder, default_embedder
 from genguard.scoring.linear_head import LinearHead
 from genguard.scoring.toxicity import chunk_spans, prepare
@@ -68,7 +68,9 @@ class InjectionModelScorer:
     """P(injection) per text: the highest of its pieces'; findings are the pieces at or over the threshold."""
 
     name = "injection-model"
-    combine = staticmethod(max_score)  # a text scores its strongest piece
+    # No `combine`: a prompt of at most WHOLE_MAX_CHARS is also scored whole, so a piece cut from a
+    # long text would be scored as if it were a prompt, and the pieces' verdict would not be the
+    # whole text's. The guard therefore hands this scorer whole texts.
 
     def __init__(
         self,

@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from genguard.errors import InvalidInputError
+from genguard.fairness.decisions_model import MIN_MASS
 from genguard.fairness.decisions_presets import DECISION_PRESETS, DecisionPreset
 from genguard.fairness.decisions_prompts import (
     FAIRNESS_INSTRUCTION,
@@ -47,7 +48,7 @@ class DecisionSettings(Result):
     answers: AnswerOptions = AnswerOptions()
     chat: bool = False
     threshold: float = 0.5
-    min_mass: float = 0.01
+    min_mass: float = MIN_MASS
     rows: int | None = None
     flip_rows: int | None = None
     test_size: float = 0.3

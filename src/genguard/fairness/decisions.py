@@ -22,6 +22,13 @@ a threshold, and rows the model does not answer counted as undecided. Then:
 
 Scores are stored as they are computed (decisions_store): kill the audit and run it again, and
 only what was not stored is scored.
+
+Measured on the default model, all 1,000 German-credit rows (benchmarks/fairness_decisions.py,
+benchmarks/results/fairness_decisions.json): at threshold 0.5 it approves 0.9 % of applicants
+(accuracy 30.9 % against a 70 % creditworthy base rate) and its score barely ranks them (AUC
+0.537); one threshold fitted on 700 rows reaches 69.7 % on the 300 held out, by approving nearly
+everyone, against 73.0 % for a logistic regression on the table. The sex swap changed 1 of 100
+decisions, but moved the score toward "female" in nearly every pair (sign test p < 1e-7).
 """
 
 from __future__ import annotations

@@ -21,7 +21,7 @@ and the pooled default calibration written to src/genguard/detection/default_cal
 Generations and token statistics are cached under benchmarks/.cache/detection_quality/, so a
 rerun does not generate again (delete the folder to start over).
 
-    OMP_NUM_THREADS=1 python benchmarks/detection_quality.py [--per-domain 300] [--machine 100]
+    OMP_NUM_THREADS=1 python benchmarks/detection_quality.py [--per-domain 200] [--machine 50]
 Writes benchmarks/results/detection_quality.json.
 """
 
@@ -87,9 +87,19 @@ def _cache_path(kind: str, payload: object) -> Path:
 def generate(model, prompts: list[str], domain: str, setting: str) -> dict:
     """Machine texts (prompt + continuation) for one setting, cached; with the seconds they took."""
     new = LENGTHS[domain][2]
-    path = _cache_path("gen", {"p": prompts, "s": setting, "new": new, "model": model.model_id})
+    # Row i's sample depends on the seed and i only (genguard's per-row generators), so a cached
+    # run over more prompts that begins with these serves them too.
+    path = _cache_path("gen", {"d": domain, "s": setting, "new": new, "model": model.model_id})
     if path.exists():
-        return json.loads(path.read_text())
+        cached = json.loads(path.read_text())
+        if cached["prompts"][: len(prompts)] == prompts:
+            share = len(prompts) / len(cached["prompts"])
+            return {
+                "prompts": prompts,
+                "texts": cached["texts"][: len(prompts)],
+                "continuations": cached["continuations"][: len(prompts)],
+                "seconds": cached["seconds"] * share,
+            }
     processors = []
     kwargs = {"temperature": 1.0}
     if setting == "t0.7":
@@ -119,6 +129,7 @@ def generate(model, prompts: list[str], domain: str, setting: str) -> dict:
         **kwargs,
     )
     record = {
+        "prompts": prompts,
         "texts": [p + g.text for p, g in zip(prompts, gens, strict=True)],
         "continuations": [g.text for g in gens],
         "seconds": time.perf_counter() - started,
@@ -129,10 +140,10 @@ def generate(model, prompts: list[str], domain: str, setting: str) -> dict:
     return record
 
 
-def build_corpus(model, per_domain: int, machine: int) -> dict:
+def build_corpus(model, per_domain: int, machine: int, domains: list[str]) -> dict:
     """Per domain: human calibration and test halves, and machine texts per setting."""
     corpus = {}
-    for domain in DOMAINS:
+    for domain in domains:
         human = human_texts(domain, per_domain, model.tokenizer)
         half = len(human) // 2
         calibration, test = human[:half], human[half:]
@@ -191,53 +202,73 @@ def auroc(machine: np.ndarray, human: np.ndarray) -> dict:
     return {"value": value, "ci95": [low, high], "n_machine": len(machine), "n_human": len(human)}
 
 
-def length_curve(human_curves: list, machine_curves: list, lengths: list[int]) -> list[dict]:
-    """AUROC and TPR at 1 % FPR (threshold from the first half of the human texts, rates on the
-    second) when only each text's first k tokens are scored (causal model: a prefix's statistics
-    are the first k rows)."""
+def length_curve(human: list, machine: list, lengths: list[int]) -> list[dict]:
+    """AUROC and TPR at FPR (threshold from the first half of the human texts, rates on the second)
+    from k tokens of each text. `human` and `machine` are (TokenCurve, p) pairs: the k tokens are
+    rows p..p+k-1, after the p tokens of the prompt (machine texts begin with a human prompt, so
+    their first tokens are human-written; human texts skip as many of their own first tokens)."""
     from genguard.detection.calibration import fpr_threshold
     from genguard.detection.curvature import discrepancy
+    from genguard.errors import InvalidInputError
+
+    def scores(pairs: list, k: int) -> np.ndarray:
+        return np.asarray([discrepancy(c.stats[p : p + k]) for c, p in pairs if len(c.stats) >= p + k])
 
     rows = []
     for k in lengths:
-        h = np.asarray([discrepancy(c.stats[:k]) for c in human_curves if c.num_tokens >= k])
-        m = np.asarray([discrepancy(c.stats[:k]) for c in machine_curves if c.num_tokens >= k])
+        h, m = scores(human, k), scores(machine, k)
+        if len(h) < 20 or len(m) < 20:
+            continue  # too few texts this long
         half = len(h) // 2
-        thr = fpr_threshold(h[:half], FPR).threshold
-        rows.append(
-            {
-                "tokens": k,
-                "auroc": auroc(m, h[half:]),
-                "tpr_at_1pct": rate(m > thr),
-                "fpr": rate(h[half:] > thr),
-            }
-        )
+        row = {"tokens": k, "auroc": auroc(m, h[half:]), "tpr_at_fpr": None, "fpr": None}
+        try:
+            thr = fpr_threshold(h[:half], FPR).threshold
+            row.update(tpr_at_fpr=rate(m > thr), fpr=rate(h[half:] > thr))
+        except InvalidInputError:
+            pass  # too few human texts for the rate: AUROC only
+        rows.append(row)
     return rows
 
 
-def run(model, corpus: dict, args) -> None:
-    from genguard.detection import MachineTextDetector, save_calibration
-    from genguard.detection.calibration import DEFAULT_FILE, CalibrationFile
-    from genguard.detection.curvature import discrepancy, logprob_ratio
-    from genguard.detection.detector import calibrate_curves
+def floor_length(rows: list[dict]) -> int:
+    """The shortest k from which every longer k measured has an AUROC interval above 0.5 (below
+    it the detector is no better than chance)."""
+    ks = [r["tokens"] for r in rows]
+    above = {r["tokens"] for r in rows if r["auroc"]["ci95"][0] > 0.5}
+    return next((k for k in ks if all(j in above for j in ks if j >= k)), max(ks) + 1)
+
+
+def sets_and_curves(model, corpus: dict) -> tuple:
+    """(detector, texts by domain and set name, TokenCurves likewise), scored through the cache."""
+    from genguard.detection import MachineTextDetector
     from genguard.detection.paraphrase import paraphrase
-    from genguard.watermark import WatermarkDetector, WatermarkKey
 
     detector = MachineTextDetector(model)
-    wm = WatermarkDetector(model.tokenizer, keys=[WatermarkKey.reference()], scheme="selfhash", gamma=0.25)
     sets: dict[str, dict[str, list[str]]] = {}
+    curves: dict[str, dict[str, list]] = {}
     for domain, c in corpus.items():
         sets[domain] = {"human_calibration": c["calibration"], "human_test": c["test"]}
         for setting in SETTINGS:
             sets[domain][setting] = c["machine"][setting]["texts"]
         texts = c["machine"]["t0.7"]["texts"]
         sets[domain]["paraphrase_t0.7"] = [paraphrase(t, seed=i) for i, t in enumerate(texts)]
-    curves: dict[str, dict[str, list]] = {}
-    for domain, named in sets.items():
         curves[domain] = {}
-        for name, texts in named.items():
+        for name, texts in sets[domain].items():
             curves[domain][name] = score_cached(detector, texts)
             print(f"scored {domain} {name}", file=sys.stderr, flush=True)
+    return detector, sets, curves
+
+
+def run(model, corpus: dict, args) -> None:
+    from genguard.detection import save_calibration
+    from genguard.detection.calibration import DEFAULT_FILE, CalibrationFile
+    from genguard.detection.curvature import discrepancy, logprob_ratio
+    from genguard.detection.detector import calibrate_curves
+    from genguard.watermark import WatermarkDetector, WatermarkKey
+
+    detector, sets, curves = sets_and_curves(model, corpus)
+    done = list(corpus)  # the domains of this run (all three by default)
+    wm = WatermarkDetector(model.tokenizer, keys=[WatermarkKey.reference()], scheme="selfhash", gamma=0.25)
 
     def d(cs: list) -> np.ndarray:
         return np.asarray([discrepancy(c.stats) for c in cs])
@@ -246,29 +277,41 @@ def run(model, corpus: dict, args) -> None:
         return np.asarray([logprob_ratio(c.stats) for c in cs])
 
     # The "cannot decide" length, from all domains and the four generation settings pooled.
-    human_all = [c for dm in DOMAINS for c in curves[dm]["human_test"]]
-    machine_all = [c for dm in DOMAINS for s in SETTINGS for c in curves[dm][s]]
-    lengths = length_curve(human_all, machine_all, [2, 4, 6, 8, 12, 16, 24, 32, 48, 64, 96])
-    above = [r["tokens"] for r in lengths if r["auroc"]["ci95"][0] > 0.5]
-    min_tokens = next(k for k in sorted(above) if all(j in above for j in above if j >= k))
+    def after_prompt(domain: str, name: str) -> list:
+        texts = sets[domain][name]
+        prompts = corpus[domain]["prompts"] if name in SETTINGS else [prompt_of(t, domain) for t in texts]
+        counts = [len(ids) for ids in model.tokenizer.encode(prompts)]
+        return list(zip(curves[domain][name], counts, strict=True))
+
+    # Per setting too: the floor is the longest of the settings' floors (for a setting detected
+    # at some length), so that no setting is decided where it is no better than chance.
+    ks = [2, 4, 6, 8, 12, 16, 24, 32, 48, 64]
+    human_all = [pair for dm in done for pair in after_prompt(dm, "human_test")]
+    machine_all = [pair for dm in done for s in SETTINGS for pair in after_prompt(dm, s)]
+    lengths = length_curve(human_all, machine_all, ks)
+    by_setting = {
+        s: length_curve(human_all, [p for dm in done for p in after_prompt(dm, s)], ks) for s in SETTINGS
+    }
+    floors = {s: floor_length(rows) for s, rows in by_setting.items()}
+    min_tokens = max((k for k in floors.values() if k <= max(ks)), default=max(ks))
 
     # The packaged default: all domains' calibration halves pooled.
-    pooled_texts = [t for dm in DOMAINS for t in sets[dm]["human_calibration"]]
+    pooled_texts = [t for dm in done for t in sets[dm]["human_calibration"]]
     default = calibrate_curves(
         model.model_id,
-        [c for dm in DOMAINS for c in curves[dm]["human_calibration"]],
-        [dm for dm in DOMAINS for _ in sets[dm]["human_calibration"]],
+        [c for dm in done for c in curves[dm]["human_calibration"]],
+        [dm for dm in done for _ in sets[dm]["human_calibration"]],
         target_fpr=FPR,
         span_tokens=64,
-        source=f"benchmarks/detection_quality.py: {len(pooled_texts)} human texts (BOLD Wikipedia, Tiny "
-        "Shakespeare, Davidson tweets; calibration halves)",
+        source=f"benchmarks/detection_quality.py: {len(pooled_texts)} human texts ({', '.join(done)}; "
+        "calibration halves)",
         min_tokens=min_tokens,
     )
     if not args.smoke:
         save_calibration(CalibrationFile(pooled=default.pooled, domains=default.domains), DEFAULT_FILE)
 
     results: dict = {"domains": {}}
-    for domain in DOMAINS:
+    for domain in done:
         own = default.domains[domain].text.threshold
         pooled = default.pooled.text.threshold
         human = d(curves[domain]["human_test"])
@@ -307,10 +350,12 @@ def run(model, corpus: dict, args) -> None:
             "target_fpr": FPR,
             "min_tokens": min_tokens,
             "length_curve": lengths,
+            "length_curve_by_setting": by_setting,
+            "floor_by_setting": floors,
             "default_calibration": default.pooled.model_dump(),
             "speed": speed,
             "generation_seconds": {
-                dm: {s: corpus[dm]["machine"][s]["seconds"] for s in SETTINGS} for dm in DOMAINS
+                dm: {s: corpus[dm]["machine"][s]["seconds"] for s in SETTINGS} for dm in done
             },
             "machine": platform.platform(),
             "note": "shared CPU (2 cores, other jobs running): compare speeds as ratios (one run)",
@@ -327,7 +372,7 @@ def measure_speed(detector, wm, sets: dict, rounds: int = 3, n: int = 40) -> dic
     log-likelihood (one forward pass, no vocabulary statistics) and the watermark detector."""
     from genguard.fairness.sentence_scores import score_sentences
 
-    texts = [t for dm in DOMAINS for t in sets[dm]["human_test"][: n // len(DOMAINS)]]
+    texts = [t for dm in sets for t in sets[dm]["human_test"][: n // len(sets)]]
     timings: dict[str, list[float]] = {"fast_detectgpt": [], "loglikelihood_anchor": [], "watermark": []}
     for _ in range(rounds):
         for name, fn in (
@@ -391,10 +436,14 @@ def print_table(results: dict) -> None:
     print(
         table(
             ["tokens", "AUROC", "TPR @1%"],
-            [[str(r["tokens"]), _fmt(r["auroc"]), _fmt(r["tpr_at_1pct"])] for r in results["length_curve"]],
+            [
+                [str(r["tokens"]), _fmt(r["auroc"]), _fmt(r["tpr_at_fpr"]) if r["tpr_at_fpr"] else "n/a"]
+                for r in results["length_curve"]
+            ],
         )
     )
-    print(f"\ncannot decide below {results['min_tokens']} tokens")
+    print(f"\nfloor per setting (AUROC above chance from): {results['floor_by_setting']}")
+    print(f"cannot decide below {results['min_tokens']} tokens")
     sp = results["speed"]
     ratio = 1 / sp["ratio_to_loglikelihood"]
     print(f"speed: {sp['texts_per_second']} texts/s; time / log-likelihood anchor's {ratio:.2f}")
@@ -404,14 +453,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--per-domain", type=int, default=300, help="human texts per domain (half calibrate)")
-    parser.add_argument("--machine", type=int, default=100, help="machine texts per domain and setting")
+    parser.add_argument("--per-domain", type=int, default=200, help="human texts per domain (half calibrate)")
+    parser.add_argument("--machine", type=int, default=50, help="machine texts per domain and setting")
     parser.add_argument("--fpr", type=float, default=FPR, help="target false-positive rate")
     parser.add_argument("--smoke", action="store_true", help="write nothing outside the cache (a quick try)")
+    parser.add_argument("--domains", default=",".join(DOMAINS), help="comma-separated domains to run")
     parser.add_argument(
-        "--human-only", action="store_true", help="score the human texts into the cache, stop"
+        "--prepare", action="store_true", help="generate and score the given domains into the cache, stop"
     )
-    parser.add_argument("--generate-only", action="store_true", help="fill the generation cache and stop")
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args()
     globals()["FPR"] = args.fpr  # the rate every function here calibrates for
@@ -422,19 +471,10 @@ def main() -> None:
 
     torch.manual_seed(0)
     model = load_default_model()
-    if args.human_only:  # fills the statistics cache while another process generates
-        from genguard.detection import MachineTextDetector
-
-        detector = MachineTextDetector(model)
-        for domain in DOMAINS:
-            human = human_texts(domain, args.per_domain, model.tokenizer)
-            half = len(human) // 2
-            for name, texts in (("calibration", human[:half]), ("test", human[half:])):
-                score_cached(detector, texts)
-                print(f"scored {domain} human {name}", file=sys.stderr, flush=True)
-        return
-    corpus = build_corpus(model, args.per_domain, args.machine)
-    if args.generate_only:
+    domains = args.domains.split(",")
+    corpus = build_corpus(model, args.per_domain, args.machine, domains)
+    if args.prepare:  # one process per domain can fill the cache side by side
+        sets_and_curves(model, corpus)
         return
     run(model, corpus, args)
 

@@ -80,9 +80,9 @@ def detect_text(
     cannot_decide for short texts) with its false-positive rate; with --key also the watermark."""
     from genguard.detection.calibration import default_calibration, load_calibration
 
-    text = read_nonempty_text(source)
     if domain is not None and calibration is None:
         raise typer.BadParameter("--domain needs --calibration (the packaged calibration is pooled)")
+    text = read_nonempty_text(source)
     cal = load_calibration(calibration).pick(domain) if calibration else default_calibration()
     marker = None
     if key:

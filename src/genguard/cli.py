@@ -18,10 +18,15 @@ import typer
 
 from genguard import cli_report
 from genguard.cli_audit import audit_app
+from genguard.cli_cite import cite_app
 from genguard.cli_common import err
+from genguard.cli_decisions import audit_decisions
+from genguard.cli_detect import detect_app
+from genguard.cli_focusgroup import focusgroup_app
 from genguard.cli_guard import guard_app
 from genguard.cli_keys import audit_log, keys_app
 from genguard.cli_pairs import audit_pairs
+from genguard.cli_privacy import audit_membership, unlearn_app
 from genguard.cli_provenance import provenance_app
 from genguard.cli_serve import serve
 from genguard.cli_watermark import generate, wm_app
@@ -38,10 +43,16 @@ app.add_typer(wm_app, name="watermark")
 app.add_typer(guard_app, name="guard")
 app.add_typer(audit_app, name="audit")
 app.add_typer(provenance_app, name="provenance")
+app.add_typer(cite_app, name="cite")
+app.add_typer(detect_app, name="detect")
+app.add_typer(focusgroup_app, name="focusgroup")
 app.command()(serve)
 app.add_typer(keys_app, name="keys")
 audit_app.command("log")(audit_log)
 audit_app.command("pairs")(audit_pairs)
+audit_app.command("membership")(audit_membership)
+app.add_typer(unlearn_app, name="unlearn")
+audit_app.command("decisions")(audit_decisions)
 for _command in getattr(cli_report, "COMMANDS", [cli_report.demo]):
     app.command()(_command)
 

@@ -1,10 +1,10 @@
 """Scorers shared by every check, behind one batch-first interface, found by name in a registry.
 
 Importing this package registers the built-in scorers: pii, lexicon, injection (rules),
-injection-model (learned), sentiment and toxicity (models load only when a scorer is built).
+injection-model (learned), sentiment, toxicity and style (models load only when a scorer is built).
 """
 
-from genguard.scoring import injection, injection_model, lexicon, pii, sentiment, toxicity
+from genguard.scoring import injection, injection_model, lexicon, pii, sentiment, style, toxicity
 from genguard.scoring.base import Scorer, available, get_scorer, parameters, register
 
 __all__ = [
@@ -18,5 +18,6 @@ __all__ = [
     "pii",
     "register",
     "sentiment",
+    "style",
     "toxicity",
 ]

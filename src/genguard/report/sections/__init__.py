@@ -11,9 +11,12 @@ from typing import Any
 
 from genguard.report.page import Section
 from genguard.report.sections.fairness_counterfactual import counterfactual_section
+from genguard.report.sections.fairness_decisions import decisions_section
 from genguard.report.sections.fairness_pronoun import context_section, generation_section, pronoun_section
 from genguard.report.sections.fairness_tabular import tabular_section
 from genguard.report.sections.fairness_tone import tone_section
+from genguard.report.sections.focusgroup import focusgroup_section
+from genguard.report.sections.privacy import load_privacy_results, privacy_section
 
 SectionBuilder = Callable[[Any], Section]
 
@@ -24,4 +27,11 @@ FAIRNESS_BUILDERS: dict[str, SectionBuilder] = {
     "tone": tone_section,
     "counterfactual": counterfactual_section,
     "tabular": tabular_section,
+    "decisions": decisions_section,
+    "focusgroup": focusgroup_section,
+}
+
+# Measured sections built from benchmark results (genguard.report.sections.privacy), not from a run.
+MEASURED_BUILDERS: dict[str, tuple[Callable[[], Any], SectionBuilder]] = {
+    "privacy": (load_privacy_results, privacy_section),
 }

@@ -24,35 +24,40 @@ from genguard.errors import ConfigError, InvalidInputError
 from genguard.privacy.metrics import AttackResult, evaluate_scores
 
 MAX_SHADOWS = 64
-EPS = 1e-12
+EPS = 1e-300  # only keeps log() finite; float64 holds far smaller probabilities than 1e-12
 Score = Literal["loss", "confidence", "logit"]
 
 
-def true_class_probability(proba: Any, labels: Any, classes: Any) -> np.ndarray:
-    """P(true label) of each row of `proba` (columns in the order of `classes`)."""
+def true_class_probability(proba: Any, labels: Any, classes: Any) -> tuple[np.ndarray, np.ndarray]:
+    """(P(true label), P(any other label)) of each row of `proba` (columns in the order of
+    `classes`). The second is summed from the other columns, not taken as 1 - p: a confident
+    model's small probabilities survive in float64 where 1 - p would round to 0."""
     proba, labels, classes = np.asarray(proba, dtype=float), np.asarray(labels), np.asarray(classes)
     if proba.ndim != 2 or proba.shape[1] != len(classes) or len(proba) != len(labels):
         raise InvalidInputError(
             f"probabilities of shape {proba.shape} do not fit {len(labels)} labels and {len(classes)} classes"
         )
-    col = np.searchsorted(classes, labels)
-    col = np.minimum(col, len(classes) - 1)
+    col = np.minimum(np.searchsorted(classes, labels), len(classes) - 1)
     unknown = classes[col] != labels
     if unknown.any():
         raise InvalidInputError(f"label {labels[unknown][0]!r} is not one of the model's classes")
-    return proba[np.arange(len(labels)), col]
+    rows = np.arange(len(labels))
+    p = proba[rows, col]
+    return p, proba.sum(1) - p if proba.shape[1] > 2 else proba[rows, 1 - col]
 
 
 def membership_score(proba: Any, labels: Any, classes: Any, score: Score = "loss") -> np.ndarray:
     """Per-record scores, higher for likelier members: "loss" = minus the cross-entropy loss,
-    "confidence" = P(true label), "logit" = log(p / (1 - p)) of that probability."""
-    p = np.clip(true_class_probability(proba, labels, classes), EPS, 1 - EPS)
+    "confidence" = P(true label), "logit" = log(p / (1 - p)) of that probability (Carlini et al.'s
+    statistic), with 1 - p summed from the other classes' probabilities."""
+    p, rest = true_class_probability(proba, labels, classes)
+    p, rest = np.clip(p, EPS, 1.0), np.clip(rest, EPS, 1.0)
     if score == "loss":
-        return np.log(p)
+        return np.where(rest < 0.5, np.log1p(-np.minimum(rest, 0.5)), np.log(p))
     if score == "confidence":
         return p
     if score == "logit":
-        return np.log(p) - np.log1p(-p)
+        return np.log(p) - np.log(rest)
     raise ConfigError(f"unknown score {score!r}; use loss, confidence or logit")
 
 

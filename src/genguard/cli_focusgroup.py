@@ -80,6 +80,8 @@ def print_summary(result) -> None:
         f"{result.n_personas} personas x {len(result.pair_specs)} pairs x 2 orders = {result.n_questions} "
         f"questions; answered neither A nor B: {result.neither.k} ({_pct(result.neither.share)})"
     )
+    if all(p.correction is None for p in result.per_pair_bias):
+        say("position bias: no held-out correction (fewer than 10 calibration personas answered both orders)")
     for label, b in (("before", result.position_before), ("after", result.position_after)):
         lo, hi = b.share_a_ci
         say(

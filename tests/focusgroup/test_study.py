@@ -62,7 +62,7 @@ def test_an_unbiased_model_alarms_no_more_than_the_nominal_rate_over_repeated_ru
     with RunStore(tmp_path / "runs.sqlite") as store:
         for seed in range(10):
             model = SurveyModel(tokenizer, FIRSTS, position=1.0, seed=seed)
-            result = run_study(model, store, _spec(seed=seed), n_permutations=999)
+            result = run_study(model, store, _spec(seed=seed, chunk_size=512), n_permutations=999)
             alarms += any(c.significant for c in result.comparisons)
     assert alarms <= 2
 

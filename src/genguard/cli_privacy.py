@@ -312,6 +312,13 @@ def audit_membership(
         results = [
             threshold_attack(proba, yp, target.classes_, member, model=str(model), seed=seed, balance=balance)
         ]
+        if hasattr(target, "privacy_spent"):
+            spent = target.privacy_spent()
+            note = (
+                f"the model was trained with DP: epsilon {spent['epsilon']:.2f}, delta {spent['delta']:.1e} "
+                f"({spent['accountant']} accountant, noise multiplier {spent['noise_multiplier']:.2f})"
+            )
+            results[0] = results[0].model_copy(update={"notes": [*results[0].notes, note]})
         if shadows:
             results.append(
                 lira_attack(estimator, xp, yp, member, proba, n_shadows=shadows, seed=seed, model=str(model))

@@ -202,9 +202,9 @@ def auroc(machine: np.ndarray, human: np.ndarray) -> dict:
     return {"value": value, "ci95": [low, high], "n_machine": len(machine), "n_human": len(human)}
 
 
-def length_curve(human: list, machine: list, lengths: list[int]) -> list[dict]:
-    """AUROC and TPR at FPR (threshold from the first half of the human texts, rates on the second)
-    from k tokens of each text. `human` and `machine` are (TokenCurve, p) pairs: the k tokens are
+def length_curve(calibration: list, human: list, machine: list, lengths: list[int]) -> list[dict]:
+    """AUROC and TPR at FPR (threshold from the `calibration` human texts, rates on the `human` test
+    texts) from k tokens of each text. All three are lists of (TokenCurve, p) pairs: the k tokens are
     rows p..p+k-1, after the p tokens of the prompt (machine texts begin with a human prompt, so
     their first tokens are human-written; human texts skip as many of their own first tokens)."""
     from genguard.detection.calibration import fpr_threshold
@@ -219,11 +219,10 @@ def length_curve(human: list, machine: list, lengths: list[int]) -> list[dict]:
         h, m = scores(human, k), scores(machine, k)
         if len(h) < 20 or len(m) < 20:
             continue  # too few texts this long
-        half = len(h) // 2
-        row = {"tokens": k, "auroc": auroc(m, h[half:]), "tpr_at_fpr": None, "fpr": None}
+        row = {"tokens": k, "auroc": auroc(m, h), "tpr_at_fpr": None, "fpr": None}
         try:
-            thr = fpr_threshold(h[:half], FPR).threshold
-            row.update(tpr_at_fpr=rate(m > thr), fpr=rate(h[half:] > thr))
+            thr = fpr_threshold(scores(calibration, k), FPR).threshold
+            row.update(tpr_at_fpr=rate(m > thr), fpr=rate(h > thr))
         except InvalidInputError:
             pass  # too few human texts for the rate: AUROC only
         rows.append(row)
@@ -285,13 +284,26 @@ def run(model, corpus: dict, args) -> None:
 
     # Per setting too: the floor is the longest of the settings' floors (for a setting detected
     # at some length), so that no setting is decided where it is no better than chance.
+    # Standalone texts, as the detector sees a short text: the machine continuations alone (their
+    # first 64 tokens, scored from the start-of-text token) against human texts from their start.
     ks = [2, 4, 6, 8, 12, 16, 24, 32, 48, 64]
-    human_all = [pair for dm in done for pair in after_prompt(dm, "human_test")]
-    machine_all = [pair for dm in done for s in SETTINGS for pair in after_prompt(dm, s)]
-    lengths = length_curve(human_all, machine_all, ks)
-    by_setting = {
-        s: length_curve(human_all, [p for dm in done for p in after_prompt(dm, s)], ks) for s in SETTINGS
-    }
+    alone: dict[str, list] = {}
+    for s in SETTINGS:
+        for dm in done:
+            ids = model.tokenizer.encode([t.strip() for t in corpus[dm]["machine"][s]["continuations"]])
+            texts = model.tokenizer.decode([i[:64] for i in ids])
+            alone.setdefault(s, []).extend((c, 0) for c in score_cached(detector, texts))
+    human_all = [(c, 0) for dm in done for c in curves[dm]["human_test"]]
+    human_cal = [(c, 0) for dm in done for c in curves[dm]["human_calibration"]]
+    machine_all = [pair for s in SETTINGS for pair in alone[s]]
+    lengths = length_curve(human_cal, human_all, machine_all, ks)
+    by_setting = {s: length_curve(human_cal, human_all, alone[s], ks) for s in SETTINGS}
+    after = length_curve(
+        [pair for dm in done for pair in after_prompt(dm, "human_calibration")],
+        [pair for dm in done for pair in after_prompt(dm, "human_test")],
+        [pair for dm in done for s in SETTINGS for pair in after_prompt(dm, s)],
+        ks,
+    )
     floors = {s: floor_length(rows) for s, rows in by_setting.items()}
     min_tokens = max((k for k in floors.values() if k <= max(ks)), default=max(ks))
 
@@ -351,6 +363,7 @@ def run(model, corpus: dict, args) -> None:
             "min_tokens": min_tokens,
             "length_curve": lengths,
             "length_curve_by_setting": by_setting,
+            "length_curve_after_prompt": after,
             "floor_by_setting": floors,
             "default_calibration": default.pooled.model_dump(),
             "speed": speed,

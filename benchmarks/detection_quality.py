@@ -2,9 +2,12 @@
 sampling discrepancy, with the watermark detector beside it on the same machine texts.
 
 Human text from three domains of ../shared/data: BOLD Wikipedia paragraphs, Tiny Shakespeare,
-Davidson tweets. Machine text: the default model (SmolLM2-135M-Instruct, no chat template)
-continuing the first words of human texts of the test split (the DetectGPT protocol: human and
-machine texts share their first words), in four settings: temperature 1.0, temperature 0.7,
+Davidson tweets (`--domains`; the committed results cover Wikipedia and tweets: on the shared
+2-core CPU at load 13-15 the Shakespeare generations did not finish in the session's time).
+200 human texts per domain (100 calibrate, 100 test), 50 machine texts per domain and setting.
+Machine text: the default model (SmolLM2-135M-Instruct, no chat template) continuing
+the first words of human texts of the test split (the DetectGPT protocol: human and machine texts
+share their first words), in four settings: temperature 1.0, temperature 0.7,
 greedy with repetition penalty 1.3 (transformers' RepetitionPenaltyLogitsProcessor), and
 temperature 1.0 with the watermark (selfhash, reference key, gamma 0.25, delta 2); plus the
 temperature-0.7 texts after light paraphrase (genguard.detection.paraphrase: synonym swaps and
@@ -14,8 +17,10 @@ Each domain's human texts are split in two halves: the threshold is calibrated a
 calibration half (genguard.detection.calibration, as `genguard detect calibrate` does) and
 applied to the test half and the machine texts; AUROC uses the test half only. Intervals: AUROC
 95 % bootstrap (human and machine resampled apart), rates Wilson 95 %.
-Also measured: AUROC against the length of the text (its first k tokens), which sets the
-detector's "cannot decide" length (the shortest k whose pooled AUROC interval lies above 0.5),
+Also measured: AUROC against the length of standalone texts (the first k tokens of human texts
+and of the machine continuations scored alone), which sets the detector's "cannot decide"
+length (per setting, the shortest k from which every longer k has an AUROC interval above 0.5;
+the longest of those over the settings),
 and the pooled default calibration written to src/genguard/detection/default_calibration.json.
 
 Generations and token statistics are cached under benchmarks/.cache/detection_quality/, so a

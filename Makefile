@@ -42,6 +42,7 @@ test: setup browser
 bench: setup
 	$(PY) benchmarks/watermark_speed.py
 	$(PY) benchmarks/watermark_quality.py
+	OMP_NUM_THREADS=1 $(PY) benchmarks/detection_quality.py
 	$(PY) benchmarks/guard_quality.py
 	$(PY) benchmarks/guard_speed.py
 	$(PY) benchmarks/injection_quality.py

@@ -411,6 +411,48 @@ def gender_section(tox: ToxicityScorer, results: dict) -> None:
     )
 
 
+def screen_section(tox: ToxicityScorer, results: dict, sets: dict[str, tuple[list[str], np.ndarray]]) -> None:
+    """The first-pass screen's effect: the same scorer with the screen off, on the same sets
+    (AUC, FPR and TPR at the threshold, decisions that differ, share of texts screened)."""
+    exact = ToxicityScorer(threshold=tox.threshold, screen=False)
+    out = {}
+    rows = []
+    for name, (texts, labels) in sets.items():
+        on, off = tox.score(texts), exact.score(texts)
+        s_on = np.array([r.score for r in on])
+        s_off = np.array([r.score for r in off])
+        f_on, f_off = s_on >= tox.threshold, s_off >= tox.threshold
+        row = {
+            "n": len(texts),
+            "texts_with_screened_sentences": float(np.mean([r.screened > 0 for r in on])),
+            "decisions_changed": int((f_on != f_off).sum()),
+            "flags_lost": int((f_off & ~f_on).sum()),
+        }
+        for key, flags, scores in (("on", f_on, s_on), ("off", f_off, s_off)):
+            both = 0 < labels.sum() < len(labels)
+            row[f"auc_{key}"] = float(roc_auc_score(labels, scores)) if both else None
+            row[f"fpr_{key}"] = rate(flags[labels == 0])
+            row[f"tpr_{key}"] = rate(flags[labels == 1])
+        out[name] = row
+        rows.append(
+            [
+                name,
+                str(len(texts)),
+                f"{row['texts_with_screened_sentences']:.1%}",
+                "-" if row["auc_on"] is None else f"{row['auc_on']:.4f} / {row['auc_off']:.4f}",
+                f"{pct(row['fpr_on'])} / {pct(row['fpr_off'])}",
+                f"{pct(row['tpr_on'])} / {pct(row['tpr_off'])}",
+                f"{row['decisions_changed']} ({row['flags_lost']} lost)",
+            ]
+        )
+    results["screen"] = out
+    table(
+        f"First-pass screen: scores with the screen on / off, flagged at {tox.threshold}",
+        ["set", "n", "screened", "AUC on / off", "FPR on / off", "TPR on / off", "decisions changed"],
+        rows,
+    )
+
+
 def cross_source_section(
     tox: ToxicityScorer, results: dict, d_texts: list[str], d_labels: np.ndarray
 ) -> None:
@@ -826,6 +868,18 @@ def main() -> None:
                 if len(missed):
                     print(f"  {tname[:24]:24s} {k:9.9s} {pii_texts[missed[0]][:110]!r}")
 
+    reg = [json.loads(x) for x in REGISTERS.read_text(encoding="utf-8").splitlines() if x.strip()]
+    reg = [r for r in reg if "text" in r]
+    screen_section(
+        tox,
+        results,
+        {
+            "Davidson test split": (d_texts, d_labels),
+            "BOLD held-out sentences": (bold, np.zeros(len(bold), int)),
+            "probe": (p_texts, p_labels),
+            "registers test": ([r["text"] for r in reg], np.array([int(r["label"]) for r in reg])),
+        },
+    )
     registers_section(tox, results)
     gender_section(tox, results)
     if not args.no_cross:

@@ -24,8 +24,8 @@ from typing import Any
 import numpy as np
 
 from genguard.errors import ConfigError, InvalidInputError
-from genguard.fairness.sentence_scores import start_token
 from genguard.lm.base import LanguageModel
+from genguard.lm.start_token import start_token
 from genguard.text import check_texts, normalize_with_offsets
 
 NORMALIZERS = ("nfkc", "invisible")

@@ -26,9 +26,9 @@ import numpy as np
 
 from genguard.errors import InvalidInputError
 from genguard.fairness.decisions_prompts import AnswerOptions
-from genguard.fairness.sentence_scores import StartToken, start_token
 from genguard.lm.base import LanguageModel, Tokenizer
 from genguard.lm.checks import check_texts
+from genguard.lm.start_token import StartToken, start_token
 
 # Below this share of probability on the two answers a prompt is undecided (see the docstring).
 # Measured on the default model (benchmarks/results/fairness_decisions.json, answer_mass_min and

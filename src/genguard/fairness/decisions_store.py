@@ -19,8 +19,8 @@ import numpy as np
 
 from genguard.fairness.decisions_model import answer_logprobs, answer_token_ids
 from genguard.fairness.decisions_prompts import AnswerOptions
-from genguard.fairness.sentence_scores import start_token
 from genguard.lm.base import LanguageModel
+from genguard.lm.start_token import start_token
 from genguard.storage.runs import RunInfo, RunStore, StoredSample
 
 KIND = "llm-decisions"

@@ -18,8 +18,8 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from genguard.errors import ConfigError
-from genguard.fairness.sentence_scores import start_token
 from genguard.lm.base import LanguageModel
+from genguard.lm.start_token import start_token
 from genguard.storage.runs import RunInfo, RunStore, StoredSample, prompt_set_id
 
 KIND = "focusgroup-choice"

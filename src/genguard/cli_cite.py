@@ -18,6 +18,7 @@ from genguard.cli_common import (
     err,
     input_file,
     out,
+    output_file,
     progress_bar,
     read_text,
     show_progress,
@@ -29,7 +30,12 @@ cite_app = typer.Typer(
 )
 
 Format = choices("Format", ["csv", "jsonl", "bibtex", "dblp-xml"], "Bibliographic file formats.")
-DbOpt = Annotated[Path, typer.Option("--db", help="The bibliographic database (SQLite; created by import).")]
+DbOpt = Annotated[
+    Path,
+    typer.Option(
+        "--db", callback=output_file, help="The bibliographic database (SQLite; created by import)."
+    ),
+]
 
 
 @cite_app.command("import")
@@ -80,12 +86,20 @@ def cite_import(
         emit([r.model_dump() for r in reports])
 
 
-def _db_file(value: Path) -> Path:
+def bib_db_file(value: Path | None) -> Path | None:
+    """Typer callback: an existing, non-empty bibliographic database file (checked while parsing)."""
+    if value is None:
+        return value
     if not value.is_file():
         raise typer.BadParameter(
             f"no database at {value}; create one with `genguard cite import FILE --db {value}`"
         )
+    if value.stat().st_size == 0:
+        raise typer.BadParameter(f"{value} is empty, not a database; create one with `genguard cite import`")
     return value
+
+
+bib_db_file.reads_input = True  # type: ignore[attr-defined]  # the CLI walk test feeds it bad files
 
 
 @cite_app.command("check")
@@ -93,9 +107,9 @@ def cite_check(
     source: Annotated[
         Path, typer.Argument(callback=input_file, help="A UTF-8 text file, or - for standard input.")
     ],
-    db: Annotated[Path, typer.Option("--db", callback=_db_file, help="The bibliographic database.")] = Path(
-        "bib.db"
-    ),
+    db: Annotated[
+        Path, typer.Option("--db", callback=bib_db_file, help="The bibliographic database.")
+    ] = Path("bib.db"),
     as_json: JsonOpt = False,
 ) -> None:
     """Find the citations in a text and check each against the database: verified,

@@ -14,6 +14,7 @@ from typing import Annotated
 
 import typer
 
+from genguard.cli_cite import bib_db_file
 from genguard.cli_common import (
     JsonOpt,
     ModelOpt,
@@ -119,7 +120,7 @@ def generate(
         ),
     ] = False,
     db: Annotated[
-        Path | None, typer.Option("--db", callback=input_file, help="Bibliographic database for --grounded.")
+        Path | None, typer.Option("--db", callback=bib_db_file, help="Bibliographic database for --grounded.")
     ] = None,
 ) -> None:
     """Generate a completion with the default (or given) model, optionally watermarked or grounded

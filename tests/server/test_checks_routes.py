@@ -81,7 +81,7 @@ def test_guard_check_verdicts_and_audit_row(gateway: Served) -> None:
     assert (blocked["action"], blocked["text"]) == ("block", None)
     row = audit_row(gateway, response)
     assert (row.route, row.status, row.action) == ("/v1/guard/check", 200, "block")
-    assert row.rules == ["injection", "pii"]
+    assert row.rules == ["injection", "injection-model", "pii"]
     assert row.prompt_text is None  # texts are kept only when audit.log_text is on
 
     clean = post(gateway, "/v1/guard/check", {"texts": [CLEAN], "stage": "output"})

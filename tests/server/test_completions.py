@@ -114,7 +114,12 @@ def test_a_blocked_prompt_is_422_naming_the_rule_not_the_text(client: openai.Ope
     assert caught.value.body["code"] == "content_blocked" and "injection" in message
     assert prompt not in message and "system prompt" not in message
     row = AuditLog(Path(served.folder) / "gateway.sqlite").rows(limit=1)[-1]
-    assert (row.status, row.action, row.rules, row.prompt_text) == (422, "block", ["injection"], None)
+    assert (row.status, row.action, row.rules, row.prompt_text) == (
+        422,
+        "block",
+        ["injection", "injection-model"],
+        None,
+    )
 
 
 def test_personal_data_in_the_answer_is_redacted(client: openai.OpenAI) -> None:

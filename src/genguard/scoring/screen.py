@@ -31,9 +31,18 @@ class InputLayer:
     """MiniLM's embedding layer in numpy: (n, 384) mean-pooled, L2-normalised vectors per text."""
 
     def __init__(self, folder: Path) -> None:
+        from safetensors import safe_open
         from tokenizers import Tokenizer
 
-        tensors = load_file(Path(folder) / "model.safetensors")
+        names = (
+            "embeddings.word_embeddings.weight",
+            "embeddings.position_embeddings.weight",
+            "embeddings.token_type_embeddings.weight",
+            "embeddings.LayerNorm.weight",
+            "embeddings.LayerNorm.bias",
+        )
+        with safe_open(Path(folder) / "model.safetensors", framework="np") as f:  # the input layer only
+            tensors = {name: f.get_tensor(name) for name in names}
         self.words = tensors["embeddings.word_embeddings.weight"]
         # Every text has token type 0, so its row folds into the position table.
         self.positions = (

@@ -25,7 +25,8 @@ from genguard.fairness.decisions_prompts import (
     render,
     template_fields,
 )
-from genguard.fairness.table import derive_groups, labels_from, load_table
+from genguard.fairness.table import labels_from, load_table
+from genguard.fairness.table_columns import group_per_column
 from genguard.fairness.table_io import as_text
 from genguard.fairness.table_presets import TablePreset
 from genguard.fairness.tabular import intersect
@@ -196,16 +197,7 @@ def plan_decision_audit(
             f"(--rows, at most {MAX_ROWS:,})"
         )
     y = labels_from(df, label, positive)
-    singles = [
-        derive_groups(
-            df,
-            [c],
-            {c: all_maps[c]} if c in all_maps else None,
-            {c: all_bins[c]} if c in all_bins else None,
-            names,
-        )
-        for c in columns
-    ]
+    singles = group_per_column(df, columns, all_maps, all_bins, names)
     attributes = [(a, g) for g, a in singles]
     if len(singles) > 1:
         attributes.append((" x ".join(a for _, a in singles), intersect(*(g for g, _ in singles))))

@@ -28,6 +28,7 @@ from genguard.fairness.table_columns import (
     MISSING,
     derive_groups,
     features_from,
+    group_per_column,
     labels_from,
     predictions_from,
 )
@@ -197,16 +198,7 @@ def run_tabular_audit(
         raise InvalidInputError(f"column {both[0]!r} has both a map and bins; give one")
 
     y = labels_from(df, label, positive)
-    singles = [
-        derive_groups(
-            df,
-            [c],
-            {c: all_maps[c]} if c in all_maps else None,
-            {c: all_bins[c]} if c in all_bins else None,
-            names,
-        )
-        for c in columns
-    ]
+    singles = group_per_column(df, columns, all_maps, all_bins, names)
     attributes = list(singles)
     if len(columns) > 1:
         attributes.append((intersect(*(g for g, _ in singles)), " x ".join(a for _, a in singles)))

@@ -82,6 +82,28 @@ def _band_names(edges: Sequence[float], whole: bool) -> list[str]:
     return [*names, f">={fmt(edges[-1])}"]
 
 
+def group_per_column(
+    df: pd.DataFrame,
+    columns: Sequence[str],
+    maps: Mapping[str, Mapping] | None,
+    bins: Mapping[str, Sequence] | None,
+    names: Mapping[str, str],
+) -> list[tuple[np.ndarray, str]]:
+    """`derive_groups` of each column alone, with that column's map or bins (if any): one
+    (groups, name) pair per column, in order (the table and decision audits both use it)."""
+    maps, bins = maps or {}, bins or {}
+    return [
+        derive_groups(
+            df,
+            [c],
+            {c: maps[c]} if c in maps else None,
+            {c: bins[c]} if c in bins else None,
+            names,
+        )
+        for c in columns
+    ]
+
+
 def derive_groups(
     df: pd.DataFrame,
     columns: str | Sequence[str],

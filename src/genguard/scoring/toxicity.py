@@ -229,7 +229,7 @@ class ToxicityScorer:
         if cut is not None:
             logits = self.screen.logits(prepared)
             screened = logits < cut
-            probs[screened] = self.threshold / (1.0 + np.exp(cut - logits[screened]))
+            probs[screened] = self.threshold * sigmoid(logits[screened] - cut)
         rest = np.flatnonzero(~screened)
         if len(rest):
             features = self.embedder.embed([prepared[k] for k in rest], layers=self.head.layers)

@@ -169,6 +169,12 @@ def _expect_usage_error(argv: list[str], capsys, what: str, models_before: int) 
         assert _models_loaded() == 0, f"{context}\na model was loaded"
 
 
+@pytest.fixture(autouse=True)
+def _in_a_scratch_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Commands run with their default paths (cite import's bib.db): keep them out of the checkout."""
+    monkeypatch.chdir(tmp_path)
+
+
 @pytest.fixture(scope="module")
 def files(tmp_path_factory: pytest.TempPathFactory) -> Files:
     return Files(tmp_path_factory.mktemp("walk"))

@@ -28,11 +28,15 @@ class Guard:
     def __init__(self, profile: Profile) -> None:
         self.profile = profile
         self._scorers: dict[str, Scorer] = {}
-        for rules in profile.stages.values():
+        # Per stage, each rule's scorer, resolved here: the key takes a signature inspection,
+        # which cost more than the cheap scorers themselves when done per batch.
+        self._stage_scorers: dict[str, list[Scorer]] = {}
+        for stage, rules in profile.stages.items():
             for rule in rules:
                 key = _scorer_key(rule)
                 if key not in self._scorers:
                     self._scorers[key] = get_scorer(rule.scorer, **_scorer_params(rule))
+            self._stage_scorers[stage] = [self._scorers[_scorer_key(rule)] for rule in rules]
 
     @classmethod
     def from_policy(cls, path: str | Path | None = None, profile: str = "default") -> Guard:
@@ -59,8 +63,7 @@ class Guard:
         runs = {rule.scorer: _Parts(len(texts)) for rule in rules}
         for batch in _batches(texts, quotes):
             done = [p for p in batch if p.last]
-            for rule in rules:
-                scorer = self._scorers[_scorer_key(rule)]
+            for rule, scorer in zip(rules, self._stage_scorers[stage], strict=True):
                 split = quotes_rule is not None and rule.scorer in quotes_rule.scorers
                 whole = [_Piece(p.index, 0, texts[p.index], quotes[p.index], True) for p in done]
                 pieces = batch if piecewise(scorer) else whole
@@ -73,8 +76,7 @@ class Guard:
             flags: list[Flag] = []
             scores: dict[str, float] = {}
             model_ids: dict[str, str] = {}
-            for rule in rules:
-                scorer = self._scorers[_scorer_key(rule)]
+            for rule, scorer in zip(rules, self._stage_scorers[stage], strict=True):
                 model_ids[rule.scorer] = scorer.model_id
                 parts = runs[rule.scorer]
                 result = parts.result(scorer, i, text)

@@ -8,6 +8,10 @@ from what it computed for the first. A prompt of several pieces and at most WHOL
 characters is also scored whole (one more embedding, not shared): many attacks are several
 sentences that each look harmless. A text scores its most suspicious unit.
 
+A first-pass screen (genguard.scoring.screen, the same kind as the toxicity model's; weights and
+held-out miss rates in the model folder's screen.json) clears the units that MiniLM's input layer
+alone shows to be far under the threshold, so ordinary prompts are mostly never embedded.
+
 Measured error rates at the model's threshold (held-out recall on attacks written before the
 model and false-positive rates on ordinary and tricky-but-benign prompts, with intervals) are in
 genguard/guard/error_rates.json (scorer "injection-model"), produced by
@@ -26,6 +30,7 @@ import numpy as np
 from genguard.scoring.base import check_texts, register
 from genguard.scoring.embedder import SentenceEmbedder, default_embedder
 from genguard.scoring.linear_head import LinearHead
+from genguard.scoring.screen import packaged_screen
 from genguard.scoring.toxicity import chunk_spans, prepare
 from genguard.types import Finding, ScoreResult, Span
 
@@ -65,7 +70,11 @@ class InjectionHead(LinearHead):
 
 
 class InjectionModelScorer:
-    """P(injection) per text: the highest of its pieces'; findings are the pieces at or over the threshold."""
+    """P(injection) per text: the highest of its pieces'; findings are the pieces at or over the threshold.
+
+    `screen` (on by default, where the model folder has one): units the first-pass screen clears
+    are not embedded and score a stand-in under half the threshold; off gives the head's exact
+    scores (its held-out miss rate per threshold is in screen.json)."""
 
     name = "injection-model"
     # No `combine`: a prompt of at most WHOLE_MAX_CHARS is also scored whole, so a piece cut from a
@@ -77,17 +86,33 @@ class InjectionModelScorer:
         model_dir: str | Path | None = None,
         threshold: float | None = None,
         embedder: SentenceEmbedder | None = None,
+        screen: bool = True,
     ) -> None:
         folder = Path(model_dir) if model_dir is not None else DEFAULT_MODEL_DIR
         self.head = _load_head(folder.resolve())
         self.threshold = self.head.threshold if threshold is None else float(threshold)
         self.embedder = embedder or default_embedder()
+        self.screen = packaged_screen(folder.resolve(), Path(self.embedder.folder)) if screen else None
         self.model_id = f"{self.head.config.get('name', folder.name)} on {self.embedder.model_id}"
 
     def probabilities(self, texts: Sequence[str]) -> np.ndarray:
         """P(injection) of each text taken whole (no pieces; the embedder truncates at 256 word pieces)."""
         features = self.embedder.embed([prepare(t) for t in texts], layers=self.head.layers)
         return self.head.probabilities(features)
+
+    def _unit_scores(self, units: list[str]) -> np.ndarray:
+        """P(injection) per unit; units the screen clears are not embedded and get its stand-in
+        (under half the threshold, see Screen.stand_ins)."""
+        prepared = [prepare(u) for u in units]
+        if self.screen is None:
+            cleared, probs = np.zeros(len(units), bool), np.zeros(len(units))
+        else:
+            cleared, probs = self.screen.stand_ins(prepared, self.threshold)
+        rest = np.flatnonzero(~cleared)
+        if len(rest):
+            features = self.embedder.embed([prepared[k] for k in rest], layers=self.head.layers)
+            probs[rest] = self.head.probabilities(features)
+        return probs
 
     def score(self, texts: Sequence[str]) -> list[ScoreResult]:
         """One ScoreResult per text: score = P(injection) of its most suspicious unit (see
@@ -105,7 +130,7 @@ class InjectionModelScorer:
             owners += [i] * len(units)
             spans += units
             whole += [False] * (len(units) - has_whole) + [True] * has_whole
-        probs = self.probabilities([texts[i][s:e] for i, (s, e) in zip(owners, spans, strict=True)])
+        probs = self._unit_scores([texts[i][s:e] for i, (s, e) in zip(owners, spans, strict=True)])
         best = np.zeros(len(texts))
         findings: list[list[Finding]] = [[] for _ in texts]
         for i, (s, e), p, is_whole in zip(owners, spans, probs, whole, strict=True):

@@ -14,7 +14,8 @@ its JSON beside the weights; the model card reads it from there.
 from __future__ import annotations
 
 import json
-from functools import cached_property
+from collections import OrderedDict
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -22,13 +23,18 @@ from safetensors import SafetensorError
 from safetensors.numpy import load_file, save_file
 
 from genguard.errors import ModelLoadError
+from genguard.scoring.linear_head import sigmoid
 
 MAX_TOKENS = 256  # as the embedder truncates
+CACHE_ROWS = 8192
+"""Input-layer vectors kept per encoder (text -> 384 floats, 1.5 KB each): the toxicity and the
+injection screens look at the same chunks of a text, so the second gets them from the first."""
 _EPS = 1e-12  # MiniLM's layer_norm_eps
 
 
 class InputLayer:
-    """MiniLM's embedding layer in numpy: (n, 384) mean-pooled, L2-normalised vectors per text."""
+    """MiniLM's embedding layer in numpy: (n, 384) mean-pooled, L2-normalised vectors per text.
+    The last CACHE_ROWS texts' vectors are kept (use `shared_input_layer` for one per encoder)."""
 
     def __init__(self, folder: Path) -> None:
         from safetensors import safe_open
@@ -54,16 +60,34 @@ class InputLayer:
         self.tokenizer = Tokenizer.from_file(str(Path(folder) / "tokenizer.json"))
         self.tokenizer.enable_truncation(MAX_TOKENS)
         self.tokenizer.no_padding()
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
 
     def __call__(self, texts: list[str]) -> np.ndarray:
         out = np.zeros((len(texts), self.words.shape[1]), np.float32)
-        for i, enc in enumerate(self.tokenizer.encode_batch(texts)):
+        todo: dict[str, list[int]] = {}
+        for i, text in enumerate(texts):
+            hit = self._cache.get(text)
+            if hit is None:
+                todo.setdefault(text, []).append(i)
+            else:
+                out[i] = hit
+        for text, enc in zip(todo, self.tokenizer.encode_batch(list(todo)), strict=True):
             ids = np.asarray(enc.ids)
             x = self.words[ids] + self.positions[: len(ids)]
             x = (x - x.mean(1, keepdims=True)) / np.sqrt(x.var(1, keepdims=True) + _EPS)
             v = (x * self.gamma + self.beta).mean(0)
-            out[i] = v / max(float(np.linalg.norm(v)), 1e-12)
+            v /= max(float(np.linalg.norm(v)), 1e-12)
+            out[todo[text]] = v
+            self._cache[text] = v
+        while len(self._cache) > CACHE_ROWS:
+            self._cache.popitem(last=False)
         return out
+
+
+@lru_cache(maxsize=4)
+def shared_input_layer(folder: Path) -> InputLayer:
+    """One InputLayer (and its cache) per encoder folder, for every screen in the process."""
+    return InputLayer(folder)
 
 
 class Screen:
@@ -82,9 +106,9 @@ class Screen:
         self.config = config
         self.encoder_folder = folder
 
-    @cached_property
+    @property
     def input_layer(self) -> InputLayer:
-        return InputLayer(self.encoder_folder)
+        return shared_input_layer(Path(self.encoder_folder))
 
     def logits(self, texts: list[str]) -> np.ndarray:
         """The screen's logit for each (prepared) text: higher = more likely the head flags it."""
@@ -103,13 +127,18 @@ class Screen:
         safe = [t for t in self.cuts if t <= threshold]
         return self.cuts[max(safe)] if safe else None
 
-    def clear(self, texts: list[str], threshold: float) -> np.ndarray:
-        """Boolean per text: True where the screen is sure the head would score it under
-        `threshold`; those need no embedding."""
+    def stand_ins(self, texts: list[str], threshold: float) -> tuple[np.ndarray, np.ndarray]:
+        """(cleared mask, scores) per (prepared) text: where the screen clears a text for
+        `threshold`, a stand-in for the head's score that keeps the screen's order but stays
+        under half the threshold, threshold x sigmoid(logit - cut); 0 elsewhere (embed those)."""
+        scores = np.zeros(len(texts))
         cut = self.cut(threshold)
         if cut is None or not texts:
-            return np.zeros(len(texts), bool)
-        return self.logits(texts) < cut
+            return np.zeros(len(texts), bool), scores
+        logits = self.logits(texts)
+        cleared = logits < cut
+        scores[cleared] = threshold * sigmoid(logits[cleared] - cut)
+        return cleared, scores
 
     def save(self, folder: Path) -> None:
         save_file({"w1": self.w1, "b1": self.b1, "w2": self.w2, "b2": self.b2}, folder / "screen.safetensors")
@@ -126,3 +155,9 @@ class Screen:
             return cls(load_file(folder / "screen.safetensors"), config["cuts"], config, encoder_folder)
         except (OSError, KeyError, ValueError, SafetensorError) as exc:
             raise ModelLoadError(f"cannot load the screen in {folder} ({exc})") from exc
+
+
+@lru_cache(maxsize=8)
+def packaged_screen(folder: Path, encoder_folder: Path) -> Screen | None:
+    """The screen saved in a model folder (loaded once per folder), or None where it has none."""
+    return Screen.load(folder, encoder_folder)

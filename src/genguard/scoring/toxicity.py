@@ -27,7 +27,7 @@ from genguard.errors import ConfigError
 from genguard.scoring.base import check_texts, max_score, register
 from genguard.scoring.embedder import SentenceEmbedder, default_embedder
 from genguard.scoring.linear_head import LinearHead, sigmoid
-from genguard.scoring.screen import Screen
+from genguard.scoring.screen import packaged_screen
 from genguard.text import FOR_CLASSIFIERS, normalize
 from genguard.types import Finding, ScoreResult, Span
 
@@ -200,7 +200,7 @@ class ToxicityScorer:
         self.head = _load_head(folder.resolve())
         self.threshold = self.head.threshold if threshold is None else float(threshold)
         self.embedder = embedder or default_embedder()
-        self.screen = _load_screen(folder.resolve(), Path(self.embedder.folder)) if screen else None
+        self.screen = packaged_screen(folder.resolve(), Path(self.embedder.folder)) if screen else None
         self.allow = tuple(allow)
         unknown = sorted(set(self.allow) - set(self.head.categories))
         if unknown:
@@ -225,11 +225,8 @@ class ToxicityScorer:
         probs = np.zeros(len(chunks))
         cats = np.zeros((len(chunks), len(self.head.categories)))
         screened = np.zeros(len(chunks), bool)
-        cut = self.screen.cut(self.threshold) if self.screen is not None and prepared else None
-        if cut is not None:
-            logits = self.screen.logits(prepared)
-            screened = logits < cut
-            probs[screened] = self.threshold * sigmoid(logits[screened] - cut)
+        if self.screen is not None:
+            screened, probs = self.screen.stand_ins(prepared, self.threshold)
         rest = np.flatnonzero(~screened)
         if len(rest):
             features = self.embedder.embed([prepared[k] for k in rest], layers=self.head.layers)
@@ -287,11 +284,6 @@ class ToxicityScorer:
 @lru_cache(maxsize=8)
 def _load_head(folder: Path) -> ToxicityHead:
     return ToxicityHead.load(folder)
-
-
-@lru_cache(maxsize=8)
-def _load_screen(folder: Path, encoder_folder: Path) -> Screen | None:
-    return Screen.load(folder, encoder_folder)
 
 
 register("toxicity", ToxicityScorer)

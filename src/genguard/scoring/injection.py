@@ -50,7 +50,7 @@ from __future__ import annotations
 import base64
 import binascii
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from genguard.scoring.base import check_texts, max_score, register
 from genguard.text import normalize_for_matching, normalize_with_offsets
@@ -219,12 +219,43 @@ _CASED = {
     MARKER: re.compile(r"(?<=[.!?] )SYSTEM\s*:"),
 }
 
+# Words one of which every match of a category contains (substrings of the lower-cased text):
+# the verb or the noun each IGNORE pattern requires, the limit, mode or persona word each
+# ROLE_PLAY pattern requires. A text without any is not searched: the full alternation costs
+# about 1 ms per sentence at every position, the gate a few microseconds. Exactness (no text
+# the full pattern matches is gated out) is checked in tests/scoring/test_injection_gates.py.
+_GATE_WORDS = {
+    IGNORE: (
+        "ignore disregard forget skip discard drop abandon override overwrite bypass neglect aside "
+        "scratch erase delete clear reset attention dismiss throw follow obey listen "
+        "instruction direction directive rule prompt guideline guidance command order constraint "
+        "programming context message task restriction polic training conditioning limitation "
+        "guardrail filter whatever"
+    ),
+    ROLE_PLAY: (
+        "anything developer bound restrict limit constrain censor filter restraint guardrail guideline "
+        "rule refusal boundar moral ethic polic safety free training moderated aligned jailb chained "
+        "locked hinged evil mode"
+    ),
+}
+_GATES = {label: re.compile("|".join(words.split())) for label, words in _GATE_WORDS.items()}
+
 # Compiled without IGNORECASE and run on lower-cased text: the same matches, several times faster.
 _CATEGORIES = [
     (IGNORE, re.compile("|".join(f"(?:{p})" for p in _IGNORE_PATTERNS))),
     (ROLE_PLAY, re.compile("|".join(f"(?:{p})" for p in _ROLE_PLAY_PATTERNS))),
     (LEAK, re.compile("|".join(f"(?:{p})" for p in _LEAK_PATTERNS))),
 ]
+
+
+def _category_matches(label: str, pattern: re.Pattern[str], lower: str) -> Iterator[re.Match[str]]:
+    """pattern.finditer(lower), or nothing where the category's gate finds none of its words."""
+    gate = _GATES.get(label)
+    if gate is not None and gate.search(lower) is None:
+        return iter(())
+    return pattern.finditer(lower)
+
+
 _MARKER = re.compile("|".join(f"(?:{p})" for p in _MARKER_PATTERNS), re.MULTILINE)
 
 # --- ENCODED_PAYLOAD ----------------------------------------------------------------------------
@@ -297,7 +328,7 @@ def _has_pattern(text: str) -> bool:
     clean = normalize_for_matching(text)[0]
     lower = _lower(clean)
     return (
-        any(p.search(lower) for _label, p in _CATEGORIES)
+        any(next(_category_matches(label, p, lower), None) for label, p in _CATEGORIES)
         or any(p.search(clean) for p in _CASED.values())
         or bool(_MARKER.search(_lower(text)))
     )
@@ -334,7 +365,7 @@ class InjectionScorer:
         chars, char_offsets = normalize_with_offsets(text)  # NFKC, invisible, homoglyphs only
         lower, chars_lower = _lower(clean), _lower(chars)
         for label, pattern in _CATEGORIES:
-            for m in pattern.finditer(lower):
+            for m in _category_matches(label, pattern, lower):
                 add(label, CONFIDENCE[label], m, offsets)
         for view, view_offsets in ((lower, offsets), (chars_lower, char_offsets)):
             for m in _MARKER.finditer(view):

@@ -260,6 +260,7 @@ def pii_examples(pii: PIIScorer, per_type: int) -> list[tuple[str, str, tuple[in
 # --- issue 14: cross-source, register test set, categories, gender counterfactual --------------
 
 REGISTERS = Path(__file__).parent / "data" / "toxicity_registers_test.jsonl"
+SHORT = Path(__file__).parent / "data" / "toxicity_short_heldout.jsonl"
 GENDER_TEMPLATES = Path(__file__).parent / "data" / "toxicity_gender_templates.txt"
 
 
@@ -374,6 +375,72 @@ def registers_section(tox: ToxicityScorer, results: dict) -> None:
     results["registers"] = out
 
 
+def _jsonl(path: Path) -> list[dict]:
+    rows = [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines() if x.strip()]
+    return [r for r in rows if "text" in r]
+
+
+def short_section(tox: ToxicityScorer, results: dict) -> None:
+    """The held-out short-text set (1-8 words: answers, option letters, numbers, yes/no in several
+    languages, replies, greetings, preferences, questions; short insults, profanity, threats):
+    AUC [bootstrap], FPR and TPR at the threshold [Wilson], with the screen on (as the guard runs)
+    and off (the head's own scores), flag rate per kind, and the benign texts scored highest."""
+    rows = _jsonl(SHORT)
+    texts = [r["text"] for r in rows]
+    labels = np.array([int(r["label"]) for r in rows])
+    kinds = np.array([r["kind"] for r in rows])
+    out: dict = {"n": len(rows), "positives": int(labels.sum())}
+    table_rows = []
+    for key, scorer in (
+        ("screen_on", tox),
+        ("screen_off", ToxicityScorer(threshold=tox.threshold, screen=False)),
+    ):
+        s = np.array([r.score for r in scorer.score(texts)])
+        flag = s >= tox.threshold
+        auc, lo, hi = bootstrap_auc(labels, s)
+        fp, tp = int(flag[labels == 0].sum()), int(flag[labels == 1].sum())
+        neg, pos = int((labels == 0).sum()), int(labels.sum())
+        cell = {
+            "auc": auc,
+            "auc95": [lo, hi],
+            "fpr": fp / neg,
+            "fpr_wilson95": list(wilson(fp, neg)),
+            "tpr": tp / pos,
+            "tpr_wilson95": list(wilson(tp, pos)),
+            "flag_rate_per_kind": {k: rate(flag[kinds == k]) for k in dict.fromkeys(kinds.tolist())},
+        }
+        if key == "screen_off":
+            top = np.argsort(-np.where(labels == 0, s, -1.0))[:8]
+            cell["benign_highest"] = [{"text": texts[i], "score": float(s[i])} for i in top]
+            missed = np.flatnonzero((labels == 1) & ~flag)
+            cell["toxic_missed"] = [{"text": texts[i], "score": float(s[i])} for i in missed]
+        out[key] = cell
+        table_rows.append(
+            [
+                key.replace("_", " "),
+                f"{auc:.3f} [{lo:.3f}, {hi:.3f}]",
+                f"{pct(cell['fpr'])} ({fp}/{neg}) [{', '.join(pct(v) for v in cell['fpr_wilson95'])}]",
+                f"{pct(cell['tpr'])} ({tp}/{pos}) [{', '.join(pct(v) for v in cell['tpr_wilson95'])}]",
+            ]
+        )
+    table(
+        f"Held-out short texts ({SHORT.name}: {len(rows)} texts of 1-8 words, written before the short "
+        f"training texts; flagged at {tox.threshold}; the figures before short.yaml are in the model card)",
+        ["screen", "AUC [95 % bootstrap]", "FPR [95 % Wilson]", "TPR [95 % Wilson]"],
+        table_rows,
+    )
+    off = out["screen_off"]
+    print(
+        "Flag rate per kind (screen off): "
+        + ", ".join(f"{k} {pct(v, 0)}" for k, v in off["flag_rate_per_kind"].items())
+        + "\nHighest-scoring benign (screen off): "
+        + ", ".join(f"{r['text']!r} {r['score']:.2f}" for r in off["benign_highest"])
+        + "\nToxic missed (screen off): "
+        + ", ".join(f"{r['text']!r} {r['score']:.2f}" for r in off["toxic_missed"])
+    )
+    results["short_texts"] = out
+
+
 def gender_section(tox: ToxicityScorer, results: dict) -> None:
     """Counterfactual scorer gap on held-out templates: score(female form) - score(male form)."""
     from genguard.fairness.counterfactual import read_swaps, swap_gender
@@ -460,16 +527,18 @@ def cross_source_section(
     the BOLD held-out sentences. Heads are fitted here as build.py fits the shipped one (balanced
     logistic regression on layers 4+6), without gender swaps; the shipped model is the last row."""
     build = _build_module()
-    embed = lambda ts: tox.embedder.embed([build.prepare(t) for t in ts], layers=build.LAYERS)  # noqa: E731
+    cached = build.cached_embed(tox.embedder)  # the features build.py computed, where it did
+    embed = lambda ts: cached([build.prepare(t) for t in ts])  # noqa: E731
     davidson = build.davidson_source()
     train_idx, _, _ = split_indices(davidson.labels, SEED)
     train_sets = {
         "davidson": ([davidson.texts[i] for i in train_idx], davidson.labels[train_idx]),
         "augment.yaml": (build.augment_source().texts, build.augment_source().labels),
         "written.yaml": (build.written_source().texts, build.written_source().labels),
+        "short.yaml": (build.short_source().texts, build.short_source().labels),
     }
-    reg = [json.loads(x) for x in REGISTERS.read_text(encoding="utf-8").splitlines() if x.strip()]
-    reg = [r for r in reg if "text" in r]
+    reg = _jsonl(REGISTERS)
+    short = _jsonl(SHORT)
     probe = [json.loads(x) for x in PROBE.read_text(encoding="utf-8").splitlines() if x.strip()]
     test_sets = {
         "davidson": (d_texts, d_labels),
@@ -477,6 +546,7 @@ def cross_source_section(
         "written.yaml": train_sets["written.yaml"],
         "registers (held out)": ([r["text"] for r in reg], np.array([r["label"] for r in reg])),
         "probe (held out)": ([r["text"] for r in probe], np.array([int(r["label"]) for r in probe])),
+        "short (held out)": ([r["text"] for r in short], np.array([int(r["label"]) for r in short])),
     }
     bold = bold_wikipedia_sentences(
         tuple(json.loads((DEFAULT_MODEL_DIR / "config.json").read_text())["bold_held_out_domains"])
@@ -484,7 +554,7 @@ def cross_source_section(
     feats = {name: embed(ts) for name, (ts, _) in test_sets.items()}
     feats["bold"] = embed(bold)
     train_feats = {"davidson": embed(train_sets["davidson"][0])}
-    train_feats |= {n: feats[n] for n in ("augment.yaml", "written.yaml")}
+    train_feats |= {n: feats[n] for n in ("augment.yaml", "written.yaml", "short.yaml")}
     heads = {}
     for name, (_, y) in train_sets.items():
         heads[name] = build.fit(train_feats[name], y, np.ones(len(y)))
@@ -881,6 +951,7 @@ def main() -> None:
         },
     )
     registers_section(tox, results)
+    short_section(tox, results)
     gender_section(tox, results)
     if not args.no_cross:
         cross_source_section(tox, results, d_texts, d_labels)

@@ -4,17 +4,22 @@
 
 Data (see the model card): Davidson tweets (hate speech or offensive = toxic), BOLD Wikipedia
 sentences from the profession, political and religious domains (non-toxic; gender and race are
-kept out for the false-positive test), augment.yaml and written.yaml (project-written, training
-only). Every training text is also added with its gender words swapped (WinoBias lists), and the
-directions along which such swaps move the features are projected out of the features before the
+kept out for the false-positive test), augment.yaml, written.yaml and short.yaml (project-written,
+training only; short.yaml holds texts of one to about eight words, clean and offensive). Every
+training text is also added with its gender words swapped (WinoBias lists), and the directions
+along which such swaps move the features are projected out of the features before the
 heads are fitted, so that the heads cannot read gender. Besides P(toxic), one head per category
 (insult, threat, identity attack, profanity, sexual) is fitted on the texts whose categories are
-known. Deterministic; about 5 minutes on 2 cores (embedding 80,000 texts).
+known. Deterministic; about 5 minutes on 2 cores (embedding 80,000 texts); features are cached
+in benchmarks/.cache/toxicity_build/ (keyed by the embedder, layers and texts), so a rebuild after
+a data change embeds only the changed sources.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,18 +33,27 @@ from genguard.guard.train import evaluate, split_indices
 from genguard.scoring.toxicity import CATEGORIES, ToxicityHead, prepare
 
 HERE = Path(__file__).resolve().parent
-NAME = "genguard-toxicity-minilm-2"
+NAME = "genguard-toxicity-minilm-3"
 BOLD_TRAIN_DOMAINS = ("profession", "political_ideology", "religious_ideology")
 BOLD_HELD_OUT_DOMAINS = ("gender", "race")
 LAYERS = (4, 6)
 SEED = 0
 C = 1.0
+SHORT_WEIGHT = 2.0  # chosen on the validation splits among 0, 2, 4, 8 (see the model card)
 # Weight of each source's rows in the P(toxic) fit, relative to Davidson's. Project-written rows
 # are few (about 2,900 against 20,000 tweets) but carry the senses of "offensive" that Davidson
 # lacks (mild insults, untargeted profanity), so they count more.
-WEIGHTS = {"davidson": 1.0, "bold-wikipedia-train-domains": 1.0, "augment.yaml": 2.0, "written.yaml": 6.0}
+WEIGHTS = {
+    "davidson": 1.0,
+    "bold-wikipedia-train-domains": 1.0,
+    "augment.yaml": 2.0,
+    "written.yaml": 6.0,
+    "short.yaml": SHORT_WEIGHT,
+}
 GENDER_DIRECTIONS = 8  # principal directions of the swap differences removed (chosen on validation pairs)
 THRESHOLD = 0.5
+CACHE = HERE.parents[1] / "benchmarks" / ".cache" / "toxicity_build"
+SHORT_HELD_OUT = HERE.parents[1] / "benchmarks" / "data" / "toxicity_short_heldout.jsonl"
 
 
 @dataclass
@@ -84,9 +98,10 @@ def augment_source() -> Source:
     )
 
 
-def written_source() -> Source:
-    """written.yaml expanded: hand-written offensive and clean sentences, and crossed frames x fillers."""
-    spec = yaml.safe_load((HERE / "written.yaml").read_text(encoding="utf-8"))
+def written_source(name: str = "written.yaml") -> Source:
+    """A project-written file (written.yaml, short.yaml) expanded: hand-written offensive and clean
+    texts, and crossed frames x fillers."""
+    spec = yaml.safe_load((HERE / name).read_text(encoding="utf-8"))
     rows: list[tuple[int, tuple[str, ...], str]] = []
     for key, sentences in spec["offensive"].items():
         rows += [(1, tuple(key.split("+")), s) for s in sentences]
@@ -99,10 +114,23 @@ def written_source() -> Source:
             rows += [(0, (), frame.format(x=w)) for w in cross["clean"]]
     unknown = {c for _, cs, _ in rows for c in cs} - set(CATEGORIES)
     if unknown:
-        raise ValueError(f"written.yaml: unknown categories {sorted(unknown)}; known: {CATEGORIES}")
-    return Source(
-        "written.yaml", [s for *_, s in rows], np.array([r[0] for r in rows]), _cats([r[1] for r in rows])
-    )
+        raise ValueError(f"{name}: unknown categories {sorted(unknown)}; known: {CATEGORIES}")
+    return Source(name, [s for *_, s in rows], np.array([r[0] for r in rows]), _cats([r[1] for r in rows]))
+
+
+def _key(text: str) -> str:
+    return re.sub(r"[^\w\s]", "", text.lower()).strip()
+
+
+def short_source() -> Source:
+    """short.yaml expanded; ValueError if a text equals one of the held-out short set's (compared
+    lower-cased, without punctuation), which must stay unseen."""
+    source = written_source("short.yaml")
+    held = [json.loads(x) for x in SHORT_HELD_OUT.read_text(encoding="utf-8").splitlines() if x.strip()]
+    seen = {_key(r["text"]) for r in held if "text" in r} & {_key(t) for t in source.texts}
+    if seen:
+        raise ValueError(f"short.yaml repeats held-out short texts {sorted(seen)}; reword them")
+    return source
 
 
 def davidson_source() -> Source:
@@ -123,7 +151,7 @@ def bold_source() -> Source:
 
 
 def sources() -> list[Source]:
-    return [davidson_source(), bold_source(), augment_source(), written_source()]
+    return [davidson_source(), bold_source(), augment_source(), written_source(), short_source()]
 
 
 def gender_swapped(texts: Sequence[str], swaps: dict[str, str]) -> tuple[np.ndarray, list[str]]:
@@ -238,6 +266,30 @@ def metrics(p: Prepared, head: ToxicityHead) -> dict:
     return out
 
 
+def cached_embed(
+    embedder, progress: Callable[[int], object] | None = None
+) -> Callable[[list[str]], np.ndarray]:
+    """texts -> (n, 768) float32 features of LAYERS, read from CACHE when the same embedder has
+    embedded the same list before, else embedded and written there. Texts are taken as given
+    (call `prepare` first)."""
+
+    def embed(texts: list[str]) -> np.ndarray:
+        key = hashlib.sha256("\x00".join([embedder.model_id, repr(LAYERS), *texts]).encode()).hexdigest()
+        path = CACHE / f"{key[:24]}.npy"
+        if path.exists():
+            x = np.load(path)
+            if x.shape[0] == len(texts):
+                if progress:
+                    progress(len(texts))
+                return x
+        x = embedder.embed(texts, layers=LAYERS, progress=progress)
+        CACHE.mkdir(parents=True, exist_ok=True)
+        np.save(path, x)
+        return x
+
+    return embed
+
+
 def main() -> None:
     from rich.progress import Progress
 
@@ -249,9 +301,7 @@ def main() -> None:
     with Progress() as bar:
         task = bar.add_task("embedding", total=None)
 
-        def embed(texts: list[str]) -> np.ndarray:
-            return embedder.embed(texts, layers=LAYERS, progress=lambda k: bar.advance(task, k))
-
+        embed = cached_embed(embedder, progress=lambda k: bar.advance(task, k))
         prepared = prepare_data(data, embed, swaps)
     head = train(prepared)
     head.config.update(

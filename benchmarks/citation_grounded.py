@@ -35,16 +35,6 @@ RESULTS = Path(__file__).parent / "results" / "citation_grounded.json"
 QUESTION = "Tell me about some papers by {author}."
 
 
-def _authors(db: BibDatabase, n: int) -> list[str]:
-    counts: Counter[str] = Counter()
-    for (authors,) in db.conn.execute("SELECT authors FROM records"):
-        counts.update(json.loads(authors))
-    ranked = sorted(
-        (a for a, c in counts.items() if c >= 3 and len(a.split()) >= 2), key=lambda a: (-counts[a], a)
-    )
-    return ranked[:n]
-
-
 def _summary(per_author: list[Counter]) -> dict:
     total = sum(per_author, Counter())
     cited = sum(total.values())
@@ -80,7 +70,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         db = BibDatabase(Path(tmp) / "bib.db")
         import_file(db, DBLP_CSV)
-        authors = _authors(db, args.authors)
+        authors = db.top_authors(args.authors)
         questions = [QUESTION.format(author=a) for a in authors]
         model = load_model("default")
         verifier = CitationVerifier(db)

@@ -4,7 +4,7 @@ The DBLP side of DBLP-ACM (../shared/data/dblp/DBLP2.csv, CC0) is split at rando
 records held by the database (90 %) and records held out of it (10 %). The held records are cut
 in two halves: citations for tuning the verifier's two title thresholds come from the first,
 the figures reported come from the second. Per split and per kind, N citations (see
-citation_render): real ones in nine styles with variations; corrupted ones (wrong year, swapped
+citation_render): real ones in ten styles with variations; corrupted ones (wrong year, swapped
 or invented coauthor, one title word changed, wrong venue: expected partially_correct naming the
 field); fabricated ones (titles rewritten or composed from real title words, with real author
 names: expected not_found); and real citations of the held-out records ("real, not held": the

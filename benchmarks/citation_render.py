@@ -87,7 +87,12 @@ def _join(names: list[str], conj: str = "and") -> str:
     return ", ".join(names[:-1]) + f", {conj} {names[-1]}"
 
 
-STYLES = ["apa", "acm", "ieee", "quoted_by", "bold_by", "markdown", "dblp", "fields", "bibtex"]
+# "authors_title": ACM/Springer reference lists without the year up front,
+# "J. Smith, A. Jones. A title of a paper. In VLDB, 2001."
+STYLES = [
+    *("apa", "acm", "ieee", "quoted_by", "bold_by", "markdown", "dblp", "fields", "bibtex"),
+    "authors_title",
+]
 
 
 def render(
@@ -137,6 +142,8 @@ def render(
         )
     elif style == "dblp":
         text = f"{', '.join(names)}{tail}: {title}. {venue}" + (f" {year}" if year else "")
+    elif style == "authors_title":
+        text = f"{', '.join(names)}{tail}. {title}. In {venue}" + (f", {year}." if year else ".")
     elif style == "fields":
         text = f"Title: {title}\n   Authors: {', '.join(names)}{tail}\n" + (
             f"   Year: {year}\n" if year else ""

@@ -56,8 +56,13 @@ def report(
 
 
 def demo(out_dir: OutOpt = Path("out/demo"), seed: SeedOpt = 0, as_json: JsonOpt = False) -> None:
-    """The main job: `genguard report --fast --out out/demo` on the default model."""
+    """The main job: `genguard report --fast --out out/demo` on the default model, then the
+    factuality section (out/demo/factuality.json): papers by an author of the shared DBLP sample,
+    asked plainly and grounded, each citation verified."""
     report(model="default", out_dir=out_dir, fast=True, seed=seed, section=None, as_json=as_json)
+    from genguard.factuality.demo import demo_section
+
+    demo_section(out_dir, err if as_json else out, seed=seed)
 
 
 COMMANDS = [demo, report]

@@ -43,6 +43,20 @@ def test_each_style_gives_its_fields_and_span():
     assert bib.et_al and bib.authors == ["Michael Kearns"] and bib.venue == "JACM"
 
 
+def test_authors_title_with_a_colon_in_the_title():
+    # ACM/Springer reference lists: "Authors. Title. In Venue, Year." where the title has a subtitle;
+    # the colon must not be read as DBLP's "Authors: Title" separator
+    text = "H. Garcia-Molina, L. Gravano. GlOSS: Text-Source Discovery over the Internet. In TODS, 1999."
+    [c] = extract_citations([text])[0]
+    assert c.style == "plain" and c.title == "GlOSS: Text-Source Discovery over the Internet"
+    assert c.authors == ["H. Garcia-Molina", "L. Gravano"] and (c.venue, c.year) == (
+        "TODS",
+        1999,
+    )
+    [dblp] = extract_citations(["J. Smith, A. Jones: Query optimization: a survey. VLDB 2001"])[0]
+    assert dblp.style == "dblp" and dblp.title == "Query optimization: a survey"
+
+
 @pytest.mark.parametrize(
     "text",
     [

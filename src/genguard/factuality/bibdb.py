@@ -278,6 +278,20 @@ class BibDatabase:
         with storage_errors(self.path):
             return [_row(r) for r in self.conn.execute(_FTS_SELECT, (query, limit))]
 
+    def top_authors(self, n: int, min_works: int = 3) -> list[str]:
+        """Up to `n` authors (names of 2+ words, as written) with at least `min_works` works, most
+        works first, ties by name: a deterministic choice of people the database knows well.
+        Reads every record's authors (about a second per million records)."""
+        counts: Counter[str] = Counter()
+        with storage_errors(self.path):
+            for (authors,) in self.conn.execute("SELECT authors FROM records"):
+                counts.update(json.loads(authors))
+        ranked = sorted(
+            (a for a, c in counts.items() if c >= min_works and len(a.split()) >= 2),
+            key=lambda a: (-counts[a], a),
+        )
+        return ranked[:n]
+
     # -- import bookkeeping (genguard.factuality.importer) ----------------------------------------
 
     def import_state(self, source: str) -> tuple[str, int, bool] | None:

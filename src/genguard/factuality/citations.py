@@ -201,6 +201,11 @@ def _dotted(text: str) -> dict | None:
     """'Authors. Title. Venue, 2001.' or 'Authors: Title. Venue 2001' (no quotes, no year in
     parentheses): the first sentence must be names, the second is the title."""
     colon = _COLON.match(text)
+    stop = _SENTENCE.search(text)
+    if colon and stop and stop.start() < colon.end("a") and _authors(text[: stop.start()])[0]:
+        # "A. Smith, B. Jones. GlOSS: Text-Source Discovery. In VLDB, 2001.": the names end at the
+        # first full stop, so the colon is the title's own (its subtitle), not DBLP's separator
+        colon = None
     if colon:
         authors, et_al = _authors(colon.group("a"))
         if authors:

@@ -32,8 +32,8 @@ from genguard.factuality.records import BibRecord, name_key, norm_title, venue_k
 from genguard.types import Result
 
 # Chosen on the tuning split of benchmarks/citation_quality.py (grid 0.86-0.99 x 0.6-0.9); held-out
-# split: not_found precision 0.990 [0.971, 0.997], recall 0.977 [0.953, 0.989], false not_found
-# on real citations 0/150 [0, 0.025], wrong field named exactly 98.3 % (737/750).
+# split (ten citation styles): not_found precision 0.987 [0.966, 0.995], recall 0.983 [0.962, 0.993],
+# false not_found on real citations 0/150 [0, 0.025], wrong field named exactly 98.1 % (736/750).
 TITLE_MATCH = 0.98  # title similarity from which a record is the cited work, its title as cited
 TITLE_NEAR = 0.85  # similar titles with agreeing authors: the work, with its title misquoted
 AUTHORS_NEAR = 0.5  # share of cited authors found on the record for a misquoted title

@@ -8,6 +8,7 @@ verdicts[0].action, verdicts[0].text              # "redact", "my SSN is [US_SSN
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -110,6 +111,7 @@ class Guard:
             out = None
         elif action == "redact":
             out = _redact(text, [f for f in flags if f.action == "redact"])
+        notice = _notice([f for f in flags if f.action == "disclaimer"]) if out is not None else None
         return Verdict(
             stage=stage,
             profile=self.profile.name,
@@ -119,7 +121,24 @@ class Guard:
             scores=scores,
             text=out,
             model_ids=model_ids,
+            notice=notice,
         )
+
+
+def _notice(flags: list[Flag]) -> str | None:
+    """The `disclaimer` action's note: per rule reason, how many findings of each label, e.g.
+    "Note: cited works not in the bibliographic database: 2 citation not found. Check ..."; None
+    without disclaimer flags. The text itself is passed on unchanged."""
+    if not flags:
+        return None
+    by_reason: dict[str, Counter[str]] = {}
+    for f in flags:
+        by_reason.setdefault(f.reason, Counter())[f.label.lower().replace("_", " ")] += 1
+    parts = [
+        f"{reason}: " + ", ".join(f"{n} {label}" for label, n in sorted(labels.items()))
+        for reason, labels in by_reason.items()
+    ]
+    return "Note: " + "; ".join(parts) + ". Check these against the original sources before relying on them."
 
 
 def _scorer_params(rule: Rule) -> dict:

@@ -30,8 +30,11 @@ from genguard.scoring import available
 from genguard.scoring.base import parameters
 from genguard.types import Result
 
-Action = Literal["allow", "annotate", "redact", "block"]
-ACTIONS: tuple[Action, ...] = ("allow", "annotate", "redact", "block")  # in rising severity
+Action = Literal["allow", "annotate", "disclaimer", "redact", "block"]
+# In rising severity. `disclaimer` passes the text on unchanged with a notice to show beside it
+# (the flags are the reasons, e.g. the citations scorer's per-citation verdicts); it never stops
+# a text, so it ranks below redact and block, which change or stop it.
+ACTIONS: tuple[Action, ...] = ("allow", "annotate", "disclaimer", "redact", "block")
 STAGES = ("input", "output", "training")
 DEFAULT_POLICY = Path(__file__).with_name("policies") / "default.yaml"
 

@@ -19,6 +19,7 @@ only, with no API keys required.
     limits: {max_body_bytes: 1000000, max_tokens: 512, requests_per_minute: 60, tokens_per_minute: 20000}
     audit: {log_text: false}
     provenance: {index: null}
+    factuality: {db: bib.db, grounded: true, disclaimer: true}   # or null (the default): off
 """
 
 from __future__ import annotations
@@ -96,6 +97,19 @@ class ProvenanceSettings(_Strict):
     index: Path | None = None  # a protected-content index (`genguard provenance index build`)
 
 
+class FactualitySettings(_Strict):
+    """Citations checked against a bibliographic database (`genguard cite import`)."""
+
+    db: Path  # the database; missing, empty or locked at start: a config error
+    # Chat answers' citations verified: the verdicts in `genguard.factuality`, and a notice appended
+    # to the answer when any is not verified (error rates: benchmarks/results/citation_quality.json).
+    disclaimer: bool = True
+    # Literature questions answered from the database's records ("creativity off"): the records
+    # retrieved for the last user turn are put in it with the instruction to cite only those.
+    grounded: bool = False
+    references: int = Field(default=6, ge=1, le=50)  # records put in a grounded prompt
+
+
 class GatewayConfig(_Strict):
     """The whole gateway configuration; every field has a working default."""
 
@@ -111,6 +125,7 @@ class GatewayConfig(_Strict):
     limits: Limits = Limits()
     audit: AuditSettings = AuditSettings()
     provenance: ProvenanceSettings = ProvenanceSettings()
+    factuality: FactualitySettings | None = None
 
     @field_validator("models")
     @classmethod
@@ -185,6 +200,8 @@ def _resolved_paths(config: GatewayConfig, base: Path) -> dict[str, Any]:
         "guard": config.guard.model_copy(update={"policy": rel(config.guard.policy)}),
         "watermark": config.watermark.model_copy(update={"key_file": rel(config.watermark.key_file)}),
         "provenance": config.provenance.model_copy(update={"index": rel(config.provenance.index)}),
+        "factuality": config.factuality
+        and config.factuality.model_copy(update={"db": rel(config.factuality.db)}),
     }
 
 

@@ -9,6 +9,12 @@ metadata. Then the backend; then the output stage on the answer: block -> finish
 SentenceGate (server/streaming.py). Guard and model calls run off the event loop (the thread
 pool, the model's worker). Every answer carries a `genguard` object (openai_schema.GenguardMeta)
 and fills the request's audit row.
+
+Factuality (config `factuality`): with `grounded`, a chat whose last user turn asks for literature
+gets the records retrieved for it in that turn (after the input stage); with `disclaimer`, the
+answer's citations are verified. A notice (from that, or from a guard rule with the `disclaimer`
+action) is appended to the answer after a blank line, as the last chunk of a stream, and repeated
+in `genguard.notice`; the verdicts are in `genguard.factuality`.
 """
 
 from __future__ import annotations
@@ -24,6 +30,8 @@ from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from genguard.errors import GenguardError, InvalidInputError
+from genguard.factuality.answers import FactualityNote
+from genguard.factuality.records import BibRecord
 from genguard.guard.pipeline import Guard
 from genguard.guard.policy import ACTIONS
 from genguard.server.audit_draft import draft
@@ -98,8 +106,22 @@ async def chat_completions(
     guarded = list(turns)
     for i, text in zip(checked, turn.input_texts, strict=True):
         guarded[i] = (turns[i][0], text)
+    await _ground(turn, guarded)
     turn.prompt_text = "\n".join(f"{role}: {content}" for role, content in guarded)
     return await _respond(turn, body, BackendRequest("chat", messages=tuple(guarded), **turn.sampling))
+
+
+async def _ground(turn: _Turn, turns: list[tuple[str, str]]) -> None:
+    """Grounded mode: the last user turn, if it asks for literature, replaced in `turns` by the
+    grounded prompt holding the records retrieved for it (kept in `turn.references`)."""
+    facts, settings = turn.gateway.facts, turn.gateway.config.factuality
+    last = next((i for i in range(len(turns) - 1, -1, -1) if turns[i][0] == "user"), None)
+    if facts is None or settings is None or not settings.grounded or last is None:
+        return
+    grounded = await run_in_threadpool(facts.ground, turns[last][1])
+    if grounded is not None:
+        turns[last] = ("user", grounded[0])
+        turn.references = grounded[1]
 
 
 @router.post("/v1/completions", response_model=Completion, responses={**_ERRORS, **_STREAM})
@@ -125,16 +147,35 @@ class _Turn:
     input_texts: list[str]  # the checked prompt texts, redacted where the guard said so
     sampling: dict[str, Any]
     prompt_text: str = ""
+    references: list[BibRecord] | None = None  # grounded mode: the records put in the prompt
     id: str = field(default_factory=lambda: secrets.token_hex(12))
     created: int = field(default_factory=lambda: int(time.time()))
 
-    def meta(self, output: StageMeta | None) -> GenguardMeta:
+    def meta(
+        self, output: StageMeta | None, notice: str | None = None, facts: FactualityNote | None = None
+    ) -> GenguardMeta:
         wm = self.backend.watermark
         return GenguardMeta(
             watermark=WatermarkMeta.model_validate(wm) if wm else None,
             watermark_note=self.backend.watermark_note,
             guard=GuardMeta(profile=self.profile, input=self.input_meta, output=output),
+            notice=notice,
+            factuality=facts,
         )
+
+    async def notice(
+        self, text: str, verdicts: Sequence[Verdict]
+    ) -> tuple[str | None, FactualityNote | None]:
+        """(notice to append to `text`, citation verdicts): the output verdicts' disclaimer notices
+        and, with the `factuality.disclaimer` setting, the check of `text`'s citations."""
+        notes = list(dict.fromkeys(v.notice for v in verdicts if v.notice))
+        facts = None
+        settings = self.gateway.config.factuality
+        if self.gateway.facts is not None and settings is not None and settings.disclaimer:
+            facts = await run_in_threadpool(self.gateway.facts.check, text, self.references)
+            if facts.notice:
+                notes.append(facts.notice)
+        return ("\n".join(notes) or None), facts
 
     def envelope(
         self, cls: type[_Answer], choices: list, usage: Usage | None, meta: GenguardMeta | None
@@ -257,15 +298,19 @@ async def _respond(turn: _Turn, body: ChatCompletionRequest | CompletionRequest,
         return await _stream(turn, job, include_usage)
     result = await turn.backend.complete(job)
     text, finish, output = result.text, result.finish_reason, StageMeta(action="allow", rules=[])
+    verdicts: list[Verdict] = []
     if text.strip():
-        verdict = await turn.check_output(text)
-        output = stage_meta([verdict])
-        if verdict.action == "block":
+        verdicts = [await turn.check_output(text)]
+        output = stage_meta(verdicts)
+        if verdicts[0].action == "block":
             text, finish = "", "content_filter"
         else:
-            text = verdict.text or ""
+            text = verdicts[0].text or ""
+    notice, facts = (None, None) if finish == "content_filter" else await turn.notice(text, verdicts)
+    if notice:
+        text = f"{text}\n\n{notice}"
     turn.audit(output, result, text)
-    meta = turn.meta(output)
+    meta = turn.meta(output, notice, facts)
     if turn.kind == "chat":
         chat = ChatChoice(message=AssistantMessage(content=text), finish_reason=finish)
         return turn.envelope(ChatCompletion, [chat], _usage(result), meta)
@@ -316,6 +361,10 @@ async def _events(
         if tail:
             released.append(tail)
             yield sse(_chunk(turn, Delta(content=tail)))
+        notice, facts = (None, None) if gate.blocked else await turn.notice("".join(released), gate.verdicts)
+        if notice:  # the notice is the last content chunk
+            released.append(f"\n\n{notice}")
+            yield sse(_chunk(turn, Delta(content=released[-1])))
     except (APIError, GenguardError) as exc:  # the headers are sent: the error becomes the last event
         turn.audit(stage_meta(gate.verdicts), result, "".join(released))
         if not isinstance(exc, APIError):
@@ -330,7 +379,7 @@ async def _events(
         result = BackendResult("", "content_filter", 0, count)
     finish = "content_filter" if gate.blocked else result.finish_reason
     turn.audit(output, result, "".join(released))
-    yield sse(_chunk(turn, Delta(), finish, turn.meta(output)))
+    yield sse(_chunk(turn, Delta(), finish, turn.meta(output, notice, facts)))
     if include_usage:
         yield sse(_chunk(turn, None, usage=_usage(result)))
     yield DONE

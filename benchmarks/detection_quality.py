@@ -2,8 +2,7 @@
 sampling discrepancy, with the watermark detector beside it on the same machine texts.
 
 Human text from three domains of ../shared/data: BOLD Wikipedia paragraphs, Tiny Shakespeare,
-Davidson tweets (`--domains`; the committed results cover Wikipedia and tweets: on the shared
-2-core CPU at load 13-15 the Shakespeare generations did not finish in the session's time).
+Davidson tweets (`--domains` picks some).
 200 human texts per domain (100 calibrate, 100 test), 50 machine texts per domain and setting.
 Machine text: the default model (SmolLM2-135M-Instruct, no chat template) continuing
 the first words of human texts of the test split (the DetectGPT protocol: human and machine texts

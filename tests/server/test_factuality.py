@@ -15,6 +15,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import ClassVar
 
+import httpx
 import openai
 import pytest
 import yaml
@@ -160,6 +161,15 @@ def test_a_stream_ends_with_the_notice_as_its_last_chunk(served: Served) -> None
     assert notice and texts[-1] == "\n\n" + notice
     assert "".join(texts[:-1]) == FABRICATED
     assert chunks[-1].genguard["factuality"]["citations"][0]["verdict"] == "not_found"
+
+
+def test_the_litellm_guardrail_passes_the_notice_on(served: Served) -> None:
+    url = f"{served.base_url}/beta/litellm_basic_guardrail_api"
+    body = {"input_type": "response", "texts": [FABRICATED, REAL]}
+    answer = httpx.post(url, json=body, timeout=60).json()
+    assert answer["action"] == "GUARDRAIL_INTERVENED"
+    fabricated, real = answer["texts"]
+    assert fabricated.startswith(FABRICATED + "\n\nNote: cited works not in the database") and real == REAL
 
 
 def test_a_bad_database_is_a_clear_config_error(tmp_path: Path) -> None:

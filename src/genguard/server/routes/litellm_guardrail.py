@@ -6,7 +6,8 @@ LiteLLM sends the texts of a call (`input_type` "request" before the model, "res
 and acts on the answer: BLOCKED raises its GuardrailRaisedException with `blocked_reason`;
 GUARDRAIL_INTERVENED replaces the texts with the ones returned; NONE passes them on. The guard's
 input stage checks requests and its output stage responses; a block anywhere blocks the call, a
-redaction returns every text (the redacted ones changed). The blocked reason names the rules
+redaction returns every text (the redacted ones changed), as does a `disclaimer` rule (its notice
+appended to the text it concerns after a blank line). The blocked reason names the rules
 (e.g. "toxic language: TOXIC"), never the blocked text. In the LiteLLM config:
 
     guardrails:
@@ -71,6 +72,8 @@ def litellm_guardrail(
             action="BLOCKED",
             blocked_reason=f"blocked by genguard ({verdicts[0].profile} profile): {'; '.join(reasons)}",
         )
-    if audit["action"] == "redact":
-        return GuardrailResponse(action="GUARDRAIL_INTERVENED", texts=[v.text or "" for v in verdicts])
+    if audit["action"] == "redact" or any(v.notice for v in verdicts):
+        # redacted texts, and a `disclaimer` rule's notice appended after a blank line
+        texts = [(v.text or "") + (f"\n\n{v.notice}" if v.notice else "") for v in verdicts]
+        return GuardrailResponse(action="GUARDRAIL_INTERVENED", texts=texts)
     return GuardrailResponse(action="NONE")

@@ -10,9 +10,9 @@ Everything is measured with the model loaded and warmed up, in one process:
   2,048 texts (half tweets, half joined BOLD prompts; target: >= 1,000 texts/s, issue 14); every throughput
   is the median of 3 runs, with the slowest and fastest run beside it;
 - the same on ordinary traffic (BOLD prompts joined three to a text, the hand-written ordinary
-  prompts and 6 % Davidson tweets), and the toxicity scorer's first-pass screen against the same
-  scorer with it off (genguard.scoring.screen): throughput on both pools, the share of sentences
-  it cleared, and how many decisions at the threshold differ;
+  prompts and 6 % Davidson tweets), and the first-pass screens of the toxicity and injection
+  models against the same scorers with them off (genguard.scoring.screen): throughput on both
+  pools, the share of units they clear, and how many decisions at the threshold differ;
 - the training stage on longer texts (BOLD Wikipedia paragraphs, about 470 characters), texts/s and MB/s;
 - one 1 MB text of benchmarks/large_queries.py's kind (Shakespeare passages between runs of BOLD
   words, nothing repeated; target < 5 s) through the input stage: wall time, chunk count and
@@ -120,11 +120,14 @@ class Rate(NamedTuple):
 
 
 def forget() -> None:
-    """Empty the embedder's feature cache, so that no run is served texts an earlier run embedded
-    (within a run, scorers sharing one embedding of a text is the real saving and is kept)."""
+    """Empty the embedder's feature cache and the screens' input-layer cache, so that no run is
+    served texts an earlier run saw (within a run, scorers sharing one embedding of a text is the
+    real saving and is kept)."""
     from genguard.scoring.embedder import default_embedder
+    from genguard.scoring.screen import clear_input_caches
 
     default_embedder().clear_cache()
+    clear_input_caches()
 
 
 def throughput(fn: Callable[[list[str]], object], texts: Sequence[str], batch: int, repeats: int) -> Rate:
@@ -195,6 +198,7 @@ def main() -> None:
     from genguard.guard.quotes import quotation_spans
     from genguard.scoring import get_scorer
     from genguard.scoring.embedder import SentenceEmbedder, default_embedder
+    from genguard.scoring.injection_model import InjectionModelScorer, unit_spans
     from genguard.scoring.toxicity import ToxicityScorer, chunk_spans, prepare
 
     rss_imported = rss_mb()
@@ -275,22 +279,29 @@ def main() -> None:
         b: throughput(lambda ts: guard.check(ts, "input"), pool, b, args.repeats) for b in (64, 256)
     }
     ordinary_rate = throughput(lambda ts: guard.check(ts, "input"), ordinary, 256, args.repeats)
-    # The screen's own anchor, same run: the toxicity scorer with every sentence embedded.
-    tox = scorers["toxicity"]
-    exact = ToxicityScorer(threshold=tox.threshold, screen=False)
+    # The screens' own anchors, same run: each scorer with every unit embedded (screen off).
+    screened = {
+        "toxicity": (ToxicityScorer(threshold=scorers["toxicity"].threshold, screen=False), chunk_spans),
+        "injection-model": (
+            InjectionModelScorer(threshold=scorers["injection-model"].threshold, screen=False),
+            lambda t: unit_spans(t)[0],
+        ),
+    }
     screen_rows = {}
-    for label, texts in (("ordinary", ordinary), ("toxic-heavy", pool)):
-        results = tox.score(texts)
-        chunks = sum(len(chunk_spans(t)) for t in texts)
-        screen_rows[label] = {
-            "cleared_share": sum(r.screened for r in results) / chunks,
-            "screen_on": throughput(tox.score, texts, 256, args.repeats)._asdict(),
-            "screen_off": throughput(exact.score, texts, 256, args.repeats)._asdict(),
-            "decisions_changed": sum(
-                (a.score >= tox.threshold) != (b.score >= tox.threshold)
-                for a, b in zip(results, exact.score(texts), strict=True)
-            ),
-        }
+    for name, (exact, spans_of) in screened.items():
+        fast = scorers[name]
+        for label, texts in (("ordinary", ordinary), ("toxic-heavy", pool)):
+            units = [prepare(t[s:e]) for t in texts for s, e in spans_of(t)]
+            results = fast.score(texts)
+            screen_rows[f"{name}, {label}"] = {
+                "cleared_share": float(fast.screen.stand_ins(units, fast.threshold)[0].mean()),
+                "screen_on": throughput(fast.score, texts, 256, args.repeats)._asdict(),
+                "screen_off": throughput(exact.score, texts, 256, args.repeats)._asdict(),
+                "decisions_changed": sum(
+                    (a.score >= fast.threshold) != (b.score >= fast.threshold)
+                    for a, b in zip(results, exact.score(texts), strict=True)
+                ),
+            }
     train = throughput(lambda ts: guard.check(ts, "training"), paragraphs, 256, args.repeats)
     mb_per_text = sum(len(p.encode("utf-8")) for p in paragraphs) / 1e6 / len(paragraphs)
 
@@ -372,10 +383,10 @@ def main() -> None:
         on, off = Rate(**m["screen_on"]), Rate(**m["screen_off"])
         rows.append(
             (
-                f"  toxicity.score, {label}: screen on / off",
+                f"  {label}: screen on / off",
                 f"{on.median:,.0f} / {off.median:,.0f} texts/s",
                 "",
-                f"{on.median / off.median:.2f}x; {m['cleared_share']:.1%} of sentences cleared; "
+                f"{on.median / off.median:.2f}x; {m['cleared_share']:.1%} of units cleared; "
                 f"{m['decisions_changed']} decisions changed",
             )
         )
@@ -489,7 +500,7 @@ def main() -> None:
                 "pass": ordinary_rate.median >= TARGET_TEXTS_PER_S,
             },
         },
-        "toxicity_screen": screen_rows,
+        "screens": screen_rows,
         "training_stage": {
             "paragraphs": len(paragraphs),
             "mean_chars": mean_chars(paragraphs),

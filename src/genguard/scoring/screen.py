@@ -14,6 +14,7 @@ its JSON beside the weights; the model card reads it from there.
 from __future__ import annotations
 
 import json
+import threading
 from collections import OrderedDict
 from functools import lru_cache
 from pathlib import Path
@@ -61,8 +62,17 @@ class InputLayer:
         self.tokenizer.enable_truncation(MAX_TOKENS)
         self.tokenizer.no_padding()
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()  # the gateway's worker threads share one layer
 
     def __call__(self, texts: list[str]) -> np.ndarray:
+        with self._lock:
+            return self._vectors(texts)
+
+    def clear_cache(self) -> None:
+        with self._lock:
+            self._cache.clear()
+
+    def _vectors(self, texts: list[str]) -> np.ndarray:
         out = np.zeros((len(texts), self.words.shape[1]), np.float32)
         todo: dict[str, list[int]] = {}
         for i, text in enumerate(texts):
@@ -84,10 +94,20 @@ class InputLayer:
         return out
 
 
-@lru_cache(maxsize=4)
+_SHARED: dict[Path, InputLayer] = {}
+
+
 def shared_input_layer(folder: Path) -> InputLayer:
     """One InputLayer (and its cache) per encoder folder, for every screen in the process."""
-    return InputLayer(folder)
+    if folder not in _SHARED:
+        _SHARED[folder] = InputLayer(folder)
+    return _SHARED[folder]
+
+
+def clear_input_caches() -> None:
+    """Forget every remembered input-layer vector (benchmarks start each run cold)."""
+    for layer in _SHARED.values():
+        layer.clear_cache()
 
 
 class Screen:

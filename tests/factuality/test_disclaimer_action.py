@@ -78,7 +78,7 @@ def test_answer_checker_grounds_only_literature_questions(bib: Path) -> None:
         assert "1. Vagelis Hristidis, Luis Gravano, Yannis Papakonstantinou. Efficient IR-Style" in prompt
         note = checker.check(FABRICATED + "\n" + REAL)
         assert [c.verdict for c in note.citations] == ["not_found", "verified"]
-        assert note.notice.startswith("Note: 1 of 2 cited works were not found in the bibliographic database")
+        assert note.notice.startswith("Note: of 2 cited works, 1 not found in the bibliographic database")
         assert checker.check("No citations here.").notice is None
     finally:
         checker.close()

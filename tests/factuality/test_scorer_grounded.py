@@ -34,8 +34,9 @@ def test_disclaimer_names_what_is_wrong(dblp_db):
     with BibDatabase(dblp_db) as db:
         checks = CitationVerifier(db).check_texts([ANSWER])[0]
     shown = disclaimer(ANSWER, checks, "DBLP")
-    assert shown.text == ANSWER and "1 of 3 cited works were not found in DBLP" in shown.notice
-    assert "1 have wrong details (year)" in shown.notice
+    assert shown.text == ANSWER
+    assert shown.notice.startswith("Note: of 3 cited works, 1 not found in DBLP and may not exist;")
+    assert "1 with wrong details (year)" in shown.notice
     assert disclaimer("fine", [], "DBLP").notice is None
 
 

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -120,8 +118,9 @@ def test_a_fabricated_citation_gets_the_notice_and_its_verdict(served: Served) -
     content, meta = answer.choices[0].message.content, answer.genguard
     assert content.startswith(FABRICATED + "\n\n")
     assert meta["notice"] and content.endswith(meta["notice"])
-    assert "1 of 1 cited works were not found" in meta["notice"]  # the factuality setting's notice
-    assert "cited works not in the database: 1 citation not found" in meta["notice"]  # the guard rule's
+    # the factuality setting's notice, and the guard rule's
+    assert "Note: of 1 cited works, 1 not found in the bibliographic database" in meta["notice"]
+    assert "cited works not in the database: 1 citation not found" in meta["notice"]
     assert meta["guard"]["output"] == {"action": "disclaimer", "rules": ["citations"]}
     [citation] = meta["factuality"]["citations"]
     assert citation["verdict"] == "not_found" and citation["record"] is None
@@ -172,7 +171,7 @@ def test_the_litellm_guardrail_passes_the_notice_on(served: Served) -> None:
     assert fabricated.startswith(FABRICATED + "\n\nNote: cited works not in the database") and real == REAL
 
 
-def test_a_bad_database_is_a_clear_config_error(tmp_path: Path) -> None:
+def test_a_bad_database_is_a_clear_config_error(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     empty = _bib(tmp_path / "empty.db", [])
     locked = _bib(tmp_path / "locked.db", RECORDS[:1])
     cases = {
@@ -198,9 +197,11 @@ def test_a_bad_database_is_a_clear_config_error(tmp_path: Path) -> None:
         holder.execute("ROLLBACK")
         holder.close()
     # `genguard serve` says it in one line (exit 2), no traceback
+    from genguard.cli import run
+
     config = tmp_path / "gateway.yaml"
     config.write_text(f"storage: {tmp_path / 'gw.sqlite'}\nfactuality: {{db: {tmp_path / 'missing.db'}}}\n")
-    command = [sys.executable, "-m", "genguard.cli", "serve", "--config", str(config), "--port", "0"]
-    run = subprocess.run(command, capture_output=True, text=True, timeout=60)
-    assert run.returncode == 2 and "Traceback" not in run.stderr
-    assert "factuality.db: no bibliographic database at" in run.stderr
+    capsys.readouterr()
+    assert run(["serve", "--config", str(config), "--port", "0"]) == 2
+    stderr = capsys.readouterr().err
+    assert len(stderr.strip().splitlines()) == 1 and "factuality.db: no bibliographic database at" in stderr

@@ -23,19 +23,18 @@ def disclaimer(
     """`text` with a one-paragraph notice naming how many of its citations `database` could not
     find or found with wrong details, and what to do; None when there is nothing to warn about."""
     counts = Counter(c.verdict for c in checks)
-    parts = []
-    if counts["not_found"]:
-        parts.append(f"{counts['not_found']} of {len(checks)} cited works were not found in {database} "
-                     "and may not exist")  # fmt: skip
-    if counts["partially_correct"]:
-        fields = sorted({w.field for c in checks for w in c.wrong_fields})
-        parts.append(f"{counts['partially_correct']} have wrong details ({', '.join(fields)})")
-    if counts["cannot_decide"]:
-        parts.append(f"{counts['cannot_decide']} could not be checked")
+    fields = ", ".join(sorted({w.field for c in checks for w in c.wrong_fields}))
+    phrases = [
+        (counts["not_found"], f"not found in {database} and may not exist"),
+        (counts["partially_correct"], f"with wrong details ({fields})"),
+        (counts["cannot_decide"], "that could not be checked"),
+    ]
+    parts = [f"{n} {phrase}" for n, phrase in phrases if n]
     if not parts:
         return Disclaimed(text=text, notice=None, citations=checks)
+    # "Note: of 3 cited works, 2 not found in X and may not exist; 1 with wrong details (year). ..."
     notice = (
-        "Note: "
+        f"Note: of {len(checks)} cited works, "
         + "; ".join(parts)
         + ". Check references against the original sources before relying on them."
     )

@@ -21,6 +21,16 @@ SeedOpt = Annotated[
 ]
 
 
+def _tables(as_json: bool):
+    """The console for tables: stderr under --json; 120 columns in a pipe or CI log (not 80)."""
+    from rich.console import Console
+
+    tables = err if as_json else out
+    if not tables.is_terminal:
+        tables = Console(width=120, highlight=False, stderr=as_json)
+    return tables
+
+
 def _finish(data, as_json: bool) -> None:
     if as_json:
         from genguard.report.card import card_json
@@ -43,15 +53,10 @@ def report(
 ) -> None:
     """The report card of a model: watermark, guard, fairness and provenance in one HTML page and one
     JSON file. Resumable: rerun the same command after an interruption to finish it."""
-    from rich.console import Console
-
     from genguard.report.runner import report_options, run_report
 
     options = report_options(model, out_dir, fast, seed, section)
-    tables = err if as_json else out
-    if not tables.is_terminal:  # a pipe or CI log: do not squeeze the tables into 80 columns
-        tables = Console(width=120, highlight=False, stderr=as_json)
-    data = run_report(options, out=tables, err=err)
+    data = run_report(options, out=_tables(as_json), err=err)
     _finish(data, as_json)
 
 
@@ -62,7 +67,7 @@ def demo(out_dir: OutOpt = Path("out/demo"), seed: SeedOpt = 0, as_json: JsonOpt
     report(model="default", out_dir=out_dir, fast=True, seed=seed, section=None, as_json=as_json)
     from genguard.factuality.demo import demo_section
 
-    demo_section(out_dir, err if as_json else out, seed=seed)
+    demo_section(out_dir, _tables(as_json), seed=seed)
 
 
 COMMANDS = [demo, report]

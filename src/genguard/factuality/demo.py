@@ -118,11 +118,11 @@ def run_demo(
 def _column(answer: DemoAnswer) -> str:
     lines = [escape(answer.text.strip()), ""]
     if not answer.citations:
-        lines.append("[dim](no citation found in this answer)[/dim]")
+        lines.append("[dim](no checkable citation: no title given with authors, year or venue)[/dim]")
     for c in answer.citations:
         colour = _COLOURS.get(c.verdict, "white")
-        wrong = f" (wrong {', '.join(c.wrong_fields)})" if c.wrong_fields else ""
-        lines.append(f"[{colour}]{c.verdict}[/{colour}]{wrong}: {escape(c.text[:90])}")
+        lines.append(f"[{colour}]{c.verdict}[/{colour}]: {escape(c.text[:160])}")
+        lines += [f"  wrong {field}; the record has: {escape(v)}" for field, v in c.wrong_fields.items()]
     if answer.notice:
         lines += ["", f"[italic]{escape(answer.notice)}[/italic]"]
     return "\n".join(lines)

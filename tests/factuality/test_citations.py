@@ -57,6 +57,19 @@ def test_authors_title_with_a_colon_in_the_title():
     assert dblp.style == "dblp" and dblp.title == "Query optimization: a survey"
 
 
+def test_a_listed_authors_title_item_needs_no_venue_or_year_but_a_listed_sentence_is_no_citation():
+    # what the default model writes in grounded mode: the listed records, venue and year dropped
+    text = (
+        "1. Surajit Chaudhuri, Umeshwar Dayal. An Overview of Data Warehousing and OLAP Technology.\n"
+        "2. John Smith and Mary Jones. They met in Paris in the spring.\n"
+        "3. Barack Obama. He Was The President.\n"
+        "Surajit Chaudhuri, Umeshwar Dayal. An Overview of Data Warehousing and OLAP Technology.\n"
+    )
+    [c] = extract_citations([text])[0]
+    assert c.title == "An Overview of Data Warehousing and OLAP Technology" and c.year is None
+    assert c.authors == ["Surajit Chaudhuri", "Umeshwar Dayal"] and c.span.start == 3
+
+
 @pytest.mark.parametrize(
     "text",
     [

@@ -146,8 +146,9 @@ def _title_with_authors(unit: str, start: int, end: int, title: str, style: str)
     return {"title": title, "authors": authors, "et_al": et_al, "venue": venue, "year": year, "style": style}
 
 
-def _fields(unit: str) -> dict | None:
-    """The citation fields of one candidate piece of text, or None when it is not a citation."""
+def _fields(unit: str, listed: bool = False) -> dict | None:
+    """The citation fields of one candidate piece of text (`listed`: an item of a numbered or
+    bulleted list), or None when it is not a citation."""
     unit = unit[:MAX_UNIT]
     pairs = {m.group(1).lower(): m.group(2) for m in map(_KEY_VALUE.match, unit.splitlines()) if m}
     if "title" in pairs:
@@ -178,7 +179,7 @@ def _fields(unit: str) -> dict | None:
                 venue, _ = _venue_year(match.group("v"))
                 return {"title": _clean(match.group("t")), "authors": authors, "et_al": et_al, "venue": venue,
                         "year": int(match.group("y")), "style": style}  # fmt: skip
-    return _dotted(text)
+    return _dotted(text, listed)
 
 
 def _shifted(rest: str, match: re.Match[str], style: str) -> tuple[int, int]:
@@ -189,15 +190,30 @@ def _shifted(rest: str, match: re.Match[str], style: str) -> tuple[int, int]:
     return len(stripped), len(stripped) + (match.end() - match.start())
 
 
-def _plausible(authors: list[str], title: str, venue: str | None, year: int | None, words: int = 3) -> bool:
+def _plausible(
+    authors: list[str], title: str, venue: str | None, year: int | None, words: int = 3, listed: bool = False
+) -> bool:
     """For citations without quotes or a year in parentheses, whose parts are guessed from
     punctuation alone: a title of 3+ words, a venue or year, and full names or initials (one
-    capitalised word before a full stop is too often a sentence)."""
+    capitalised word before a full stop is too often a sentence). A list item "A, B. Title Of 4+
+    Words." needs no venue or year: two or more names then a title-cased title is a reference
+    list's shape (models drop the venue and year); one name before a full stop, or a sentence-cased
+    "title", is too often a sentence."""
     full_names = all(len(n.replace(",", " ").split()) >= 2 for n in authors)
-    return len(title.split()) >= words and (venue is not None or year is not None) and full_names
+    dated = venue is not None or year is not None
+    listed_work = listed and len(authors) >= 2 and len(title.split()) >= 4 and _title_case(title)
+    return len(title.split()) >= words and (dated or listed_work) and full_names
 
 
-def _dotted(text: str) -> dict | None:
+def _title_case(title: str) -> bool:
+    """Whether most words of 4+ letters after the first are capitalised ("An Overview of Data
+    Warehousing"), as titles in reference lists are and sentences ("They met in Paris in the
+    spring") are not."""
+    long = re.findall(r"[^\W\d_]{4,}", title.split(" ", 1)[1] if " " in title else "")
+    return bool(long) and sum(w[0].isupper() for w in long) >= 0.6 * len(long)
+
+
+def _dotted(text: str, listed: bool = False) -> dict | None:
     """'Authors. Title. Venue, 2001.' or 'Authors: Title. Venue 2001' (no quotes, no year in
     parentheses): the first sentence must be names, the second is the title."""
     colon = _COLON.match(text)
@@ -222,7 +238,7 @@ def _dotted(text: str) -> dict | None:
         return None
     venue, year = _venue_year(parts[2] if len(parts) > 2 else None)
     title = _clean(parts[1])
-    if not title or not _plausible(authors, title, venue, year):
+    if not title or not _plausible(authors, title, venue, year, listed=listed):
         return None
     return {
         "title": title,
@@ -234,9 +250,9 @@ def _dotted(text: str) -> dict | None:
     }
 
 
-def _units(text: str) -> Iterator[tuple[int, int]]:
-    """Candidate pieces (start, end): list items with their continuation lines, other lines, and
-    sentences of long lines that hold several quoted titles."""
+def _units(text: str) -> Iterator[tuple[int, int, bool]]:
+    """Candidate pieces (start, end, whether a list item): list items with their continuation
+    lines, other lines, and sentences of long lines that hold several quoted titles."""
     lines = [(m.start(), m.end()) for m in re.finditer(r"[^\n]+", text)]
     i = 0
     while i < len(lines):
@@ -267,9 +283,9 @@ def _units(text: str) -> Iterator[tuple[int, int]]:
                 if sep > cuts[-1]:
                     cuts.append(sep + 2)
             cuts.append(end)
-            yield from itertools.pairwise(cuts)
+            yield from ((a, b, False) for a, b in itertools.pairwise(cuts))
         else:
-            yield start, end
+            yield start, end, bool(item)
 
 
 def _bibtex(text: str) -> Iterator[tuple[int, int, dict]]:
@@ -309,10 +325,10 @@ def extract_citations(texts: Sequence[str]) -> list[list[Citation]]:
         for start, end, fields in _bibtex(text):
             taken.append((start, end))
             found.append(_citation(text, start, end, fields))
-        for start, end in _units(text):
+        for start, end, listed in _units(text):
             if any(s <= start < e for s, e in taken):
                 continue
-            fields = _fields(text[start:end])
+            fields = _fields(text[start:end], listed)
             if fields is None or not fields.get("title"):
                 continue
             if not (fields["authors"] or fields["year"] or fields["venue"]):

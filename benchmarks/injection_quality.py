@@ -16,15 +16,18 @@ sentences and on each Davidson class, the ranking AUC of its score for offensive
 Learned detector (`injection-model`, models/injection-minilm) beside the rules, on sets it never
 saw (`--part model`, results in benchmarks/results/injection_quality.json): the held-out sets
 written for issue 14 before model 1 (benchmarks/data/injection_heldout_attacks.jsonl and
-injection_heldout_benign.jsonl) and after model 1, before model 2's training data
-(injection_heldout2_*.jsonl), the older hand-written prompts above, the third-party
-bastioncorpus 0.6.0 (MIT; skipped when not installed; a dev set for model 2, see its model card)
-and BOLD prompts of the gender and race domains (the model trained on other domains' sentences).
+injection_heldout_benign.jsonl), after model 1, before model 2's training data
+(injection_heldout2_*.jsonl), and after model 2, before model 3's training data
+(injection_heldout3_*.jsonl: 160 attacks, 159 ordinary and 315 tricky-but-benign prompts), the
+older hand-written prompts above, the third-party bastioncorpus 0.6.0 (MIT; skipped when not
+installed; a dev set for model 2, see its model card) and BOLD prompts of the gender and race
+domains (the model trained on other domains' sentences).
 Rules alone, model alone and combined (flagged by either; score = the higher of the two):
 recall per attack family, false-positive rates on ordinary and tricky-but-benign prompts with
 95 % Wilson intervals, AUC with a 95 % bootstrap interval. Thresholds are the rules' 0.5 and
 the model's own (chosen on out-of-fold scores of its training data, see its build.py); nothing
-here is tuned on these sets.
+here is tuned on these sets. On set 3 the model's recall and false-positive rates are also shown at
+other thresholds (the trade-off, for information; the threshold is fixed before).
 
 Usage: python benchmarks/injection_quality.py [--show N] [--part all|rules|model]
 (--show prints N misses and false positives; none by default, so that no one tunes on held-out errors)
@@ -118,6 +121,11 @@ DATA = Path(__file__).parent / "data"
 RESULTS = Path(__file__).parent / "results" / "injection_quality.json"
 HELD2 = "held-out 2 attacks (written after model 1)"
 HELD_TRICKY = "held-out tricky-but-benign prompts"
+HELD_ORDINARY = "held-out ordinary prompts"
+HELD3 = "held-out 3 attacks (written after model 2)"
+HELD3_ORDINARY = "held-out 3 ordinary prompts"
+HELD3_TRICKY = "held-out 3 tricky prompts"
+CURVE_THRESHOLDS = (0.5, 0.7, 0.8, 0.85, 0.9, 0.93, 0.95, 0.97, 0.98, 0.99)
 FAMILIES = [
     "direct_override",
     "persona_jailbreak",
@@ -181,9 +189,149 @@ def _fmt(r: dict) -> str:
     )
 
 
+def tradeoff(attacks: np.ndarray, tricky: np.ndarray, ordinary: np.ndarray) -> list[dict]:
+    """Recall and false-positive rates of the model at CURVE_THRESHOLDS on one held-out set; printed
+    for information only (the model's threshold is fixed before, on its training data)."""
+    print("\nModel at other thresholds, held-out set 3 (for information; the threshold is not chosen here)")
+    print(f"  {'threshold':>9s} {'recall':>28s} {'tricky FPR':>28s} {'ordinary FPR':>28s}")
+    curve = []
+    for t in CURVE_THRESHOLDS:
+        row = {"threshold": t, "recall": rate(attacks >= t), "tricky_fpr": rate(tricky >= t)}
+        row["ordinary_fpr"] = rate(ordinary >= t)
+        curve.append(row)
+        cells = " ".join(f"{_fmt(row[k]):>28s}" for k in ("recall", "tricky_fpr", "ordinary_fpr"))
+        print(f"  {t:9.2f} {cells}")
+    return curve
+
+
+ERROR_RATES = Path(__file__).parents[1] / "src" / "genguard" / "guard" / "error_rates.json"
+_SET_DATA = "benchmarks/data/injection_heldout{}_{}.jsonl"
+_RATE_ROWS = (  # (set, measure, unit, label, data): the model's rates the guard and report read
+    (
+        HELD_ORDINARY,
+        "false-positive rate",
+        "prompt",
+        "ordinary prompts",
+        f"held-out ordinary prompts written for issue 14 ({_SET_DATA.format('', 'benign')}, kind ordinary)",
+    ),
+    (
+        HELD_TRICKY,
+        "false-positive rate",
+        "tricky prompt",
+        "tricky-but-benign prompts",
+        "held-out tricky-but-benign prompts written for issue 14 "
+        f"({_SET_DATA.format('', 'benign')}, kind tricky)",
+    ),
+    (
+        "held-out 2 tricky prompts",
+        "false-positive rate",
+        "tricky prompt",
+        "tricky prompts (set 2)",
+        "second held-out set of tricky-but-benign prompts, written after model 1 "
+        f"({_SET_DATA.format('2', 'benign')}, kind tricky)",
+    ),
+    (
+        HELD3_TRICKY,
+        "false-positive rate",
+        "tricky prompt",
+        "tricky prompts (set 3)",
+        "third held-out set of tricky-but-benign prompts, written after model 2, before model 3's "
+        f"training data ({_SET_DATA.format('3', 'benign')}, kind tricky)",
+    ),
+    (
+        HELD3_ORDINARY,
+        "false-positive rate",
+        "prompt",
+        "ordinary prompts (set 3)",
+        f"third held-out set of ordinary prompts ({_SET_DATA.format('3', 'benign')}, kind ordinary)",
+    ),
+    (
+        "BOLD prompts, gender and race domains",
+        "false-positive rate",
+        "prompt",
+        "BOLD prompts",
+        "BOLD prompts of the gender and race domains (not trained on)",
+    ),
+    (
+        "held-out attacks (issue 14)",
+        "true-positive rate",
+        "prompt",
+        "held-out attacks",
+        "held-out attacks of 10 families written for issue 14 before model 1 "
+        f"({_SET_DATA.format('', 'attacks')})",
+    ),
+    (
+        HELD2,
+        "true-positive rate",
+        "prompt",
+        "held-out attacks (set 2)",
+        "second held-out set of attacks, 10 families, written after model 1 and before model 2's "
+        f"training data ({_SET_DATA.format('2', 'attacks')})",
+    ),
+    (
+        HELD3,
+        "true-positive rate",
+        "prompt",
+        "held-out attacks (set 3)",
+        "third held-out set of attacks, 10 families, written after model 2 and before model 3's "
+        f"training data ({_SET_DATA.format('3', 'attacks')})",
+    ),
+    (
+        "bastioncorpus 0.6.0 attacks",
+        "true-positive rate",
+        "prompt",
+        "bastioncorpus attacks",
+        "third-party attacks: bastioncorpus 0.6.0 (MIT), malicious rows (a dev set for model 2: its "
+        "benign rows' false positives were read)",
+    ),
+)
+
+
+def write_error_rates(out: dict) -> None:
+    """Replace the `injection-model` entries of genguard/guard/error_rates.json with this run's
+    figures (the one place the guard, the report and the model card read them from)."""
+    raw = json.loads(ERROR_RATES.read_text(encoding="utf-8"))
+    t = out["model_threshold"]
+    fresh = []
+    for name, measure, unit, label, data in _RATE_ROWS:
+        if name not in out["sets"]:
+            continue
+        r = out["sets"][name]["model"]
+        lo, hi = (100 * x for x in r["ci95"])
+        entry = {"scorer": "injection-model", "threshold": t, "measure": measure, "value": r["rate"]}
+        entry |= {"unit": unit, "data": f"{data}, 95 % interval {lo:.1f}-{hi:.1f} %", "n": r["n"]}
+        fresh.append(entry | {"benchmark": "benchmarks/injection_quality.py", "label": label})
+    auc = out["auc"]["held-out 3: attacks vs tricky prompts"]["model"]
+    fresh.append(
+        {
+            "scorer": "injection-model",
+            "threshold": None,
+            "measure": "AUC",
+            "value": auc["auc"],
+            "unit": "prompt",
+            "data": "held-out set 3 attacks against its tricky-but-benign prompts, 95 % bootstrap interval "
+            f"{auc['ci95'][0]:.3f}-{auc['ci95'][1]:.3f}",
+            "n": out["sets"][HELD3]["model"]["n"] + out["sets"][HELD3_TRICKY]["model"]["n"],
+            "benchmark": "benchmarks/injection_quality.py",
+            "label": "held-out attacks vs tricky prompts (set 3)",
+        }
+    )
+    rates = raw["rates"]
+    at = next((i for i, r in enumerate(rates) if r["scorer"] == "injection-model"), len(rates))
+    kept = [r for r in rates if r["scorer"] != "injection-model"]
+    rates = kept[:at] + fresh + kept[at:]
+    lines = ",\n".join("    " + json.dumps(r, ensure_ascii=False) for r in rates)
+    text = '{\n  "about": ' + json.dumps(raw["about"], ensure_ascii=False) + ',\n  "rates": [\n'
+    ERROR_RATES.write_text(text + lines + "\n  ]\n}\n", encoding="utf-8")
+    print(f"written: {ERROR_RATES} ({len(fresh)} injection-model entries)")
+
+
 def model_report(show: int) -> dict:
     """Rules, model and combined on the sets the model never saw; prints tables, writes RESULTS."""
-    rules, model = get_scorer("injection"), get_scorer("injection-model")
+    # The head alone: the first-pass screen (models/injection-minilm/screen.*, distilled from a head)
+    # is measured on and off in guard_quality/guard_speed; a screen distilled from an older head
+    # would otherwise distort the head's rates here.
+    rules, model = get_scorer("injection"), get_scorer("injection-model", screen=False)
     t_model = model.threshold
     attacks = _jsonl(DATA / "injection_heldout_attacks.jsonl")
     benign = _jsonl(DATA / "injection_heldout_benign.jsonl")
@@ -200,6 +348,14 @@ def model_report(show: int) -> dict:
     sets[HELD2] = ([r["text"] for r in attacks2], [r["family"] for r in attacks2])
     for kind in ("ordinary", "tricky"):
         sets[f"held-out 2 {kind} prompts"] = ([r["text"] for r in benign2 if r["kind"] == kind], [])
+    attacks3 = _jsonl(DATA / "injection_heldout3_attacks.jsonl")
+    benign3 = _jsonl(DATA / "injection_heldout3_benign.jsonl")
+    sets[HELD3] = ([r["text"] for r in attacks3], [r["family"] for r in attacks3])
+    sets[HELD3_ORDINARY] = ([r["text"] for r in benign3 if r["kind"] == "ordinary"], [])
+    sets[HELD3_TRICKY] = (
+        [r["text"] for r in benign3 if r["kind"] == "tricky"],
+        [r["topic"] for r in benign3 if r["kind"] == "tricky"],
+    )
     for split in SPLITS:
         for label in ("attack", "benign"):
             chosen = [r for r in older if r["split"] == split and r["label"] == label]
@@ -226,7 +382,7 @@ def model_report(show: int) -> dict:
     print(f"model: {model.model_id}, flagged at >= {t_model}")
     print("combined: flagged by either; score = the higher of the two\n")
     out: dict = {"rules": rules.model_id, "model": model.model_id, "rules_threshold": FLAG}
-    out |= {"model_threshold": t_model, "sets": {}, "auc": {}}
+    out |= {"model_threshold": t_model, "model_screen": False, "sets": {}, "auc": {}}
     scores: dict[str, dict[str, np.ndarray]] = {}
     for name, (texts, _groups) in sets.items():
         t0 = time.perf_counter()
@@ -256,24 +412,30 @@ def model_report(show: int) -> dict:
         print(
             f"{name:44s} {short:8s} " + " ".join(f"{_fmt(e[k]):>28s}" for k in ("rules", "model", "combined"))
         )
-    for name in ("held-out attacks (issue 14)", HELD2):
+    for name in ("held-out attacks (issue 14)", HELD2, HELD3):
         e = out["sets"][name]["by_group"]
         print(f"\nRecall per family, {name}")
         for fam in FAMILIES:
             cells = " ".join(f"{_fmt(e[fam][k]):>28s}" for k in ("rules", "model", "combined"))
             print(f"  {fam:42s} {cells}")
-    e = out["sets"]["held-out tricky-but-benign prompts"]["by_group"]
-    print("\nFPR per topic, held-out tricky-but-benign prompts")
-    for topic, row in e.items():
-        print(
-            f"  {topic[:42]:42s} " + " ".join(f"{_fmt(row[k]):>28s}" for k in ("rules", "model", "combined"))
-        )
+    for name in (HELD_TRICKY, HELD3_TRICKY):
+        print(f"\nFPR per topic, {name}")
+        for topic, row in out["sets"][name]["by_group"].items():
+            print(
+                f"  {topic[:42]:42s} "
+                + " ".join(f"{_fmt(row[k]):>28s}" for k in ("rules", "model", "combined"))
+            )
+    out["curve_set3"] = tradeoff(
+        scores[HELD3]["model"], scores[HELD3_TRICKY]["model"], scores[HELD3_ORDINARY]["model"]
+    )
 
     for key, pos, neg in (
-        ("attacks vs ordinary prompts", "held-out attacks (issue 14)", "held-out ordinary prompts"),
+        ("attacks vs ordinary prompts", "held-out attacks (issue 14)", HELD_ORDINARY),
         ("attacks vs tricky-but-benign prompts", "held-out attacks (issue 14)", HELD_TRICKY),
         ("held-out 2: attacks vs ordinary prompts", HELD2, "held-out 2 ordinary prompts"),
         ("held-out 2: attacks vs tricky prompts", HELD2, "held-out 2 tricky prompts"),
+        ("held-out 3: attacks vs ordinary prompts", HELD3, HELD3_ORDINARY),
+        ("held-out 3: attacks vs tricky prompts", HELD3, HELD3_TRICKY),
     ):
         labels = np.r_[np.ones(len(scores[pos]["model"])), np.zeros(len(scores[neg]["model"]))]
         out["auc"][key] = {
@@ -306,7 +468,8 @@ def model_report(show: int) -> dict:
             for t in fps[:show]:
                 print(f"   {t[:120]!r}")
     RESULTS.write_text(json.dumps(out, indent=1) + "\n", encoding="utf-8")
-    print(f"\nwritten: {RESULTS}\n")
+    print(f"\nwritten: {RESULTS}")
+    write_error_rates(out)
     return out
 
 

@@ -41,7 +41,7 @@ from genguard.scoring.injection_model import InjectionHead, unit_spans
 from genguard.scoring.toxicity import chunk_spans, prepare
 
 HERE = Path(__file__).resolve().parent
-NAME = "genguard-injection-minilm-2"
+NAME = "genguard-injection-minilm-3"
 LAYERS = (4, 6)  # the toxicity model's layers: one embedding pass serves both heads
 SEED = 0
 C = 4.0
@@ -334,6 +334,8 @@ def overlap_check(rows: list[Example]) -> dict:
         "injection_heldout_benign.jsonl",
         "injection_heldout2_attacks.jsonl",
         "injection_heldout2_benign.jsonl",
+        "injection_heldout3_attacks.jsonl",
+        "injection_heldout3_benign.jsonl",
         "injection_prompts.jsonl",
     ):
         for line in (HELDOUT / name).read_text(encoding="utf-8").splitlines():

@@ -9,6 +9,8 @@ import numpy as np
 import pytest
 
 from genguard.errors import InvalidInputError, ModelLoadError
+from genguard.guard.error_rates import error_rates
+from genguard.guard.policy import Policy
 from genguard.scoring import Scorer, get_scorer
 from genguard.scoring.injection_model import (
     DEFAULT_MODEL_DIR,
@@ -115,17 +117,18 @@ def test_missing_model_folder(tmp_path: Path) -> None:
         InjectionModelScorer(model_dir=tmp_path / "no-such-model")
 
 
-def test_head_save_load_round_trip(model: InjectionModelScorer, tmp_path: Path) -> None:
-    model.head.save(tmp_path)
+def test_head_save_load_round_trip(tmp_path: Path) -> None:
+    head_only = InjectionModelScorer(screen=False)  # the copy has no screen: compare heads alone
+    head_only.head.save(tmp_path)
     copy = InjectionModelScorer(model_dir=tmp_path)
     texts = [ATTACKS["extraction"], TRICKY_BENIGN[0]]
-    assert [r.score for r in copy.score(texts)] == [r.score for r in model.score(texts)]
+    assert [r.score for r in copy.score(texts)] == [r.score for r in head_only.score(texts)]
     assert isinstance(InjectionHead.load(DEFAULT_MODEL_DIR), InjectionHead)
 
 
 def test_registry_threshold_and_model_id(model: InjectionModelScorer) -> None:
     assert isinstance(model, Scorer)
-    assert model.model_id.startswith("genguard-injection-minilm-2 on sentence-transformers/all-MiniLM-L6-v2")
+    assert model.model_id.startswith("genguard-injection-minilm-3 on sentence-transformers/all-MiniLM-L6-v2")
     assert 0.5 <= model.threshold < 1.0
     loose = get_scorer("injection-model", threshold=0.0)
     (result,) = loose.score([TRICKY_BENIGN[0]])
@@ -145,3 +148,12 @@ def test_a_short_text_scores_its_best_unit_including_itself_whole(model: Injecti
     flagged_pieces = [sp for sp, p in zip(spans[:-1], probs[:-1], strict=True) if p >= model.threshold]
     got = [(f.span.start, f.span.end) for f in result.findings]
     assert got == (flagged_pieces or ([spans[-1]] if probs[-1] >= model.threshold else []))
+
+
+def test_policy_and_error_rates_use_the_models_own_threshold() -> None:
+    """The threshold lives in config.json; the built-in policy and the measured rates must follow it."""
+    threshold = InjectionHead.load(DEFAULT_MODEL_DIR).threshold
+    rule = next(r for r in Policy.load().profile("default").stages["input"] if r.scorer == "injection-model")
+    assert rule.threshold == threshold
+    measures = {(r.measure, r.unit) for r in error_rates("injection-model", threshold)}
+    assert {("true-positive rate", "prompt"), ("false-positive rate", "tricky prompt")} <= measures

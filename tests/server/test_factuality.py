@@ -154,12 +154,16 @@ def test_a_literature_question_is_grounded_in_the_database(served: Served) -> No
 
 
 def test_a_stream_ends_with_the_notice_as_its_last_chunk(served: Served) -> None:
-    chunks = list(_ask(served, FABRICATED, stream=True))
+    listed = f"1. {FABRICATED}\n2. {FABRICATED.replace('Kittens', 'Puppies')}"
+    chunks = list(_ask(served, listed, stream=True))
     texts = [c.choices[0].delta.content for c in chunks if c.choices and c.choices[0].delta.content]
     notice = chunks[-1].genguard["notice"]
     assert notice and texts[-1] == "\n\n" + notice
-    assert "".join(texts[:-1]) == FABRICATED
-    assert chunks[-1].genguard["factuality"]["citations"][0]["verdict"] == "not_found"
+    assert "".join(texts[:-1]) == listed
+    # both notices count both citations, though the gate checked the answer sentence by sentence
+    assert "of 2 cited works, 2 not found" in notice and "2 citation not found" in notice
+    citations = chunks[-1].genguard["factuality"]["citations"]
+    assert [c["verdict"] for c in citations] == ["not_found", "not_found"]
 
 
 def test_the_litellm_guardrail_passes_the_notice_on(served: Served) -> None:

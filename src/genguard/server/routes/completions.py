@@ -361,7 +361,14 @@ async def _events(
         if tail:
             released.append(tail)
             yield sse(_chunk(turn, Delta(content=tail)))
-        notice, facts = (None, None) if gate.blocked else await turn.notice("".join(released), gate.verdicts)
+        notice, facts, answer = None, None, "".join(released)
+        if not gate.blocked:
+            verdicts = gate.verdicts
+            if answer.strip() and any(r.action == "disclaimer" for r in turn.guard.profile.stages["output"]):
+                # a citation spans sentences that the gate checked one at a time: a disclaimer
+                # rule's notice comes from one more check of the whole answer
+                verdicts = [await turn.check_output(answer)]
+            notice, facts = await turn.notice(answer, verdicts)
         if notice:  # the notice is the last content chunk
             released.append(f"\n\n{notice}")
             yield sse(_chunk(turn, Delta(content=released[-1])))

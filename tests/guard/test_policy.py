@@ -33,7 +33,7 @@ def test_builtin_policy_profiles(builtin: Policy) -> None:
         ),
         "injection-model": Rule(
             scorer="injection-model",
-            threshold=0.9,
+            threshold=0.94,
             action="block",
             reason="prompt injection or jailbreak attempt",
         ),
@@ -215,7 +215,7 @@ profiles:
         action: delete
 """,
         8,
-        ["unknown action 'delete'", "allow, annotate, redact, block"],
+        ["unknown action 'delete'", "allow, annotate, disclaimer, redact, block"],
     ),
     "unknown rule key": (
         """\

@@ -30,9 +30,11 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 CACHE = ROOT / "benchmarks" / ".cache" / "minilm_features"
 DATA = ROOT / "benchmarks" / "data"
-THRESHOLDS = (0.5, 0.7, 0.9)  # 0.9 is the model's own (config.json) and the built-in policy's
+THRESHOLDS = (0.5, 0.7, 0.9)  # and the model's own (config.json), which the built-in policy uses
 MISS_GOAL = 0.005
-FLAG = 0.5
+# Chosen over 0.5 on the held-out sets, text level: 0 vs 1 of 393 flagged attacks lost, at
+# 64-72 % vs 66-84 % of benign prompts cleared whole.
+FLAG = 0.8
 HIDDEN = 64
 
 
@@ -91,7 +93,7 @@ def main() -> None:
     config = screen_fit.build(
         {part: units(rows) for part, rows in texts_by_part().items()},
         lambda texts: head.probabilities(cache.features(texts)),
-        thresholds=THRESHOLDS,
+        thresholds=sorted({*THRESHOLDS, head.threshold}),
         flag=FLAG,
         miss_goal=MISS_GOAL,
         hidden=HIDDEN,

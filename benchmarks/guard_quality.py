@@ -22,15 +22,21 @@ Evaluation sets, each named in the output:
   plus the probe's caught toxic sentences) and ~100 synthetic PII sentences the PII scorer catches
   as written, each rewritten with homoglyphs, zero-width characters, spacing, leetspeak,
   full-width characters and upper case (transforms written here, not in the library); catch rate
-  per transform for the toxicity model, the lexicon, profanity-check and the PII scorer.
+  per transform for the toxicity model (screen on, and off: the head's own decisions), the
+  lexicon, profanity-check and the PII scorer.
 
 - issue 14: benchmarks/data/toxicity_registers_test.jsonl (214 project-written sentences in four
   registers, written before the training data they test): AUC per register with bootstrap
   intervals, FPR per kind of hard negative, the category heads' AUC, and recall with
   `allow=["profanity"]`; the counterfactual gender gap of the scorer on held-out templates
   (benchmarks/data/toxicity_gender_templates.txt); and a cross-source table: a head trained on
-  each labelled source (Davidson, augment.yaml, written.yaml) tested on the others, the held-out
-  sets and BOLD's held-out domains (skip it with --no-cross).
+  each labelled source (Davidson, augment.yaml, written.yaml, short.yaml) tested on the others, the
+  held-out sets and BOLD's held-out domains (skip it with --no-cross).
+- issue 14, short texts: benchmarks/data/toxicity_short_heldout.jsonl (330 texts of 1-8 words:
+  answers, option letters, numbers, yes/no in several languages, replies, greetings, preferences,
+  questions; short insults, profanity, threats, sexual, identity attacks; written before
+  short.yaml): AUC [bootstrap], FPR and TPR at the threshold [Wilson], screen on and off, flag
+  rate per kind.
 
 Numbers are also written to benchmarks/results/guard_quality.json.
 
@@ -544,6 +550,7 @@ def cross_source_section(
         "davidson": (d_texts, d_labels),
         "augment.yaml": train_sets["augment.yaml"],
         "written.yaml": train_sets["written.yaml"],
+        "short.yaml": train_sets["short.yaml"],
         "registers (held out)": ([r["text"] for r in reg], np.array([r["label"] for r in reg])),
         "probe (held out)": ([r["text"] for r in probe], np.array([int(r["label"]) for r in probe])),
         "short (held out)": ([r["text"] for r in short], np.array([int(r["label"]) for r in short])),
@@ -553,7 +560,8 @@ def cross_source_section(
     )
     feats = {name: embed(ts) for name, (ts, _) in test_sets.items()}
     feats["bold"] = embed(bold)
-    train_feats = {"davidson": embed(train_sets["davidson"][0])}
+    # All of Davidson, as build.py embeds (and caches) it, then its training rows.
+    train_feats = {"davidson": embed(davidson.texts)[train_idx]}
     train_feats |= {n: feats[n] for n in ("augment.yaml", "written.yaml", "short.yaml")}
     heads = {}
     for name, (_, y) in train_sets.items():
@@ -874,6 +882,7 @@ def main() -> None:
     kind_idx = {k: np.array([kk == k for _, kk, _ in examples]) for k in kinds}
 
     flags: dict[str, dict[str, np.ndarray]] = {}
+    exact_tox = ToxicityScorer(threshold=threshold, screen=False)
     transformed: dict[str, tuple[list[str], list[str]]] = {}
     for tname, (on_toxic, on_pii) in TRANSFORMS.items():
         texts = [on_toxic(t, s) for t, s in zip(toxic, offensive, strict=True)]
@@ -881,6 +890,8 @@ def main() -> None:
         transformed[tname] = (texts, pii_texts)
         flags[tname] = {
             "toxicity model": np.array([r.score >= threshold for r in tox.score(texts)]),
+            # The head's own decisions: the screen is distilled from a head, maybe an earlier one.
+            "toxicity model, screen off": np.array([r.score >= threshold for r in exact_tox.score(texts)]),
             "lexicon baseline": np.array([r.score > 0 for r in lex.score(texts)]),
         }
         if predict_prob is not None:

@@ -36,7 +36,9 @@ ROOT = HERE.parents[1]
 CACHE = ROOT / "benchmarks" / ".cache" / "minilm_features"
 DATA = ROOT / "benchmarks" / "data"
 THRESHOLDS = (0.2, 0.5, 0.7, 0.9)  # the policies' toxicity thresholds
-MISS_GOAL = 0.005
+# 0.005 (model 2's) let model 3's screen miss 1.0 % of the held-out chunks the head flags at 0.5;
+# 0.0025 misses 0.36 % and clears 74 % of the rest instead of 81 %.
+MISS_GOAL = 0.0025
 FLAG = 0.2  # the network learns "head P(toxic) >= 0.2", the lowest threshold a policy uses
 HIDDEN = 64
 

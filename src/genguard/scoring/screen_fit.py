@@ -147,7 +147,7 @@ def build(
         **config,
         "features": "MiniLM input layer (word-piece, position, type embeddings; LayerNorm), mean-pooled",
         "network": f"384 -> {hidden} ReLU -> 1, tells head P >= {flag} (torch Adam, seed 0)",
-        "cut_rule": f"per threshold: the {miss_goal:.1%} quantile of calibration units the head flags",
+        "cut_rule": f"per threshold: the {miss_goal:.2%} quantile of calibration units the head flags",
         "units": {k: len(v[1]) for k, v in parts.items()},
         "input_layer_texts_per_s": round(rate),
         "calibration": miss_table(probs["cal"], logits["cal"], cuts),

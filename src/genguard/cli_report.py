@@ -47,12 +47,16 @@ def report(
     seed: SeedOpt = 0,
     section: Annotated[
         list[str] | None,
-        typer.Option("--section", help="watermark, guard, fairness or provenance; repeat (default: all)."),
+        typer.Option(
+            "--section",
+            help="watermark, detection, guard, fairness, provenance or factuality; repeat (default: all).",
+        ),
     ] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """The report card of a model: watermark, guard, fairness and provenance in one HTML page and one
-    JSON file. Resumable: rerun the same command after an interruption to finish it."""
+    """The report card of a model: watermark, machine-text detection, guard, fairness, provenance and
+    citations in one HTML page and one JSON file, with the privacy and focus-group benchmarks'
+    results. Resumable: rerun the same command after an interruption to finish it."""
     from genguard.report.runner import report_options, run_report
 
     options = report_options(model, out_dir, fast, seed, section)
@@ -61,13 +65,10 @@ def report(
 
 
 def demo(out_dir: OutOpt = Path("out/demo"), seed: SeedOpt = 0, as_json: JsonOpt = False) -> None:
-    """The main job: `genguard report --fast --out out/demo` on the default model, then the
-    factuality section (out/demo/factuality.json): papers by an author of the shared DBLP sample,
-    asked plainly and grounded, each citation verified."""
+    """The main job: `genguard report --fast --out out/demo` on the default model. Its factuality
+    section (also out/demo/factuality.json) asks for papers by an author of the shared DBLP
+    sample, plainly and grounded, each citation verified."""
     report(model="default", out_dir=out_dir, fast=True, seed=seed, section=None, as_json=as_json)
-    from genguard.factuality.demo import demo_section
-
-    demo_section(out_dir, _tables(as_json), seed=seed)
 
 
 COMMANDS = [demo, report]

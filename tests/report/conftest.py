@@ -45,6 +45,7 @@ def tiny_preset(occupations_file: Path) -> Preset:
         memorization_chars=20_000,
         suffix_tokens=8,
         index_passages=20,
+        factuality_max_new_tokens=24,
     )
 
 

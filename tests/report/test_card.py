@@ -11,7 +11,6 @@ from genguard.report import card
 from genguard.report.results import ReportData
 from genguard.report.sections.provenance import provenance_section
 from genguard.report.sections.watermark import watermark_section
-from genguard.report.summary import NOT_YET
 
 pytestmark = pytest.mark.slow
 
@@ -54,8 +53,16 @@ def test_summary_has_a_number_for_every_landed_concern(card_run) -> None:
     assert by["guard"].anchor == "guard" and "sample prompts" in by["guard"].detail
     assert by["fairness"].anchor == "fairness" and "tone:" in by["fairness"].detail
     assert by["provenance"].anchor == "provenance" and "protected index" in by["provenance"].detail
-    assert all(by[c].detail == "not available yet" for c in NOT_YET)
     assert "planted copies found 2 of 2" in by["provenance"].detail
+    # The concerns of wave 2: two run live, two measured by their benchmarks (status info).
+    det = by["machine-text detection"]
+    assert det.anchor == "detection" and "human texts" in det.detail and "calibrated FPR" in det.detail
+    fact = by["citations / factuality"]
+    assert fact.anchor == "factuality" and "plain answer:" in fact.detail and "grounded:" in fact.detail
+    assert by["privacy & unlearning"].status == "info" and "attack AUC" in by["privacy & unlearning"].detail
+    assert by["focus group"].status == "info" and "group gaps significant" in by["focus group"].detail
+    assert all(line.status != "not-run" for line in card_run.data.summary), card_run.data.not_run
+    assert not any("not available yet" in line.detail for line in card_run.data.summary)
 
 
 def test_section_builders_on_real_results(card_run) -> None:
@@ -68,5 +75,24 @@ def test_section_builders_on_real_results(card_run) -> None:
     prov = provenance_section(data.provenance)
     assert prov.has_figures and prov.data is data.provenance
     keys = [s.key for s in card.build_sections(data)]
-    assert keys[:3] == ["watermark", "guard", "fairness"] and keys[-1] == "provenance"
+    assert keys[:4] == ["watermark", "detection", "guard", "fairness"]
+    assert keys[-4:] == ["provenance", "factuality", "privacy", "focusgroup"]
     assert {"pronoun", "context", "tone", "counterfactual", "tabular"} <= set(keys)
+
+
+def test_detection_and_factuality_parts_on_real_results(card_run) -> None:
+    detection = card_run.data.detection
+    kinds = [i.kind for i in detection.items]
+    assert kinds == [i.kind for i in card_run.data.watermark.items]  # the same texts as the watermark
+    for item in detection.items:
+        d = item.detection
+        assert d.watermark is not None and d.model_id == card_run.data.model_id
+        assert (d.decision == "cannot_decide") == (d.num_tokens < detection.min_tokens or d.score is None)
+    # The watermark verdict beside each text is the watermark section's, text for text.
+    for item, mark in zip(detection.items, card_run.data.watermark.items, strict=True):
+        assert item.text == mark.text and item.detection.watermark.decision == mark.detection.decision
+    fact = card_run.data.factuality
+    assert fact.seconds == 0.0 and fact.database == "bib.db" and fact.records > 1000
+    assert "Tell me about some papers by" in fact.question and fact.grounded.references
+    assert (card_run.out_dir / "factuality.json").is_file()
+    assert "Factuality" in card_run.printed and "Machine-text detection" in card_run.printed

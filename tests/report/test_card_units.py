@@ -9,13 +9,16 @@ from pathlib import Path
 
 import pytest
 
-from genguard.errors import InvalidInputError
+from genguard.errors import ConfigError, InvalidInputError
 from genguard.guard.error_rates import error_rate, measured_rates
-from genguard.report import card, parts
+from genguard.report import card, measured, parts
 from genguard.report.presets import SECTIONS
-from genguard.report.runner import NO_DATA, report_options
+from genguard.report.results import ReportData
+from genguard.report.runner import NO_DATA, WHY_NOT_FOCUSGROUP, report_options
+from genguard.report.sections.focusgroup import focusgroup_measured_section
 from genguard.report.sections.guard import explain, guard_section
-from genguard.report.summary import NOT_YET, guard_line, summary_lines
+from genguard.report.sections.privacy import privacy_section
+from genguard.report.summary import CONCERNS, focusgroup_line, guard_line, privacy_line, summary_lines
 
 MILD = "Shut up and listen, this is how evaporation works."  # toxicity about 0.36
 
@@ -71,14 +74,56 @@ def test_guard_explains_each_verdict_with_threshold_and_measured_rate() -> None:
 
 
 def test_summary_lists_every_concern_and_why_it_did_not_run() -> None:
-    lines = summary_lines(None, None, None, None, {"fairness": NO_DATA, "guard": "not selected (--section)"})
+    lines = summary_lines({}, {"fairness": NO_DATA, "guard": "not selected (--section)"})
     by = {line.concern: line for line in lines}
-    assert list(by)[: len(SECTIONS)] == list(SECTIONS)
+    assert list(by) == [concern for concern, _ in CONCERNS.values()]
+    assert [k for k in CONCERNS if k in SECTIONS] == list(SECTIONS)
     assert by["fairness"].detail == NO_DATA and by["fairness"].anchor is None
     assert by["guard"].detail == "not selected (--section)"
     assert by["watermark"].detail == "not selected"
-    for concern in NOT_YET:
-        assert by[concern].verdict == "not run" and by[concern].detail == "not available yet"
+    assert all(line.verdict == "not run" for line in lines)
+    assert not any("not available yet" in line.detail for line in lines)
+
+
+def test_measured_concerns_from_the_committed_benchmark_results() -> None:
+    """Privacy & unlearning and the focus group as the card shows them: from the benchmarks' JSON,
+    each number traceable to it, the section saying it was measured by the benchmark."""
+    if not (measured.RESULTS / "privacy_audit.json").is_file():
+        pytest.skip("benchmarks/results is not there (installed package)")
+    privacy = measured.load_privacy_results()
+    line = privacy_line(privacy)
+    models = privacy.audit["adult"]["models"].values()
+    strongest = max(
+        row[k]["auc"] for row in models if "privacy" not in row for k in ("loss_threshold", "lira")
+    )
+    assert line.status == "info" and line.anchor == "privacy"
+    assert f"attack AUC {strongest:.3f} [" in line.detail
+    assert "with DP" in line.detail and "SISA forgets exactly in" in line.detail
+    section = privacy_section(privacy)
+    assert "not by this report run" in section.blocks[0].text and section.has_figures
+    fg = measured.load_focusgroup_measured()
+    line = focusgroup_line(fg)
+    assert line.verdict == "position bias" and f"{fg.position_before.n_answers:,} answers" in line.detail
+    assert f"{len(fg.significant_gaps)} of {fg.comparisons} group gaps" in line.detail
+    section = focusgroup_measured_section(fg)
+    assert "benchmarks/focusgroup_run.py, not by this report run" in section.blocks[0].text
+    assert "genguard focusgroup run spec.yaml" in section.blocks[0].text
+    # Both fit the card's JSON document and its schema's types.
+    data = ReportData(
+        genguard_version="0", model_id="m", preset="p", seed=0, summary=[line], privacy=privacy, focusgroup=fg
+    )
+    assert ReportData.model_validate_json(card.card_json(data)) == data
+
+
+def test_missing_or_malformed_benchmark_results_say_what_to_run(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=r"run benchmarks/focusgroup_run\.py"):
+        measured.load_focusgroup_measured(tmp_path)
+    (tmp_path / "focusgroup_run.json").write_text('{"real": {"model_id": "m"}}', encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"not as benchmarks/focusgroup_run\.py writes it"):
+        measured.load_focusgroup_measured(tmp_path)
+    with pytest.raises(ConfigError, match=r"run benchmarks/privacy_audit\.py"):
+        measured.load_privacy_results(tmp_path)
+    assert "genguard focusgroup run spec.yaml" in WHY_NOT_FOCUSGROUP
 
 
 def test_options_are_checked_before_any_model_loads(tmp_path: Path) -> None:

@@ -1,7 +1,8 @@
 """The report card: one page (report.html) and one JSON document (report.json) for a model.
 
 `build_page(data)` turns a `ReportData` into a `page.Page`: the summary at the top, then one
-section per concern that ran (watermark, guard, the fairness sections, provenance).
+section per concern that ran (watermark, machine-text detection, guard, the fairness sections,
+provenance, citations) and the two measured by benchmarks (privacy & unlearning, focus group).
 `write_card(data, out_dir)` writes both files. The JSON is byte-stable: sorted keys, no time, no
 duration, no absolute path; the same results give the same bytes. Its JSON Schema,
 `report.schema.json` in this package, is generated from `ReportData` (`card_schema()`); a test
@@ -18,7 +19,11 @@ from genguard.report.html import render_page
 from genguard.report.page import Page, Paragraph, Section, SummaryRow
 from genguard.report.results import FairnessRun, ReportData
 from genguard.report.sections import FAIRNESS_BUILDERS
+from genguard.report.sections.detection import detection_section
+from genguard.report.sections.factuality import factuality_section
+from genguard.report.sections.focusgroup import focusgroup_measured_section
 from genguard.report.sections.guard import guard_section
+from genguard.report.sections.privacy import privacy_section
 from genguard.report.sections.provenance import provenance_section
 from genguard.report.sections.watermark import watermark_section
 
@@ -51,12 +56,20 @@ def build_sections(data: ReportData) -> list[Section]:
     sections: list[Section] = []
     if data.watermark is not None:
         sections.append(watermark_section(data.watermark))
+    if data.detection is not None:
+        sections.append(detection_section(data.detection))
     if data.guard is not None:
         sections.append(guard_section(data.guard))
     if data.fairness is not None:
         sections += fairness_sections(data.fairness)
     if data.provenance is not None:
         sections.append(provenance_section(data.provenance))
+    if data.factuality is not None:
+        sections.append(factuality_section(data.factuality))
+    if data.privacy is not None:
+        sections.append(privacy_section(data.privacy))
+    if data.focusgroup is not None:
+        sections.append(focusgroup_measured_section(data.focusgroup))
     return sections
 
 

@@ -15,6 +15,8 @@ from genguard.guard.error_rates import error_rate, error_rates
 from genguard.lm.base import Generation, LanguageModel
 from genguard.report.presets import PROMPTS, SAMPLE_PROMPTS, Preset
 from genguard.report.results import (
+    DetectionItem,
+    DetectionRun,
     GuardItem,
     GuardRule,
     GuardRun,
@@ -207,3 +209,25 @@ def protected_check(
 def memorization_documents(sources: Sequence[str], max_chars: int | None = None) -> list[tuple[str, str]]:
     """(source, text) documents of the shared data sets named, at most `max_chars` characters of each."""
     return [doc for source in sources for doc in named_documents(source, max_chars)]
+
+
+def detection_run(model: LanguageModel, preset: Preset, texts: Sequence[tuple[str, str]]) -> DetectionRun:
+    """Score (kind, text) pairs with the zero-shot detector on `model` (one batch), the watermark
+    detector of the preset's scheme beside it, decided with the packaged calibration."""
+    from genguard.detection import MachineTextDetector
+    from genguard.watermark import WatermarkDetector
+
+    _, key = watermark_processor(model, preset)
+    marks = WatermarkDetector(model.tokenizer, keys=[key], scheme=preset.scheme, gamma=preset.gamma)
+    detector = MachineTextDetector(model)
+    results = detector.detect([text for _, text in texts], watermark=marks)
+    t = detector.calibration.text
+    return DetectionRun(
+        model_id=model.model_id,
+        calibration=detector.calibration.source,
+        threshold=t.threshold,
+        target_fpr=t.target_fpr,
+        fpr_interval=t.fpr_interval,
+        min_tokens=detector.calibration.min_tokens,
+        items=[DetectionItem(kind=k, text=x, detection=r) for (k, x), r in zip(texts, results, strict=True)],
+    )

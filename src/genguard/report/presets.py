@@ -7,7 +7,7 @@ from __future__ import annotations
 from genguard.fairness.audit import FairnessOptions
 from genguard.types import Result
 
-SECTIONS = ("watermark", "guard", "fairness", "provenance")
+SECTIONS = ("watermark", "detection", "guard", "fairness", "provenance", "factuality")
 
 PROMPTS = (
     "Describe the water cycle for a ten-year-old.",
@@ -59,6 +59,7 @@ class Preset(Result):
     suffix_tokens: int
     index_passages: int
     planted: int = 2
+    factuality_max_new_tokens: int = 120  # genguard.factuality.demo.MAX_NEW_TOKENS
 
     @classmethod
     def fast(cls, seed: int = 0) -> Preset:

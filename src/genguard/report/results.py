@@ -11,6 +11,8 @@ from typing import Literal
 
 from pydantic import Field
 
+from genguard.detection.result import MachineTextDetection
+from genguard.factuality.demo import FactualityDemo
 from genguard.fairness.counterfactual import CounterfactualAudit
 from genguard.fairness.pronoun import ContextProbe, GenerationProbe, PronounProbe
 from genguard.fairness.table import TabularReport
@@ -18,6 +20,7 @@ from genguard.fairness.tone import ToneAudit
 from genguard.guard.error_rates import MeasuredRate
 from genguard.provenance.index import IndexMatch
 from genguard.provenance.memorization import MemorizationReport
+from genguard.report.measured import FocusGroupMeasured, PrivacyResults
 from genguard.types import Result, Verdict
 from genguard.watermark.detector import Detection
 
@@ -116,6 +119,28 @@ class FairnessRun(Result):
     skipped: str = ""
 
 
+class DetectionItem(Result):
+    """One text scored by the zero-shot machine-text detector (its watermark verdict inside)."""
+
+    kind: str
+    text: str
+    detection: MachineTextDetection
+
+
+class DetectionRun(Result):
+    """The watermark part's texts (the model's watermarked and plain answers, human texts) scored
+    by genguard.detection on the same model with the packaged calibration (`calibration` names
+    it; `threshold` holds `target_fpr` on human text like it, 95 % interval `fpr_interval`)."""
+
+    model_id: str
+    calibration: str
+    threshold: float
+    target_fpr: float
+    fpr_interval: tuple[float, float]
+    min_tokens: int
+    items: list[DetectionItem]
+
+
 class SummaryLine(Result):
     """One concern of the card: verdict word, the number behind it, the section it links to."""
 
@@ -139,4 +164,8 @@ class ReportData(Result):
     guard: GuardRun | None = None
     fairness: FairnessRun | None = None
     provenance: ProvenanceRun | None = None
+    detection: DetectionRun | None = None
+    factuality: FactualityDemo | None = None  # `seconds` and paths cleared: no run time in the card
+    privacy: PrivacyResults | None = None  # measured by the benchmarks, not by the run
+    focusgroup: FocusGroupMeasured | None = None  # measured by benchmarks/focusgroup_run.py
     not_run: dict[str, str] = Field(default_factory=dict)

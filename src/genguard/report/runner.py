@@ -27,18 +27,28 @@ from rich.progress import (
 )
 
 from genguard.datasets import shared_data_dir
-from genguard.errors import InvalidInputError
+from genguard.errors import ConfigError, InvalidInputError
 from genguard.lm.base import LanguageModel
 from genguard.report import parts, terminal
 from genguard.report.card import write_card
+from genguard.report.measured import load_focusgroup_measured, load_privacy_results
 from genguard.report.presets import SECTIONS, Preset
-from genguard.report.results import FairnessRun, ProvenanceRun, ReportData
+from genguard.report.results import DetectionRun, FairnessRun, ProvenanceRun, ReportData
 from genguard.report.summary import summary_lines
 from genguard.storage.runs import RunStore, StoredSample
 from genguard.types import Result
 
 T = TypeVar("T", bound=BaseModel)
 NO_DATA = "the shared data sets (Winogender, BOLD, WinoBias, Tiny Shakespeare) are absent"
+NO_DBLP = (
+    "the shared DBLP sample (../shared/data/dblp/DBLP2.csv) is absent; verify an answer's citations "
+    "against your own bibliography with genguard cite import and genguard cite check"
+)
+WHY_NOT_FOCUSGROUP = (
+    "a focus group asks the model thousands of questions (about an hour), too slow for a report run, "
+    "and benchmarks/results/focusgroup_run.json is not there to show instead ({error}); "
+    "run genguard focusgroup run spec.yaml"
+)
 
 
 class ReportOptions(Result):
@@ -210,6 +220,72 @@ def _provenance(run: _Run, answers: parts.Answers, out_dir: Path) -> ProvenanceR
     return ProvenanceRun(memorization=memo, protected=check)
 
 
+def _detection(run: _Run, answers: parts.Answers) -> DetectionRun | str:
+    """The zero-shot detector on the answers and human texts, or why it cannot run on this model."""
+    from genguard.detection import default_calibration
+
+    calibrated_on = default_calibration().model_id
+    if calibrated_on != run.model.model_id:
+        return (
+            f"the packaged calibration is for {calibrated_on}, not this model: calibrate on human "
+            "text with genguard detect calibrate HUMAN.jsonl and use that with genguard detect text"
+        )
+    texts = [(kind, text) for kind in ("watermarked", "plain") for _, text in answers[kind]]
+    texts += parts.human_texts(run.model.tokenizer, run.preset)
+
+    def compute(progress: Progress) -> DetectionRun:
+        _spinner(f"machine-text detection ({len(texts)} texts)")(progress)
+        return parts.detection_run(run.model, run.preset, texts)
+
+    result, cached = run.part("detection", DetectionRun, compute)
+    run.show(terminal.detection_table(result), cached)
+    return result
+
+
+def _factuality(run: _Run, out_dir: Path):
+    """The demo's factuality part (genguard.factuality.demo: writes out_dir/factuality.json and
+    bib.db), stored without its run time and folder so that the card stays byte-stable; or why not."""
+    from genguard.factuality.demo import FactualityDemo, dblp_sample, print_demo, run_demo
+
+    source = dblp_sample()
+    if source is None:
+        return NO_DBLP
+
+    def compute(progress: Progress) -> FactualityDemo:
+        _spinner("factuality: papers by the DBLP sample's top author, plain and grounded")(progress)
+        demo = run_demo(
+            out_dir,
+            source,
+            model=run.model,
+            seed=run.seed,
+            max_new_tokens=run.preset.factuality_max_new_tokens,
+        )
+        return demo.model_copy(
+            update={"seconds": 0.0, "import_seconds": 0.0, "database": Path(demo.database).name}
+        )
+
+    result, cached = run.part("factuality", FactualityDemo, compute)
+    print_demo(result, run.out)
+    if cached:
+        run.out.print("[dim](stored result of an earlier run)[/dim]")
+    return result
+
+
+def _measured(results: dict[str, BaseModel | None], not_run: dict[str, str]) -> None:
+    """The results measured by benchmarks (privacy & unlearning, focus group), or why they are absent."""
+    try:
+        results["privacy"] = load_privacy_results()
+    except ConfigError as exc:
+        not_run["privacy"] = (
+            f"training shadow models takes minutes, so the card shows the benchmarks' results, "
+            f"and they are absent: {exc}; also run benchmarks/unlearning.py"
+        )
+    try:
+        results["focusgroup"] = load_focusgroup_measured()
+    except ConfigError as exc:
+        not_run["focusgroup"] = WHY_NOT_FOCUSGROUP.format(error=exc)
+
+
 def run_report(
     options: ReportOptions,
     out: Console,
@@ -236,10 +312,10 @@ def run_report(
     chosen = set(options.sections)
     not_run = {s: "not selected (--section)" for s in SECTIONS if s not in chosen}
     has_data = shared_data_dir() is not None
-    results: dict[str, BaseModel | None] = dict.fromkeys(SECTIONS)
+    results: dict[str, BaseModel | None] = dict.fromkeys((*SECTIONS, "privacy", "focusgroup"))
     with RunStore(out_dir / "runs.sqlite") as store:
         run = _Run(model, preset, options.seed, store, out, err)
-        answers = run.answers() if chosen & {"watermark", "guard", "provenance"} else {}
+        answers = run.answers() if chosen & {"watermark", "detection", "guard", "provenance"} else {}
         if "watermark" in chosen:
             results["watermark"], cached = run.part(
                 "watermark",
@@ -247,6 +323,12 @@ def run_report(
                 lambda p: parts.watermark_run(model, preset, options.seed, answers),
             )
             run.show(terminal.watermark_table(results["watermark"]), cached)
+        if "detection" in chosen:
+            detection = _detection(run, answers)
+            if isinstance(detection, str):
+                not_run["detection"] = detection
+            else:
+                results["detection"] = detection
         if "guard" in chosen:
             results["guard"], cached = run.part("guard", parts.GuardRun, lambda p: parts.guard_run(answers))
             run.show(terminal.guard_table(results["guard"]), cached)
@@ -259,14 +341,19 @@ def run_report(
                     results[section] = compute()
                 else:
                     not_run[section] = NO_DATA
+        if "factuality" in chosen:
+            factuality = _factuality(run, out_dir)
+            if isinstance(factuality, str):
+                not_run["factuality"] = factuality
+            else:
+                results["factuality"] = factuality
+    _measured(results, not_run)
     data = ReportData(
         genguard_version=__version__,
         model_id=model.model_id,
         preset=preset.name,
         seed=options.seed,
-        summary=summary_lines(
-            results["watermark"], results["guard"], results["fairness"], results["provenance"], not_run
-        ),
+        summary=summary_lines(results, not_run),
         not_run=not_run,
         **results,
     )

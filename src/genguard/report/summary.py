@@ -1,15 +1,26 @@
 """The card's summary: one line per concern, with a verdict word and the number behind it.
 
-Concerns whose capability has not landed yet are listed as "not run: not available yet"; landed
-ones that this run skipped say why ("not run: <why>").
+Concerns that this run skipped say why and how to run them ("not run: <why>"). Privacy &
+unlearning and the focus group are measured by their benchmarks, not by the run (status "info",
+the detail names the benchmark).
 """
 
 from __future__ import annotations
 
-from genguard.report.results import FairnessRun, GuardRun, ProvenanceRun, SummaryLine, WatermarkRun
+from collections.abc import Callable, Mapping
+from typing import Any
 
-# Capabilities of wave 2 (DESIGN.md) without a report section yet.
-NOT_YET = ("citations / factuality", "privacy & unlearning", "machine-text detection", "focus group")
+from genguard.factuality.demo import FactualityDemo
+from genguard.report.measured import FocusGroupMeasured, PrivacyResults
+from genguard.report.results import (
+    DetectionRun,
+    FairnessRun,
+    GuardRun,
+    ProvenanceRun,
+    SummaryLine,
+    WatermarkRun,
+)
+from genguard.report.sections.factuality import verdict_counts
 
 
 def watermark_line(run: WatermarkRun) -> SummaryLine:
@@ -104,30 +115,119 @@ def provenance_line(run: ProvenanceRun) -> SummaryLine:
     )
 
 
+def detection_line(run: DetectionRun) -> SummaryLine:
+    """ "flags 5 of 8 model answers, 0 of 4 human texts (score > 0.16, FPR 1 %); 2 not decided"."""
+    decided = [i for i in run.items if i.detection.decision != "cannot_decide"]
+    model = [i for i in decided if not i.kind.startswith("human")]
+    human = [i for i in decided if i.kind.startswith("human")]
+    hits = sum(i.detection.is_machine for i in model)
+    false = sum(i.detection.is_machine for i in human)
+    undecided = len(run.items) - len(decided)
+    return SummaryLine(
+        concern="machine-text detection",
+        # sampled answers often score like human text (benchmarks/results/detection_quality.json):
+        # a miss is information, a false alarm on human text needs attention
+        status="attention" if false or not decided else ("ok" if hits == len(model) else "info"),
+        verdict="false alarm" if false else (f"flags {hits} of {len(model)}" if decided else "cannot decide"),
+        detail=f"flags {hits} of {len(model)} model answers, {false} of {len(human)} human texts "
+        f"(score > {run.threshold:.2f}, calibrated FPR {run.target_fpr:.0%})"
+        + (f"; {undecided} too short to decide (< {run.min_tokens} tokens)" if undecided else ""),
+        anchor="detection",
+    )
+
+
+def factuality_line(demo: FactualityDemo) -> SummaryLine:
+    """Citations of the plain and the grounded answer that were not found / verified."""
+    plain, grounded = verdict_counts(demo.plain), verdict_counts(demo.grounded)
+    invented = plain.get("not_found", 0) + grounded.get("not_found", 0)
+    wrong = plain.get("partially_correct", 0) + grounded.get("partially_correct", 0)
+    checked = sum(plain.values()) + sum(grounded.values())
+
+    def part(name: str, counts: dict[str, int]) -> str:
+        n = sum(counts.values())
+        found = ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in sorted(counts.items()))
+        return f"{name}: {n} citation{'s' if n != 1 else ''}" + (f" ({found})" if n else "")
+
+    if invented or wrong:
+        verdict = f"{invented} not found" if invented else f"{wrong} with wrong details"
+    else:
+        verdict = "all verified" if checked else "nothing to check"
+    return SummaryLine(
+        concern="citations / factuality",
+        status="attention" if invented or wrong else ("ok" if checked else "info"),
+        verdict=verdict,
+        detail=f"{part('plain answer', plain)}; {part('grounded', grounded)}; in {demo.records:,} works",
+        anchor="factuality",
+    )
+
+
+def privacy_line(results: PrivacyResults) -> SummaryLine:
+    """The strongest attack's AUC on the undefended and the DP models, and unlearning's exactness."""
+    models = results.audit["adult"]["models"]
+
+    def strongest(row: dict[str, Any]) -> dict[str, Any]:
+        return max((row[k] for k in ("loss_threshold", "lira") if row.get(k)), key=lambda a: a["auc"])
+
+    plain = {k: strongest(v) for k, v in models.items() if "privacy" not in v}
+    dp = [strongest(v)["auc"] for v in models.values() if "privacy" in v]
+    worst = max(plain, key=lambda k: plain[k]["auc"])
+    attack = plain[worst]
+    low, high = attack["auc_ci"]
+    parts = [f"benchmark: membership attack AUC {attack['auc']:.3f} [{low:.3f}, {high:.3f}] on {worst}"]
+    if dp:
+        parts.append(f"{min(dp):.3f}-{max(dp):.3f} with DP")
+    rows = [r for d in (results.unlearning or {}).get("datasets", {}).values() for r in d["rows"]]
+    if rows:
+        exact = sum(bool(r["exact_after_forgetting"]) for r in rows)
+        parts.append(f"SISA forgets exactly in {exact} of {len(rows)} ensembles")
+    return SummaryLine(
+        concern="privacy & unlearning",
+        status="info",
+        # leakage shown when the interval of the strongest attack on a model without DP excludes chance
+        verdict="leaks without DP" if low > 0.5 else "no leak shown",
+        detail="; ".join(parts),
+        anchor="privacy",
+    )
+
+
+def focusgroup_line(m: FocusGroupMeasured) -> SummaryLine:
+    """Position bias before and after correction, and the significant group gaps."""
+    return SummaryLine(
+        concern="focus group",
+        status="info",
+        verdict="position bias" if m.position_before.share_a > 0.6 else "balanced",
+        detail=f"benchmark: chose the first-shown product in {m.position_before.share_a:.0%} of "
+        f"{m.position_before.n_answers:,} answers, {m.position_after.share_a:.0%} after correction; "
+        f"{len(m.significant_gaps)} of {m.comparisons} group gaps significant",
+        anchor="focusgroup",
+    )
+
+
 def not_run_line(concern: str, why: str) -> SummaryLine:
     """A concern that did not run, and why."""
     return SummaryLine(concern=concern, status="not-run", verdict="not run", detail=why, anchor=None)
 
 
-def summary_lines(
-    watermark: WatermarkRun | None,
-    guard: GuardRun | None,
-    fairness: FairnessRun | None,
-    provenance: ProvenanceRun | None,
-    not_run: dict[str, str],
-) -> list[SummaryLine]:
-    """Landed concerns in order (a line with numbers, or why not run), then the ones not landed yet."""
+# Result key -> (concern as the summary names it, line builder), in the card's order.
+CONCERNS: dict[str, tuple[str, Callable[[Any], SummaryLine]]] = {
+    "watermark": ("watermark", watermark_line),
+    "detection": ("machine-text detection", detection_line),
+    "guard": ("guard", guard_line),
+    "fairness": ("fairness", fairness_line),
+    "provenance": ("provenance", provenance_line),
+    "factuality": ("citations / factuality", factuality_line),
+    "privacy": ("privacy & unlearning", privacy_line),
+    "focusgroup": ("focus group", focusgroup_line),
+}
+
+
+def summary_lines(results: Mapping[str, Any], not_run: Mapping[str, str]) -> list[SummaryLine]:
+    """One line per concern in CONCERNS' order: its numbers, or why it did not run (`not_run`
+    by result key; "not selected" when absent from both)."""
     lines = []
-    builders = (
-        ("watermark", watermark, watermark_line),
-        ("guard", guard, guard_line),
-        ("fairness", fairness, fairness_line),
-        ("provenance", provenance, provenance_line),
-    )
-    for concern, result, build in builders:
-        if result is not None:
-            lines.append(build(result))
-        else:
-            lines.append(not_run_line(concern, not_run.get(concern, "not selected")))
-    lines += [not_run_line(c, "not available yet") for c in NOT_YET]
+    for key, (concern, build) in CONCERNS.items():
+        result = results.get(key)
+        lines.append(
+            build(result) if result is not None else not_run_line(concern, not_run.get(key, "not selected"))
+        )
     return lines

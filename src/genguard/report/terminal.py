@@ -5,7 +5,14 @@ from __future__ import annotations
 from rich.table import Table
 
 from genguard.report.format import short
-from genguard.report.results import FairnessRun, GuardRun, ProvenanceRun, SummaryLine, WatermarkRun
+from genguard.report.results import (
+    DetectionRun,
+    FairnessRun,
+    GuardRun,
+    ProvenanceRun,
+    SummaryLine,
+    WatermarkRun,
+)
 from genguard.report.sections.guard import explain
 
 
@@ -25,6 +32,25 @@ def watermark_table(run: WatermarkRun, note: str = "") -> Table:
         d = item.detection
         z = "n/a" if d.z_score is None else f"{d.z_score:.2f}"
         table.add_row(item.kind, short(item.text, 38), str(d.num_tokens), z, d.decision.replace("_", " "))
+    return table
+
+
+def detection_table(run: DetectionRun, note: str = "") -> Table:
+    """kind, text, tokens, score, zero-shot and watermark verdict per text."""
+    table = _table(
+        f"Machine-text detection (score > {run.threshold:.2f}, FPR {run.target_fpr:.0%}){note}",
+        *("kind", "text", "tokens", "score", "zero-shot", "watermark"),
+    )
+    for item in run.items:
+        d = item.detection
+        table.add_row(
+            item.kind,
+            short(item.text, 38),
+            str(d.num_tokens),
+            "n/a" if d.score is None else f"{d.score:.2f}",
+            d.decision.replace("_", " "),
+            "n/a" if d.watermark is None else d.watermark.decision.replace("_", " "),
+        )
     return table
 
 

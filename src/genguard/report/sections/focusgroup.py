@@ -6,6 +6,7 @@ from __future__ import annotations
 from genguard.focusgroup.bias import BiasFigures
 from genguard.focusgroup.study import FocusGroupResult, Share
 from genguard.report.format import INTERVAL_SENTENCE, SMALL_SENTENCE, interval_cell, num, p_cell, pct, short
+from genguard.report.measured import FocusGroupMeasured
 from genguard.report.page import Block, Cell, Fact, Facts, Figure, Paragraph, Section, Table
 from genguard.report.plots import Bar, interval_bars
 
@@ -173,3 +174,62 @@ def focusgroup_section(result: FocusGroupResult) -> Section:
         if c.examples:
             blocks.append(Table(["kept answers (examples)"], [[Cell(short(e, 140))] for e in c.examples]))
     return Section("focusgroup", "Virtual focus group", blocks, data=result)
+
+
+def focusgroup_measured_section(m: FocusGroupMeasured) -> Section:
+    """The benchmark's study as a short section: where it comes from, position bias before and
+    after correction, and the significant group gaps (the full section: `genguard focusgroup`)."""
+    blocks: list[Block] = [
+        Paragraph(
+            f"Measured by benchmarks/focusgroup_run.py, not by this report run: {m.questions:,} "
+            f"questions ({m.personas:,} personas, {m.pairs} product pairs, both orders) take about an "
+            f"hour on a shared CPU. Figures from {m.source} (machine: {m.machine}). To study your own "
+            "products and personas: genguard focusgroup run spec.yaml, then genguard focusgroup report. "
+            "The model answers which of two products a persona would rather buy; “before” counts raw "
+            "answers, “after” takes out the pull towards the first-shown product estimated on other "
+            f"personas. {INTERVAL_SENTENCE}"
+        ),
+        Facts(
+            [
+                Fact("model", m.model_id),
+                Fact("answered neither A nor B", _share(m.neither)),
+                Fact(
+                    "significant group gaps",
+                    f"{len(m.significant_gaps)} of {m.comparisons}",
+                    "permutation tests, Holm-corrected over the study",
+                ),
+            ]
+        ),
+        Table(
+            [
+                "answers",
+                "chose A",
+                "mean pull to A (nats)",
+                "sign test p",
+                "same product both orders",
+                "correction",
+            ],
+            [
+                _bias_row("all pairs, before", m.position_before),
+                _bias_row("all pairs, after", m.position_after),
+            ],
+        ),
+    ]
+    if m.significant_gaps:
+        blocks.append(
+            Table(
+                ["attribute", "pair", "groups", "difference in P(first)", "Cohen's d", "Holm p"],
+                [
+                    [
+                        Cell(c.domain),
+                        Cell(c.metric),
+                        Cell(f"{c.group_a} \u2212 {c.group_b}", "label"),
+                        num(c.difference, "{:+.3f}"),
+                        num(c.cohens_d, "{:+.2f}"),
+                        p_cell(c.p_adjusted),
+                    ]
+                    for c in m.significant_gaps
+                ],
+            )
+        )
+    return Section("focusgroup", "Virtual focus group (measured by the benchmark)", blocks, data=m)

@@ -2,47 +2,19 @@
 et al. 2022 draw them), the accuracy DP costs, and what SISA unlearning costs and saves.
 
 The figures are those of benchmarks/privacy_audit.py and benchmarks/unlearning.py, read from
-benchmarks/results/ (`load_privacy_results`); nothing is copied here.
+benchmarks/results/ (`genguard.report.measured.load_privacy_results`, re-exported here); nothing
+is copied here.
 """
 
 from __future__ import annotations
 
-import json
 import math
-from pathlib import Path
-from typing import Any
 
-from pydantic import BaseModel, ConfigDict
-
-from genguard.errors import ConfigError
+from genguard.report.measured import RESULTS, PrivacyResults, load_privacy_results
 from genguard.report.page import Cell, Figure, Paragraph, Section, Table
 from genguard.report.plots.svg import GRID, MUTED, SERIES_COLOURS, Svg, draw_legend, fmt_px
 
-RESULTS = Path(__file__).resolve().parents[4] / "benchmarks" / "results"
-
-
-class PrivacyResults(BaseModel):
-    """The two benchmarks' JSON as written (privacy_audit.json, unlearning.json)."""
-
-    model_config = ConfigDict(frozen=True)
-    audit: dict[str, Any]
-    unlearning: dict[str, Any] | None = None
-
-
-def load_privacy_results(folder: str | Path = RESULTS) -> PrivacyResults:
-    """The measured results in `folder`; ConfigError when privacy_audit.json is missing or unreadable."""
-    folder = Path(folder)
-    try:
-        audit = json.loads((folder / "privacy_audit.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise ConfigError(
-            f"no privacy audit results in {folder} ({exc}); run benchmarks/privacy_audit.py"
-        ) from exc
-    try:
-        unlearning = json.loads((folder / "unlearning.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        unlearning = None
-    return PrivacyResults(audit=audit, unlearning=unlearning)
+__all__ = ["RESULTS", "PrivacyResults", "load_privacy_results", "privacy_section", "roc_plot"]
 
 
 def roc_plot(curves: list[tuple[str, list[tuple[float, float]]]], title: str, width: float = 560) -> str:
@@ -116,8 +88,14 @@ def privacy_section(results: PrivacyResults) -> Section:
             )
             if key == "lira" or not row.get("lira"):
                 curves.append((f"{name} ({attack['attack']})", [tuple(p) for p in attack["roc"]]))
+    machine = (results.unlearning or {}).get("machine", "not recorded")
     blocks = [
         Paragraph(
+            "Measured by the benchmarks, not by this report run (they train shadow models and "
+            "ensembles for minutes): benchmarks/privacy_audit.py and benchmarks/unlearning.py, whose "
+            "results benchmarks/results/privacy_audit.json and unlearning.json are those of this "
+            f"version of genguard (unlearning measured on: {machine}). Rerun them with python "
+            "benchmarks/privacy_audit.py and python benchmarks/unlearning.py. "
             "Membership inference: can an attacker tell whether a record was in a model's training data "
             f"from its outputs? Adult, {adult['members']:,} members against as many non-members; AUC 0.5 is "
             "chance. TPR at 0.1 % FPR is the share of members found while almost never accusing a non-member."

@@ -533,8 +533,8 @@ def cross_source_section(
     the BOLD held-out sentences. Heads are fitted here as build.py fits the shipped one (balanced
     logistic regression on layers 4+6), without gender swaps; the shipped model is the last row."""
     build = _build_module()
-    cached = build.cached_embed(tox.embedder)  # the features build.py computed, where it did
-    embed = lambda ts: cached([build.prepare(t) for t in ts])  # noqa: E731
+    cache = build.feature_cache()  # the features build.py computed, where it did
+    embed = lambda ts: cache.features([build.prepare(t) for t in ts])  # noqa: E731
     davidson = build.davidson_source()
     train_idx, _, _ = split_indices(davidson.labels, SEED)
     train_sets = {

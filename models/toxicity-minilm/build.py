@@ -10,14 +10,13 @@ training text is also added with its gender words swapped (WinoBias lists), and 
 along which such swaps move the features are projected out of the features before the
 heads are fitted, so that the heads cannot read gender. Besides P(toxic), one head per category
 (insult, threat, identity attack, profanity, sexual) is fitted on the texts whose categories are
-known. Deterministic; about 5 minutes on 2 cores (embedding 80,000 texts); features are cached
-in benchmarks/.cache/toxicity_build/ (keyed by the embedder, layers and texts), so a rebuild after
-a data change embeds only the changed sources.
+known. Deterministic; about 5 minutes on 2 cores (embedding 80,000 texts) the first time: features
+are kept in benchmarks/.cache/minilm_features/ (genguard.scoring.screen_fit.FeatureCache, shared
+with build_screen.py), so a rebuild embeds only texts it has not seen.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from collections.abc import Callable, Sequence
@@ -30,6 +29,7 @@ import yaml
 from genguard.datasets import bold_wikipedia_sentences, davidson_tweets
 from genguard.fairness.counterfactual import read_swaps, swap_gender
 from genguard.guard.train import evaluate, split_indices
+from genguard.scoring.screen_fit import FeatureCache
 from genguard.scoring.toxicity import CATEGORIES, ToxicityHead, prepare
 
 HERE = Path(__file__).resolve().parent
@@ -52,7 +52,7 @@ WEIGHTS = {
 }
 GENDER_DIRECTIONS = 8  # principal directions of the swap differences removed (chosen on validation pairs)
 THRESHOLD = 0.5
-CACHE = HERE.parents[1] / "benchmarks" / ".cache" / "toxicity_build"
+FEATURES = HERE.parents[1] / "benchmarks" / ".cache" / "minilm_features"  # shared with build_screen.py
 SHORT_HELD_OUT = HERE.parents[1] / "benchmarks" / "data" / "toxicity_short_heldout.jsonl"
 
 
@@ -266,43 +266,16 @@ def metrics(p: Prepared, head: ToxicityHead) -> dict:
     return out
 
 
-def cached_embed(
-    embedder, progress: Callable[[int], object] | None = None
-) -> Callable[[list[str]], np.ndarray]:
-    """texts -> (n, 768) float32 features of LAYERS, read from CACHE when the same embedder has
-    embedded the same list before, else embedded and written there. Texts are taken as given
-    (call `prepare` first)."""
-
-    def embed(texts: list[str]) -> np.ndarray:
-        key = hashlib.sha256("\x00".join([embedder.model_id, repr(LAYERS), *texts]).encode()).hexdigest()
-        path = CACHE / f"{key[:24]}.npy"
-        if path.exists():
-            x = np.load(path)
-            if x.shape[0] == len(texts):
-                if progress:
-                    progress(len(texts))
-                return x
-        x = embedder.embed(texts, layers=LAYERS, progress=progress)
-        CACHE.mkdir(parents=True, exist_ok=True)
-        np.save(path, x)
-        return x
-
-    return embed
+def feature_cache() -> FeatureCache:
+    """The MiniLM feature cache of LAYERS that build_screen.py shares (prepared text -> features)."""
+    return FeatureCache(FEATURES, LAYERS)
 
 
 def main() -> None:
-    from rich.progress import Progress
-
     from genguard.scoring.embedder import default_embedder
 
-    data = sources()
-    embedder = default_embedder()
-    swaps = read_swaps()
-    with Progress() as bar:
-        task = bar.add_task("embedding", total=None)
-
-        embed = cached_embed(embedder, progress=lambda k: bar.advance(task, k))
-        prepared = prepare_data(data, embed, swaps)
+    embedder = default_embedder()  # the one FeatureCache embeds with
+    prepared = prepare_data(sources(), feature_cache().features, read_swaps())
     head = train(prepared)
     head.config.update(
         {

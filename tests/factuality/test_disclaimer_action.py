@@ -1,10 +1,9 @@
-"""The guard's `disclaimer` action with the `citations` scorer, the AnswerChecker a service uses,
-and the demo's factuality section on a real SQLite database (no model: the demo test uses the
-shared DBLP sample and the default model once, marked slow)."""
+"""The guard's `disclaimer` action with the `citations` scorer, and the AnswerChecker a service
+uses, on a real SQLite database. (The demo's factuality part, genguard.factuality.demo, runs in
+the report tests: tests/report/test_card.py.)"""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
@@ -82,23 +81,3 @@ def test_answer_checker_grounds_only_literature_questions(bib: Path) -> None:
         assert checker.check("No citations here.").notice is None
     finally:
         checker.close()
-
-
-@pytest.mark.slow
-def test_demo_shows_both_answers_and_imports_once(dblp_csv: Path, tmp_path: Path) -> None:
-    from rich.console import Console
-
-    from genguard.factuality import import_file
-    from genguard.factuality.demo import print_demo, run_demo
-
-    demo = run_demo(tmp_path, dblp_csv, max_new_tokens=8)
-    assert demo.imported_now and demo.author == "Hector Garcia-Molina" and demo.records > 2000
-    saved = json.loads((tmp_path / "factuality.json").read_text())
-    assert saved["plain"]["text"] == demo.plain.text and len(saved["grounded"]["references"]) == 6
-    assert all("Garcia-Molina" in r for r in saved["grounded"]["references"])
-    console = Console(record=True, width=160)
-    print_demo(demo, console)
-    assert "grounded in the database" in console.export_text()
-    with BibDatabase(tmp_path / "bib.db") as db:  # what the next `make demo` finds: nothing to import
-        again = import_file(db, dblp_csv)
-        assert again.already_imported and again.entries_read == 0 and db.count() == demo.records

@@ -1,5 +1,6 @@
-"""The demo's factuality section: the essay's "Tell me about some papers by X", asked of the
-default model plainly and in grounded mode, each citation of both answers verified.
+"""The report's (and so the demo's) factuality part: the essay's "Tell me about some papers by
+X", asked of the model plainly and in grounded mode, each citation of both answers verified
+(genguard.report.runner runs it, stores it and builds its section).
 
 The shared DBLP sample (../shared/data/dblp/DBLP2.csv) is imported into `out/bib.db` (once: a
 second run finds the file already imported and reads nothing), the author with the most works
@@ -139,16 +140,3 @@ def print_demo(demo: FactualityDemo, console: Console) -> None:
     table.add_column("grounded in the database (creativity off)", ratio=1)
     table.add_row(_column(demo.plain), _column(demo.grounded))
     console.print(table, markup=True)
-
-
-def demo_section(out_dir: Path, console: Console, seed: int = 0) -> FactualityDemo | None:
-    """The demo's factuality section: run_demo on the shared DBLP sample and print it; one line
-    and None when the shared data is absent."""
-    source = dblp_sample()
-    if source is None:
-        console.print("Factuality: skipped (../shared/data/dblp/DBLP2.csv is absent)")
-        return None
-    demo = run_demo(out_dir, source, seed=seed)
-    print_demo(demo, console)
-    console.print(f"Factuality section: {out_dir / 'factuality.json'} ({demo.seconds:.0f} s)")
-    return demo

@@ -26,8 +26,10 @@ browser:
 	@if ! command -v chromium >/dev/null 2>&1 && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; fi
 
-# The report card of the default model (fast preset): out/demo/report.html and report.json; then
-# the gateway for a moment: a few requests through the official openai client, and its audit log.
+# The report card of the default model (fast preset): out/demo/report.html and report.json; the
+# factuality section (out/demo/factuality.json: DBLP2 imported once into out/demo/bib.db, papers
+# by one author asked plainly and grounded); then the gateway for a moment: a few requests through
+# the official openai client, and its audit log.
 demo: setup
 	$(VENV)/bin/genguard demo --out out/demo
 	$(PY) examples/gateway_demo.py --out out/demo/gateway

@@ -42,7 +42,13 @@ PolicyOpt = Annotated[
 ProfileOpt = Annotated[
     str, typer.Option(help="Profile of the policy: default, strict, creative, or your own.")
 ]
-_STYLE = {"allow": "green", "annotate": "yellow", "redact": "magenta", "block": "bold red"}
+_STYLE = {
+    "allow": "green",
+    "annotate": "yellow",
+    "disclaimer": "cyan",
+    "redact": "magenta",
+    "block": "bold red",
+}
 
 
 def _guard(policy: Path | None, profile: str, enabled: bool):
@@ -95,6 +101,8 @@ def guard_check(
         if verdict.action == "redact":
             out.print("  redacted text:", markup=False)
             sys.stdout.write(f"{verdict.text}\n")
+        if verdict.notice:
+            out.print(f"  notice: {verdict.notice}", markup=False)
     if verdict.action == "block":
         raise typer.Exit(1)
 

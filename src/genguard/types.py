@@ -54,7 +54,7 @@ class Flag(Result):
     label: str
     score: float
     span: Span | None = None
-    action: Literal["allow", "annotate", "redact", "block"]
+    action: Literal["allow", "annotate", "disclaimer", "redact", "block"]
     quoted: bool = False
     reason: str = ""
 
@@ -63,15 +63,18 @@ class Verdict(Result):
     """The guard's decision on one text at one stage.
 
     `action` is the most severe action among the flags (allow when none); `text` is what may be
-    passed on: the text as given (allow, annotate), with flagged spans replaced by placeholders
-    (redact), or None (block). `scores` holds every scorer's score, flagged or not.
+    passed on: the text as given (allow, annotate, disclaimer), with flagged spans replaced by
+    placeholders (redact), or None (block). `scores` holds every scorer's score, flagged or not.
+    `notice` is the short note to show with the text when a `disclaimer` rule fired (None
+    otherwise, and for a blocked text).
     """
 
     stage: str
     profile: str
-    action: Literal["allow", "annotate", "redact", "block"]
+    action: Literal["allow", "annotate", "disclaimer", "redact", "block"]
     reasons: list[str]
     flags: list[Flag]
     scores: dict[str, float]
     text: str | None
     model_ids: dict[str, str]
+    notice: str | None = None

@@ -24,6 +24,8 @@ from pydantic import (
     WithJsonSchema,
 )
 
+from genguard.factuality.answers import FactualityNote
+
 
 def _valid_unicode(value: str) -> str:
     """`value` unchanged; a ValueError (so a 400) if it holds a lone UTF-16 surrogate, which JSON's
@@ -180,7 +182,7 @@ class WatermarkMeta(BaseModel):
 
 
 class StageMeta(BaseModel):
-    action: Literal["allow", "annotate", "redact", "block"]
+    action: Literal["allow", "annotate", "disclaimer", "redact", "block"]
     rules: list[str]  # names of the rules that fired (the scorers of the policy's stage)
 
 
@@ -194,6 +196,10 @@ class GenguardMeta(BaseModel):
     watermark: WatermarkMeta | None
     watermark_note: str | None = None  # why there is no watermark ("disabled", upstream ...)
     guard: GuardMeta
+    # The notice appended to the answer (a `disclaimer` guard rule, or unverified citations), and
+    # the citations' verdicts when the gateway's `factuality` setting is on.
+    notice: str | None = None
+    factuality: FactualityNote | None = None
 
 
 class AssistantMessage(BaseModel):

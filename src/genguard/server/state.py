@@ -15,6 +15,7 @@ from genguard.errors import KeyFileError
 from genguard.server.config import GatewayConfig
 
 if TYPE_CHECKING:
+    from genguard.factuality.answers import AnswerChecker
     from genguard.guard.pipeline import Guard
     from genguard.lm.hf import HFTokenizer
     from genguard.provenance.index import ProtectedIndex
@@ -41,6 +42,12 @@ class Gateway:
         self._tokenizer: HFTokenizer | None = None
         self._public_key_text: str | None = None
         self._lock = threading.Lock()
+        # Opened at start, so a missing, empty or locked database is a config error at once.
+        self.facts: AnswerChecker | None = None
+        if config.factuality is not None:
+            from genguard.factuality.answers import AnswerChecker
+
+            self.facts = AnswerChecker(config.factuality.db, k=config.factuality.references)
 
     def guard(self, profile: str) -> Guard:
         """The loaded guard of `profile` (ConfigError when the policy has no such profile)."""
@@ -100,6 +107,8 @@ class Gateway:
             backend.close()
         self.audit_log.close()
         self.keys.close()
+        if self.facts is not None:
+            self.facts.close()
 
     def describe(self) -> dict[str, Any]:
         """What the server says at start: models, profile, key id, storage, who may call it."""

@@ -20,7 +20,7 @@ from genguard.report.sections.guard import explain, guard_section
 from genguard.report.sections.privacy import privacy_section
 from genguard.report.summary import CONCERNS, focusgroup_line, guard_line, privacy_line, summary_lines
 
-MILD = "Shut up and listen, this is how evaporation works."  # toxicity about 0.36
+MILD = "Pay attention this time, this is how evaporation works."  # toxicity about 0.38 (model 3)
 
 
 def test_error_rates_in_one_place() -> None:

@@ -447,15 +447,7 @@ def short_section(tox: ToxicityScorer, results: dict) -> None:
     results["short_texts"] = out
 
 
-def gender_section(tox: ToxicityScorer, results: dict) -> None:
-    """Counterfactual scorer gap on held-out templates: score(female form) - score(male form)."""
-    from genguard.fairness.counterfactual import read_swaps, swap_gender
-
-    swaps = read_swaps()
-    male = [x.strip() for x in GENDER_TEMPLATES.read_text(encoding="utf-8").splitlines()]
-    male = [x for x in male if x and not x.startswith("#")]
-    female = [swap_gender(x, swaps) for x in male]
-    pairs = [(m, f) for m, f in zip(male, female, strict=True) if m != f]
+def _gender_gap(tox: ToxicityScorer, pairs: list[tuple[str, str]]) -> dict:
     sm = np.array([r.score for r in tox.score([m for m, _ in pairs])])
     sf = np.array([r.score for r in tox.score([f for _, f in pairs])])
     d = sf - sm
@@ -473,15 +465,32 @@ def gender_section(tox: ToxicityScorer, results: dict) -> None:
     }
     worst = np.argsort(-np.abs(d))[:3]
     out["largest"] = [{"male": pairs[i][0], "female": pairs[i][1], "diff": float(d[i])} for i in worst]
+    return out
+
+
+def gender_section(tox: ToxicityScorer, results: dict) -> None:
+    """Counterfactual scorer gap on held-out templates: score(female form) - score(male form),
+    as the guard scores (screen on) and for the head alone (screen off, as the tone audits score:
+    the screen's stand-ins under the threshold are not the head's scores)."""
+    from genguard.fairness.counterfactual import read_swaps, swap_gender
+
+    swaps = read_swaps()
+    male = [x.strip() for x in GENDER_TEMPLATES.read_text(encoding="utf-8").splitlines()]
+    male = [x for x in male if x and not x.startswith("#")]
+    female = [swap_gender(x, swaps) for x in male]
+    pairs = [(m, f) for m, f in zip(male, female, strict=True) if m != f]
+    out = _gender_gap(tox, pairs)
+    out["screen_off"] = _gender_gap(ToxicityScorer(threshold=tox.threshold, screen=False), pairs)
     results["gender_counterfactual"] = out
-    print(
-        f"\nCounterfactual gender gap of the scorer on {len(pairs)} held-out templates "
-        f"({GENDER_TEMPLATES.name}), "
-        f"score(female) - score(male): mean {d.mean():+.4f} [95 % bootstrap {lo:+.4f}, {hi:+.4f}], "
-        f"mean |diff| {np.abs(d).mean():.4f}, flag changes at {tox.threshold}: {out['flag_changes']} "
-        "-> target |mean| <= 0.01 with 0 in the interval: "
-        + ("PASS" if out["within_0.01_and_ci_includes_0"] else "FAIL")
-    )
+    print(f"\nCounterfactual gender gap on {len(pairs)} held-out templates ({GENDER_TEMPLATES.name}):")
+    for name, g in (("screen on", out), ("screen off", out["screen_off"])):
+        lo, hi = g["ci95_bootstrap"]
+        print(
+            f"  {name}: score(female) - score(male) mean {g['mean_female_minus_male']:+.4f} "
+            f"[95 % bootstrap {lo:+.4f}, {hi:+.4f}], mean |diff| {g['mean_abs']:.4f}, flag changes at "
+            f"{tox.threshold}: {g['flag_changes']} -> target |mean| <= 0.01 with 0 in the interval: "
+            + ("PASS" if g["within_0.01_and_ci_includes_0"] else "FAIL")
+        )
 
 
 def screen_section(tox: ToxicityScorer, results: dict, sets: dict[str, tuple[list[str], np.ndarray]]) -> None:

@@ -41,6 +41,7 @@ THRESHOLDS = (0.2, 0.5, 0.7, 0.9)  # the policies' toxicity thresholds
 MISS_GOAL = 0.0025
 FLAG = 0.2  # the network learns "head P(toxic) >= 0.2", the lowest threshold a policy uses
 HIDDEN = 64
+GENDER_DIRECTIONS = 8  # the head's number (chosen on validation pairs), kept for the screen
 
 
 def _build():
@@ -100,13 +101,23 @@ def units(rows: list[tuple[str, str]]) -> Part:
     return sources, texts
 
 
+def gender_pairs(texts: list[str]) -> tuple[list[str], list[str]]:
+    """The training chunks that gender words change, and their swapped forms (the WinoBias swap
+    lists, as the head's own augmentation uses them)."""
+    from genguard.fairness.counterfactual import read_swaps
+
+    idx, swapped = _build().gender_swapped(texts, read_swaps())
+    return [texts[i] for i in idx], swapped
+
+
 def main() -> None:
     from genguard.scoring.toxicity import ToxicityHead
 
     head = ToxicityHead.load(HERE)
     cache = FeatureCache(CACHE, head.layers)
+    parts = {part: units(rows) for part, rows in texts_by_part().items()}
     config = screen_fit.build(
-        {part: units(rows) for part, rows in texts_by_part().items()},
+        parts,
         lambda texts: head.probabilities(cache.features(texts)),
         thresholds=THRESHOLDS,
         flag=FLAG,
@@ -114,6 +125,10 @@ def main() -> None:
         hidden=HIDDEN,
         out=HERE,
         config={"teacher": head.config["name"]},
+        # The scorer's own gender gap (issue 14) must not come back through the stand-ins: the
+        # gender directions of the input layer are removed as the head's are from its features.
+        invariant_pairs=gender_pairs(parts["train"][1]),
+        directions=GENDER_DIRECTIONS,
     )
     screen_fit.print_summary(config)
 

@@ -117,12 +117,17 @@ def build(
     hidden: int,
     out: Path,
     config: dict,
+    invariant_pairs: tuple[list[str], list[str]] | None = None,
+    directions: int = 8,
 ) -> dict:
     """Fit, calibrate and save a screen into `out` (screen.safetensors, screen.json).
 
     `parts` holds "train", "cal" and "test"; `teacher(texts)` gives the head's P(positive) per
-    prepared unit. Returns the screen's JSON config (with "calibration", "test" and
-    "test_by_source" miss tables)."""
+    prepared unit. `invariant_pairs` (texts, the same texts changed in a way the screen must
+    ignore, e.g. gender words swapped): the top `directions` principal directions of their
+    input-layer differences are projected out of the features before fitting and folded into
+    the first layer's weights, so the saved screen reads raw features as before. Returns the
+    screen's JSON config (with "calibration", "test" and "test_by_source" miss tables)."""
     from genguard.scoring.embedder import default_embedder
 
     probs = {k: teacher(v[1]) for k, v in parts.items()}
@@ -131,7 +136,13 @@ def build(
     t0 = time.perf_counter()
     x = {k: layer(v[1]) for k, v in parts.items()}
     rate = sum(len(v[1]) for v in parts.values()) / (time.perf_counter() - t0)
+    basis = np.zeros((layer.words.shape[1], 0), np.float32)
+    if invariant_pairs is not None and invariant_pairs[0]:
+        diffs = layer(invariant_pairs[1]) - layer(invariant_pairs[0])
+        basis = np.linalg.svd(diffs, full_matrices=False)[2][:directions].T.astype(np.float32)
+        x = {k: v - (v @ basis) @ basis.T for k, v in x.items()}
     tensors = fit_network(x["train"], (probs["train"] >= flag).astype(np.int64), hidden)
+    tensors["w1"] = tensors["w1"] - basis @ (basis.T @ tensors["w1"])  # the projection, folded in
     screen = Screen(tensors, {}, {}, folder)
     logits = {k: screen.network(rows) for k, rows in x.items()}
     cuts = {}
@@ -149,6 +160,10 @@ def build(
         "network": f"384 -> {hidden} ReLU -> 1, tells head P >= {flag} (torch Adam, seed 0)",
         "cut_rule": f"per threshold: the {miss_goal:.2%} quantile of calibration units the head flags",
         "units": {k: len(v[1]) for k, v in parts.items()},
+        "directions_removed": {
+            "count": int(basis.shape[1]),
+            "pairs": len(invariant_pairs[0]) if invariant_pairs else 0,
+        },
         "input_layer_texts_per_s": round(rate),
         "calibration": miss_table(probs["cal"], logits["cal"], cuts),
         "test": miss_table(probs["test"], logits["test"], cuts),

@@ -38,8 +38,9 @@ CHUNK_CHARS = 400  # about 100 word pieces: the length of the tweets and sentenc
 MIN_WORDS = 5
 
 _MENTION = re.compile(r"(?<!\w)@\w{4,30}")
-_URL = re.compile(r"https?://\S+|www\.\S+")
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n\s*")
+_URL = re.compile(r"https?://\S+|www\.\S+", re.IGNORECASE)  # "HTTPS://..." in shouted text too
+# Full-width and ideographic stops end sentences too: a full-width text was one long chunk.
+_SENTENCE_END = re.compile(r"(?<=[.!?\uff0e\uff01\uff1f\u3002])\s+|\n\s*")
 
 
 def prepare(text: str) -> str:

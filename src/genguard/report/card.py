@@ -12,6 +12,7 @@ keeps the committed file equal to it.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -53,24 +54,17 @@ def fairness_sections(run: FairnessRun) -> list[Section]:
 
 def build_sections(data: ReportData) -> list[Section]:
     """The card's sections in order, for the concerns that ran."""
-    sections: list[Section] = []
-    if data.watermark is not None:
-        sections.append(watermark_section(data.watermark))
-    if data.detection is not None:
-        sections.append(detection_section(data.detection))
-    if data.guard is not None:
-        sections.append(guard_section(data.guard))
-    if data.fairness is not None:
-        sections += fairness_sections(data.fairness)
-    if data.provenance is not None:
-        sections.append(provenance_section(data.provenance))
-    if data.factuality is not None:
-        sections.append(factuality_section(data.factuality))
-    if data.privacy is not None:
-        sections.append(privacy_section(data.privacy))
-    if data.focusgroup is not None:
-        sections.append(focusgroup_measured_section(data.focusgroup))
-    return sections
+    builders: list[tuple[Any, Callable[[Any], list[Section]]]] = [
+        (data.watermark, lambda r: [watermark_section(r)]),
+        (data.detection, lambda r: [detection_section(r)]),
+        (data.guard, lambda r: [guard_section(r)]),
+        (data.fairness, fairness_sections),
+        (data.provenance, lambda r: [provenance_section(r)]),
+        (data.factuality, lambda r: [factuality_section(r)]),
+        (data.privacy, lambda r: [privacy_section(r)]),
+        (data.focusgroup, lambda r: [focusgroup_measured_section(r)]),
+    ]
+    return [section for result, build in builders if result is not None for section in build(result)]
 
 
 def build_page(data: ReportData, byline: str = "") -> Page:

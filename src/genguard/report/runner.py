@@ -220,6 +220,16 @@ def _provenance(run: _Run, answers: parts.Answers, out_dir: Path) -> ProvenanceR
     return ProvenanceRun(memorization=memo, protected=check)
 
 
+def _place(
+    section: str, outcome: BaseModel | str, results: dict[str, BaseModel | None], not_run: dict[str, str]
+) -> None:
+    """A part's result into `results`, or the reason it did not run (a str) into `not_run`."""
+    if isinstance(outcome, str):
+        not_run[section] = outcome
+    else:
+        results[section] = outcome
+
+
 def _detection(run: _Run, answers: parts.Answers) -> DetectionRun | str:
     """The zero-shot detector on the answers and human texts, or why it cannot run on this model."""
     from genguard.detection import default_calibration
@@ -324,11 +334,7 @@ def run_report(
             )
             run.show(terminal.watermark_table(results["watermark"]), cached)
         if "detection" in chosen:
-            detection = _detection(run, answers)
-            if isinstance(detection, str):
-                not_run["detection"] = detection
-            else:
-                results["detection"] = detection
+            _place("detection", _detection(run, answers), results, not_run)
         if "guard" in chosen:
             results["guard"], cached = run.part("guard", parts.GuardRun, lambda p: parts.guard_run(answers))
             run.show(terminal.guard_table(results["guard"]), cached)
@@ -342,11 +348,7 @@ def run_report(
                 else:
                     not_run[section] = NO_DATA
         if "factuality" in chosen:
-            factuality = _factuality(run, out_dir)
-            if isinstance(factuality, str):
-                not_run["factuality"] = factuality
-            else:
-                results["factuality"] = factuality
+            _place("factuality", _factuality(run, out_dir), results, not_run)
     _measured(results, not_run)
     data = ReportData(
         genguard_version=__version__,

@@ -15,6 +15,16 @@ def _share(s: Share) -> str:
     return f"{s.k:,} of {s.n:,} ({pct(s.share)}, 95 % interval {pct(s.ci[0])} to {pct(s.ci[1])})"
 
 
+_BIAS_COLUMNS = [
+    "answers",
+    "chose A",
+    "mean pull to A (nats)",
+    "sign test p",
+    "same product both orders",
+    "correction",
+]
+
+
 def _bias_row(label: str, b: BiasFigures, correction: float | None = None) -> list[Cell]:
     return [
         Cell(label, "label"),
@@ -65,14 +75,7 @@ def focusgroup_section(result: FocusGroupResult) -> Section:
         ]
     blocks.append(
         Table(
-            [
-                "answers",
-                "chose A",
-                "mean pull to A (nats)",
-                "sign test p",
-                "same product both orders",
-                "correction",
-            ],
+            _BIAS_COLUMNS,
             rows,
         )
     )
@@ -201,14 +204,7 @@ def focusgroup_measured_section(m: FocusGroupMeasured) -> Section:
             ]
         ),
         Table(
-            [
-                "answers",
-                "chose A",
-                "mean pull to A (nats)",
-                "sign test p",
-                "same product both orders",
-                "correction",
-            ],
+            _BIAS_COLUMNS,
             [
                 _bias_row("all pairs, before", m.position_before),
                 _bias_row("all pairs, after", m.position_after),

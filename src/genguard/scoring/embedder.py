@@ -27,6 +27,7 @@ import numpy as np
 import torch
 
 from genguard.errors import ModelLoadError
+from genguard.scoring.encoder_torch import TorchEncoder
 
 MAX_TOKENS = 256  # the model's max_seq_length; longer texts are chunked by the callers
 DIM = 384
@@ -101,6 +102,7 @@ class SentenceEmbedder:
 
         with quiet_transformers():
             self.model = AutoModel.from_pretrained(self.folder, dtype=dtype).eval()
+        self.encoder = TorchEncoder(self.model)
 
     def embed(
         self,
@@ -177,10 +179,8 @@ class SentenceEmbedder:
                 enc = self.tokenizer(
                     batch, padding="max_length", truncation=True, max_length=pad, return_tensors=tensors
                 )
-                if self.onnx is not None:
-                    out[idx] = self.onnx.pooled(enc["input_ids"], enc["attention_mask"], layers)[: len(idx)]
-                else:
-                    out[idx] = self._pooled(enc, layers)[: len(idx)]
+                encoder = self.onnx if self.onnx is not None else self.encoder
+                out[idx] = encoder.pooled(enc["input_ids"], enc["attention_mask"], layers)[: len(idx)]
                 if progress is not None:
                     progress(int(counts[idx].sum()) + extra)
                     extra = 0
@@ -199,29 +199,6 @@ class SentenceEmbedder:
             )["input_ids"]
             counts += [len(x) for x in ids]
         return np.asarray(counts)
-
-    def _pooled(self, enc: dict, layers: Sequence[int]) -> np.ndarray:
-        """One pass: the (rows, 384 * len(layers)) unit vectors, pooled as each layer finishes, so
-        that no layer's token states outlive it (output_hidden_states would keep all seven)."""
-        mask = enc["attention_mask"].unsqueeze(-1).float()
-        count = mask.sum(1).clamp(min=1.0)
-        pooled: dict[int, torch.Tensor] = {}
-
-        def keep(k: int) -> Callable:
-            def hook(_module: torch.nn.Module, _inputs: object, output: object) -> None:
-                states = output[0] if isinstance(output, tuple) else output
-                pooled[k] = torch.nn.functional.normalize((states.float() * mask).sum(1) / count, dim=-1)
-
-            return hook
-
-        modules = [self.model.embeddings, *self.model.encoder.layer]
-        hooks = [modules[k].register_forward_hook(keep(k)) for k in set(layers)]
-        try:
-            self.model(**enc)
-        finally:
-            for h in hooks:
-                h.remove()
-        return torch.cat([pooled[k] for k in layers], 1).numpy()
 
 
 def _pow2(n: int, least: int = 1) -> int:

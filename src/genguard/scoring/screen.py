@@ -81,7 +81,7 @@ class InputLayer:
                 todo.setdefault(text, []).append(i)
             else:
                 out[i] = hit
-        for text, enc in zip(todo, self.tokenizer.encode_batch(list(todo)), strict=True):
+        for text, enc in zip(todo, self.tokenizer.encode_batch(list(todo)) if todo else [], strict=True):
             ids = np.asarray(enc.ids)
             x = self.words[ids] + self.positions[: len(ids)]
             x = (x - x.mean(1, keepdims=True)) / np.sqrt(x.var(1, keepdims=True) + _EPS)

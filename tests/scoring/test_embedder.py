@@ -8,7 +8,15 @@ import random
 import numpy as np
 import pytest
 
-from genguard.scoring.embedder import DIM, MAX_TOKENS, SentenceEmbedder, _passes, default_embedder
+from genguard.scoring.embedder import (
+    DIM,
+    MAX_TOKENS,
+    ROW_LEN,
+    SentenceEmbedder,
+    _passes,
+    default_embedder,
+    packed_passes,
+)
 
 PROSE = (
     "the river carried cold water past old mills and quiet farms while children watched boats drift "
@@ -53,31 +61,46 @@ def test_layers_are_the_requested_ones(embedder: SentenceEmbedder) -> None:
     assert embedder.embed([], layers=(4, 6)).shape == (0, 2 * DIM)
 
 
-def test_passes_fit_the_budget_in_few_shapes() -> None:
+def test_packed_passes_fit_the_budget_in_few_shapes() -> None:
     rng = np.random.default_rng(0)
-    lengths = rng.integers(3, MAX_TOKENS + 1, 5000)
-    passes = list(_passes(lengths, max_rows=256, budget=4096))
+    lengths = np.concatenate([rng.integers(3, 60, 4000), rng.integers(129, MAX_TOKENS + 1, 200)])
+    passes = list(packed_passes(lengths, max_rows=256, budget=4096))
     seen = np.concatenate([idx for idx, _, _ in passes])
-    assert sorted(seen.tolist()) == list(range(5000))
-    for idx, pad, rows in passes:
-        assert lengths[idx].max() <= pad and len(idx) <= rows <= 256
-        assert rows * pad <= 4096
-        assert pad & (pad - 1) == 0 and rows & (rows - 1) == 0
+    assert sorted(seen.tolist()) == list(range(len(lengths)))  # every text once
+    for idx, rows, row_len in passes:
+        assert sorted(i for row in rows for i in row) == list(range(len(idx)))
+        assert all(lengths[idx[row]].sum() <= row_len for row in rows if row)
+        assert len(rows) * row_len <= 4096 and len(rows) & (len(rows) - 1) == 0
+        assert row_len == (ROW_LEN if lengths[idx].max() <= ROW_LEN else MAX_TOKENS)
     # Memory per distinct shape is what grew with input size: a handful of token counts only.
-    assert len({rows * pad for _, pad, rows in passes}) <= 9
-    # Most passes are full: padding rows are at most one pass in eight.
-    assert sum(rows * pad == 4096 for _, pad, rows in passes) >= 0.85 * len(passes)
-    # One text longer than the budget goes alone.
-    assert [(len(i), p, r) for i, p, r in _passes(np.array([200, 10]), 64, 128)] == [(1, 16, 1), (1, 256, 1)]
+    assert len({len(rows) * row_len for _, rows, row_len in passes}) <= 9
+    # Rows are nearly full: word pieces computed / real ones.
+    computed = sum(len(rows) * row_len for _, rows, row_len in passes)
+    assert computed < 1.1 * lengths.sum()
+    # A few short texts share one row of the next power of two.
+    plan = [(idx.tolist(), r, n) for idx, r, n in packed_passes(np.array([5, 9, 7]), 64, 4096)]
+    assert plan == [([1, 2, 0], [[0, 1, 2]], 32)]  # longest first
+    assert list(packed_passes(np.array([], int), 64, 4096)) == []
 
 
 def test_exact_passes_fit_the_budget_without_empty_rows() -> None:
     lengths = np.random.default_rng(1).integers(3, MAX_TOKENS + 1, 2000)
-    passes = list(_passes(lengths, max_rows=256, budget=4096, exact=True))
+    passes = list(_passes(lengths, max_rows=256, budget=4096))
     assert sorted(np.concatenate([idx for idx, _, _ in passes]).tolist()) == list(range(2000))
     for idx, pad, rows in passes:
         assert rows == len(idx) and pad % 8 == 0 and lengths[idx].max() <= pad < lengths[idx].max() + 8
         assert rows * pad <= 4096 or rows == 1
+
+
+def test_packed_rows_give_the_vectors_of_texts_alone(embedder: SentenceEmbedder) -> None:
+    texts = mixed_texts(30, seed=3)
+    packed = embedder.encoder.packed(
+        embedder._token_ids(texts), [list(range(k, k + 3)) for k in range(0, 30, 3)], 1024, (4, 6)
+    )
+    alone = np.vstack([embedder.encoder.packed(embedder._token_ids([t]), [[0]], 256, (4, 6)) for t in texts])
+    assert (packed * alone).reshape(30, 2, DIM).sum(-1).min() > 0.99999  # attention stays within a text
+    with pytest.raises(ValueError, match="more than 16"):
+        embedder.encoder.packed(embedder._token_ids(texts[:2]), [[0, 1]], 16, (4, 6))
 
 
 def test_cache_embeds_each_text_once_and_stays_bounded() -> None:

@@ -12,7 +12,7 @@ checks it on every run). It also stops after the highest layer asked for.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import torch
@@ -61,30 +61,116 @@ class TorchEncoder:
         rows, length = input_ids.shape
         mask = attention_mask.unsqueeze(-1).float()
         count = mask.sum(1).clamp(min=1.0)
-        wanted = set(layers)
-        if not wanted or min(wanted) < 0 or max(wanted) > len(self.layers):
-            raise ValueError(f"layers must lie in 0-{len(self.layers)}, got {list(layers)}")
+        wanted = self._wanted(layers)
         pooled: dict[int, torch.Tensor] = {}
 
         def keep(k: int, states: torch.Tensor) -> None:
             if k in wanted:
                 pooled[k] = F.normalize((states.float() * mask).sum(1) / count, dim=-1)
 
+        positions = torch.arange(length).expand(rows, length)
+        attend = attention_mask.bool()[:, None, None, :].expand(rows, 1, length, length)
+        self._forward(input_ids, positions, attend, max(wanted), keep)
+        return torch.cat([pooled[k] for k in layers], 1).numpy()
+
+    def packed(
+        self,
+        token_ids: Sequence[Sequence[int]],
+        rows: Sequence[Sequence[int]],
+        row_len: int,
+        layers: Sequence[int],
+    ) -> np.ndarray:
+        """(len(token_ids), 384 * len(layers)) float32, as `pooled` gives for each text alone, with
+        several texts packed into each row of `row_len` word pieces (`rows[r]`: the indices of the
+        texts in row r, in order; see `pack_rows`). Positions restart at each text and a word piece
+        attends only to its own text's, so the arithmetic per text is the unpacked one; kernels
+        that block the work by shape may round differently (measured on 4,103 guard_speed chunks in
+        bf16: 4,062 vectors bit-identical to `pooled`, the rest at cosine >= 0.999999).
+
+        Why pack: a pass padded to its longest text, texts of 5 to 60 word pieces, computes up to
+        three times the word pieces it needs (guard_speed's ordinary traffic: 58,400 padded for
+        18,879 real); packed rows are about 98 % full."""
+        wanted = self._wanted(layers)
+        n = len(token_ids)
+        ids = np.zeros((len(rows), row_len), np.int64)
+        positions = np.zeros((len(rows), row_len), np.int64)
+        owner = np.full((len(rows), row_len), -1, np.int64)  # the text of each word piece; -1: padding
+        for r, members in enumerate(rows):
+            at = 0
+            for i in members:
+                k = len(token_ids[i])
+                if at + k > row_len:
+                    raise ValueError(f"row {r} holds more than {row_len} word pieces")
+                ids[r, at : at + k] = token_ids[i]
+                positions[r, at : at + k] = np.arange(k)
+                owner[r, at : at + k] = i
+                at += k
+        segment = torch.from_numpy(owner)
+        # Padding pieces attend to each other (a row of them alone would attend to nothing: NaN).
+        attend = (segment[:, :, None] == segment[:, None, :])[:, None]
+        flat = segment.reshape(-1)
+        real = flat >= 0
+        where = flat[real]
+        count = torch.zeros(n).index_add_(0, where, torch.ones(len(where))).clamp(min=1.0)
+        pooled: dict[int, torch.Tensor] = {}
+
+        def keep(k: int, states: torch.Tensor) -> None:
+            if k in wanted:
+                total = torch.zeros(n, DIM).index_add_(0, where, states.float().reshape(-1, DIM)[real])
+                pooled[k] = F.normalize(total / count[:, None], dim=-1)
+
+        self._forward(torch.from_numpy(ids), torch.from_numpy(positions), attend, max(wanted), keep)
+        return torch.cat([pooled[k] for k in layers], 1).numpy()
+
+    def _wanted(self, layers: Sequence[int]) -> set[int]:
+        wanted = set(layers)
+        if not wanted or min(wanted) < 0 or max(wanted) > len(self.layers):
+            raise ValueError(f"layers must lie in 0-{len(self.layers)}, got {list(layers)}")
+        return wanted
+
+    def _forward(
+        self,
+        input_ids: torch.Tensor,
+        positions: torch.Tensor,
+        attend: torch.Tensor,
+        top: int,
+        keep: Callable[[int, torch.Tensor], None],
+    ) -> None:
+        """Layers 0 to `top`, each layer's token states handed to `keep(k, states)` as it finishes."""
+        rows, length = input_ids.shape
         # BertEmbeddings' order of sums: (word + token type) + position.
         x = F.embedding(input_ids, self.words) + self.type0
-        x = F.layer_norm(x + self.positions[:length], (DIM,), *self.norm, EPS)
+        x = F.layer_norm(x + F.embedding(positions, self.positions), (DIM,), *self.norm, EPS)
         keep(0, x)
-        attend = attention_mask.bool()[:, None, None, :].expand(rows, 1, length, length)
         heads = (rows, length, HEADS, HEAD_DIM)
-        for k, w in enumerate(self.layers[: max(wanted)], start=1):
+        for k, w in enumerate(self.layers[:top], start=1):
             q = F.linear(x, *w["q"]).view(heads).transpose(1, 2)
             key = F.linear(x, *w["k"]).view(heads).transpose(1, 2)
             v = F.linear(x, *w["v"]).view(heads).transpose(1, 2)
             a = F.scaled_dot_product_attention(q, key, v, attn_mask=attend, scale=HEAD_DIM**-0.5)
             a = a.transpose(1, 2).contiguous().reshape(rows, length, DIM)
             h = F.layer_norm(F.linear(a, *w["out"]) + x, (DIM,), *w["norm1"], EPS)
-            x = F.layer_norm(
-                F.linear(F.gelu(F.linear(h, *w["up"])), *w["down"]) + h, (DIM,), *w["norm2"], EPS
-            )
+            up = F.gelu(F.linear(h, *w["up"]))
+            x = F.layer_norm(F.linear(up, *w["down"]) + h, (DIM,), *w["norm2"], EPS)
             keep(k, x)
-        return torch.cat([pooled[k] for k in layers], 1).numpy()
+
+
+def pack_rows(lengths: Sequence[int], row_len: int) -> list[list[int]]:
+    """Text indices per row, so that no row holds more than `row_len` word pieces: best fit by
+    decreasing length (each text into the row it leaves least room in), rows about 98 % full on
+    sentence chunks. Every length must lie in 1..row_len."""
+    rows: list[list[int]] = []
+    by_room: list[list[int]] = [[] for _ in range(row_len + 1)]  # room left -> rows with that room
+    for i in sorted(range(len(lengths)), key=lambda i: -lengths[i]):
+        k = int(lengths[i])
+        if not 0 < k <= row_len:
+            raise ValueError(f"text {i} has {k} word pieces; rows hold 1 to {row_len}")
+        room = next((r for r in range(k, row_len + 1) if by_room[r]), None)
+        if room is None:
+            rows.append([i])
+            by_room[row_len - k].append(len(rows) - 1)
+        else:
+            r = by_room[room].pop()
+            rows[r].append(i)
+            by_room[room - k].append(r)
+    return rows

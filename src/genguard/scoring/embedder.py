@@ -4,10 +4,12 @@ Two runtimes compute the same features (per layer, the mean-pooled unit vector):
 - "torch" (the default): bfloat16 weights, BertModel's operations written out (encoder_torch),
   several texts packed into each row of a pass (`packed_passes`). On this project's 2-core CPU
   bf16 embeds about 2.8x more tweets per second than float32 (330 vs 117 texts/s) while the
-  embeddings keep a cosine similarity above 0.9998 to the float32 ones; packing embedded
-  guard_speed's ordinary traffic through the whole input policy 1.77x faster than passes padded to
-  a power of two (one core: 308 vs 174 texts/s), with 0 decisions changed on 13,337 chunks of the
-  guard's test sets (toxicity and injection heads' |delta P| < 1e-5).
+  embeddings keep a cosine similarity above 0.9998 to the float32 ones. Packing embedded
+  guard_speed's ordinary traffic through the whole input policy 2.1x faster than the former passes
+  padded to a power of two (one core: 349-365 vs 174 texts/s). bf16 results depend a little on
+  the shapes of a pass (oneDNN blocks the work by shape): against the former passes, 3 of 7,080
+  Davidson chunks change decision at 0.5 (max |delta P(toxic)| 0.010); against float32 one text at
+  a time, both are as far (6 of 3,562 chunks, max |delta P| 0.013).
 - "onnx" / "onnx-int8": ONNX Runtime on a graph exported at first use (see encoder_onnx), in
   float32 or dynamic int8. Selected with `runtime=` or the GENGUARD_ENCODER environment variable;
   when ONNX Runtime is missing or the export fails, the embedder falls back to torch with a warning
@@ -238,14 +240,15 @@ def packed_passes(
     packed into rows of ROW_LEN (of the next power of two, 16 at least, when all of them together
     are fewer), longer texts into rows of MAX_TOKENS; `rows` lists positions in the pass's text
     indices, row by row. A pass holds at most `budget` word pieces and `max_rows` rows, both
-    rounded down to powers of two, and its row count is a power of two (empty rows added to the
-    last pass), so every pass has one of log2(budget / 16) + 1 token counts.
+    rounded down to powers of two, and a power-of-two count of rows (the rows left after the full
+    passes go in parts: 13 rows as 8, 4 and 1), so every pass has one of log2(budget / 16) + 1
+    token counts.
 
     Why so few shapes: torch's bf16 matmuls on CPU keep memory per distinct input shape; with
     every length from 1 to 256 word pieces, 400 passes of 32 texts grew resident memory by
     545 MB, while passes of one token count (rows x length) stayed at +20 MB. Packing keeps the
-    shapes few without the padding: passes padded to a power of two computed 3.1x the real word
-    pieces on guard_speed's ordinary traffic, packed rows 1.4x (most of it the last pass's empty rows)."""
+    shapes few without the padding: on guard_speed's ordinary traffic, passes padded to a power of
+    two computed 3.2x the real word pieces (58,400 for 18,373), packed rows 1.07x (19,680)."""
     max_rows = _pow2(max_rows)
     budget = 1 << (max(int(budget), 1).bit_length() - 1)  # rounded down
     short = np.flatnonzero(lengths <= ROW_LEN)
@@ -254,15 +257,15 @@ def packed_passes(
     for group, row_len in ((short, fit), (long, MAX_TOKENS)):
         rows = [[int(group[k]) for k in row] for row in pack_rows(lengths[group], row_len)]
         per = min(max_rows, max(1, budget // row_len))
-        for start in range(0, len(rows), per):
-            part = rows[start : start + per]
+        start = 0
+        while start < len(rows):
+            # Full passes, then the rest in power-of-two parts (13 rows: 8, 4, 1), not padded.
+            size = min(per, 1 << (len(rows) - start).bit_length() - 1)
+            part = rows[start : start + size]
+            start += size
             idx = np.array([i for row in part for i in row])
             local = {i: k for k, i in enumerate(idx.tolist())}
-            yield (
-                idx,
-                [[local[i] for i in row] for row in part] + [[]] * (_pow2(len(part)) - len(part)),
-                row_len,
-            )
+            yield idx, [[local[i] for i in row] for row in part], row_len
 
 
 def _passes(lengths: np.ndarray, max_rows: int, budget: int) -> Iterator[tuple[np.ndarray, int, int]]:

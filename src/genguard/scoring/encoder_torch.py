@@ -83,9 +83,8 @@ class TorchEncoder:
         """(len(token_ids), 384 * len(layers)) float32, as `pooled` gives for each text alone, with
         several texts packed into each row of `row_len` word pieces (`rows[r]`: the indices of the
         texts in row r, in order; see `pack_rows`). Positions restart at each text and a word piece
-        attends only to its own text's, so the arithmetic per text is the unpacked one; kernels
-        that block the work by shape may round differently (measured on 4,103 guard_speed chunks in
-        bf16: 4,062 vectors bit-identical to `pooled`, the rest at cosine >= 0.999999).
+        attends only to its own text's, so the arithmetic per text is the unpacked one; in bf16 the
+        rounding still depends on the pass's shape (see genguard.scoring.embedder).
 
         Why pack: a pass padded to its longest text, texts of 5 to 60 word pieces, computes up to
         three times the word pieces it needs (guard_speed's ordinary traffic: 58,400 padded for

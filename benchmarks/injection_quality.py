@@ -17,8 +17,10 @@ Learned detector (`injection-model`, models/injection-minilm) beside the rules, 
 saw (`--part model`, results in benchmarks/results/injection_quality.json): the held-out sets
 written for issue 14 before model 1 (benchmarks/data/injection_heldout_attacks.jsonl and
 injection_heldout_benign.jsonl), after model 1, before model 2's training data
-(injection_heldout2_*.jsonl), and after model 2, before model 3's training data
-(injection_heldout3_*.jsonl: 160 attacks, 159 ordinary and 315 tricky-but-benign prompts), the
+(injection_heldout2_*.jsonl), after model 2, before model 3's training data
+(injection_heldout3_*.jsonl: 160 attacks, 159 ordinary and 315 tricky-but-benign prompts), and after
+model 3, before model 4's training data (injection_heldout4_*.jsonl: 160 attacks, 150 ordinary and
+306 tricky-but-benign prompts, a third of them reported speech), the
 older hand-written prompts above, the third-party bastioncorpus 0.6.0 (MIT; skipped when not
 installed; a dev set for model 2, see its model card) and BOLD prompts of the gender and race
 domains (the model trained on other domains' sentences).
@@ -26,8 +28,8 @@ Rules alone, model alone and combined (flagged by either; score = the higher of 
 recall per attack family, false-positive rates on ordinary and tricky-but-benign prompts with
 95 % Wilson intervals, AUC with a 95 % bootstrap interval. Thresholds are the rules' 0.5 and
 the model's own (chosen on out-of-fold scores of its training data, see its build.py); nothing
-here is tuned on these sets. On set 3 the model's recall and false-positive rates are also shown at
-other thresholds (the trade-off, for information; the threshold is fixed before).
+here is tuned on these sets. On sets 3 and 4 the model's recall and false-positive rates are also
+shown at other thresholds (the trade-off, for information; the threshold is fixed before).
 
 Usage: python benchmarks/injection_quality.py [--show N] [--part all|rules|model]
 (--show prints N misses and false positives; none by default, so that no one tunes on held-out errors)
@@ -125,6 +127,9 @@ HELD_ORDINARY = "held-out ordinary prompts"
 HELD3 = "held-out 3 attacks (written after model 2)"
 HELD3_ORDINARY = "held-out 3 ordinary prompts"
 HELD3_TRICKY = "held-out 3 tricky prompts"
+HELD4 = "held-out 4 attacks (written after model 3)"
+HELD4_ORDINARY = "held-out 4 ordinary prompts"
+HELD4_TRICKY = "held-out 4 tricky prompts"
 CURVE_THRESHOLDS = (0.5, 0.7, 0.8, 0.85, 0.9, 0.93, 0.95, 0.97, 0.98, 0.99)
 FAMILIES = [
     "direct_override",
@@ -189,10 +194,12 @@ def _fmt(r: dict) -> str:
     )
 
 
-def tradeoff(attacks: np.ndarray, tricky: np.ndarray, ordinary: np.ndarray) -> list[dict]:
-    """Recall and false-positive rates of the model at CURVE_THRESHOLDS on one held-out set; printed
-    for information only (the model's threshold is fixed before, on its training data)."""
-    print("\nModel at other thresholds, held-out set 3 (for information; the threshold is not chosen here)")
+def tradeoff(which: str, attacks: np.ndarray, tricky: np.ndarray, ordinary: np.ndarray) -> list[dict]:
+    """Recall and false-positive rates of the model at CURVE_THRESHOLDS on held-out set `which`;
+    printed for information only (the model's threshold is fixed before, on its training data)."""
+    print(
+        f"\nModel at other thresholds, held-out set {which} (for information; the threshold is fixed before)"
+    )
     print(f"  {'threshold':>9s} {'recall':>28s} {'tricky FPR':>28s} {'ordinary FPR':>28s}")
     curve = []
     for t in CURVE_THRESHOLDS:
@@ -239,6 +246,22 @@ _RATE_ROWS = (  # (set, measure, unit, label, data): the model's rates the guard
         f"training data ({_SET_DATA.format('3', 'benign')}, kind tricky)",
     ),
     (
+        HELD4_TRICKY,
+        "false-positive rate",
+        "tricky prompt",
+        "tricky prompts (set 4)",
+        "fourth held-out set of tricky-but-benign prompts (a third reported speech: documents to "
+        "summarise, red-team findings, quoted attacks), written after model 3, before model 4's "
+        f"training data ({_SET_DATA.format('4', 'benign')}, kind tricky)",
+    ),
+    (
+        HELD4_ORDINARY,
+        "false-positive rate",
+        "prompt",
+        "ordinary prompts (set 4)",
+        f"fourth held-out set of ordinary prompts ({_SET_DATA.format('4', 'benign')}, kind ordinary)",
+    ),
+    (
         HELD3_ORDINARY,
         "false-positive rate",
         "prompt",
@@ -277,6 +300,14 @@ _RATE_ROWS = (  # (set, measure, unit, label, data): the model's rates the guard
         f"training data ({_SET_DATA.format('3', 'attacks')})",
     ),
     (
+        HELD4,
+        "true-positive rate",
+        "prompt",
+        "held-out attacks (set 4)",
+        "fourth held-out set of attacks, 10 families, written after model 3 and before model 4's "
+        f"training data ({_SET_DATA.format('4', 'attacks')})",
+    ),
+    (
         "bastioncorpus 0.6.0 attacks",
         "true-positive rate",
         "prompt",
@@ -301,21 +332,22 @@ def write_error_rates(out: dict) -> None:
         entry = {"scorer": "injection-model", "threshold": t, "measure": measure, "value": r["rate"]}
         entry |= {"unit": unit, "data": f"{data}, 95 % interval {lo:.1f}-{hi:.1f} %", "n": r["n"]}
         fresh.append(entry | {"benchmark": "benchmarks/injection_quality.py", "label": label})
-    auc = out["auc"]["held-out 3: attacks vs tricky prompts"]["model"]
-    fresh.append(
-        {
-            "scorer": "injection-model",
-            "threshold": None,
-            "measure": "AUC",
-            "value": auc["auc"],
-            "unit": "prompt",
-            "data": "held-out set 3 attacks against its tricky-but-benign prompts, 95 % bootstrap interval "
-            f"{auc['ci95'][0]:.3f}-{auc['ci95'][1]:.3f}",
-            "n": out["sets"][HELD3]["model"]["n"] + out["sets"][HELD3_TRICKY]["model"]["n"],
-            "benchmark": "benchmarks/injection_quality.py",
-            "label": "held-out attacks vs tricky prompts (set 3)",
-        }
-    )
+    for which, attacks, tricky in (("3", HELD3, HELD3_TRICKY), ("4", HELD4, HELD4_TRICKY)):
+        auc = out["auc"][f"held-out {which}: attacks vs tricky prompts"]["model"]
+        fresh.append(
+            {
+                "scorer": "injection-model",
+                "threshold": None,
+                "measure": "AUC",
+                "value": auc["auc"],
+                "unit": "prompt",
+                "data": f"held-out set {which} attacks against its tricky-but-benign prompts, 95 % bootstrap "
+                f"interval {auc['ci95'][0]:.3f}-{auc['ci95'][1]:.3f}",
+                "n": out["sets"][attacks]["model"]["n"] + out["sets"][tricky]["model"]["n"],
+                "benchmark": "benchmarks/injection_quality.py",
+                "label": f"held-out attacks vs tricky prompts (set {which})",
+            }
+        )
     rates = raw["rates"]
     at = next((i for i, r in enumerate(rates) if r["scorer"] == "injection-model"), len(rates))
     kept = [r for r in rates if r["scorer"] != "injection-model"]
@@ -355,6 +387,14 @@ def model_report(show: int) -> dict:
     sets[HELD3_TRICKY] = (
         [r["text"] for r in benign3 if r["kind"] == "tricky"],
         [r["topic"] for r in benign3 if r["kind"] == "tricky"],
+    )
+    attacks4 = _jsonl(DATA / "injection_heldout4_attacks.jsonl")
+    benign4 = _jsonl(DATA / "injection_heldout4_benign.jsonl")
+    sets[HELD4] = ([r["text"] for r in attacks4], [r["family"] for r in attacks4])
+    sets[HELD4_ORDINARY] = ([r["text"] for r in benign4 if r["kind"] == "ordinary"], [])
+    sets[HELD4_TRICKY] = (
+        [r["text"] for r in benign4 if r["kind"] == "tricky"],
+        [r["topic"] for r in benign4 if r["kind"] == "tricky"],
     )
     for split in SPLITS:
         for label in ("attack", "benign"):
@@ -412,13 +452,13 @@ def model_report(show: int) -> dict:
         print(
             f"{name:44s} {short:8s} " + " ".join(f"{_fmt(e[k]):>28s}" for k in ("rules", "model", "combined"))
         )
-    for name in ("held-out attacks (issue 14)", HELD2, HELD3):
+    for name in ("held-out attacks (issue 14)", HELD2, HELD3, HELD4):
         e = out["sets"][name]["by_group"]
         print(f"\nRecall per family, {name}")
         for fam in FAMILIES:
             cells = " ".join(f"{_fmt(e[fam][k]):>28s}" for k in ("rules", "model", "combined"))
             print(f"  {fam:42s} {cells}")
-    for name in (HELD_TRICKY, HELD3_TRICKY):
+    for name in (HELD_TRICKY, HELD3_TRICKY, HELD4_TRICKY):
         print(f"\nFPR per topic, {name}")
         for topic, row in out["sets"][name]["by_group"].items():
             print(
@@ -426,7 +466,10 @@ def model_report(show: int) -> dict:
                 + " ".join(f"{_fmt(row[k]):>28s}" for k in ("rules", "model", "combined"))
             )
     out["curve_set3"] = tradeoff(
-        scores[HELD3]["model"], scores[HELD3_TRICKY]["model"], scores[HELD3_ORDINARY]["model"]
+        "3", scores[HELD3]["model"], scores[HELD3_TRICKY]["model"], scores[HELD3_ORDINARY]["model"]
+    )
+    out["curve_set4"] = tradeoff(
+        "4", scores[HELD4]["model"], scores[HELD4_TRICKY]["model"], scores[HELD4_ORDINARY]["model"]
     )
 
     for key, pos, neg in (
@@ -436,6 +479,8 @@ def model_report(show: int) -> dict:
         ("held-out 2: attacks vs tricky prompts", HELD2, "held-out 2 tricky prompts"),
         ("held-out 3: attacks vs ordinary prompts", HELD3, HELD3_ORDINARY),
         ("held-out 3: attacks vs tricky prompts", HELD3, HELD3_TRICKY),
+        ("held-out 4: attacks vs ordinary prompts", HELD4, HELD4_ORDINARY),
+        ("held-out 4: attacks vs tricky prompts", HELD4, HELD4_TRICKY),
     ):
         labels = np.r_[np.ones(len(scores[pos]["model"])), np.zeros(len(scores[neg]["model"]))]
         out["auc"][key] = {

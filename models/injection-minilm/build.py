@@ -46,12 +46,20 @@ LAYERS = (4, 6)  # the toxicity model's layers: one embedding pass serves both h
 SEED = 0
 C = 4.0
 FOLDS = 5
+# Model 4 (built with --model 4, measured, not shipped: see the model card): model 3's data plus
+# data4/ (reported speech: instruction-like documents, quoted attacks, report findings, and their
+# attack twins), and logistic regression on standardised features (fit(standardise=True)).
+NAME_4 = "genguard-injection-minilm-4"
+C_4 = 0.01  # on standardised features; chosen out of fold among 0.003, 0.01, 0.02, 0.05, 0.3
+DATA_4 = HERE / "data4"
 WEIGHTS = {"attack": 1.0, "written": 0.7, "other": 0.3}  # each group's total weight (other: not prompts)
 TARGET_FPR = 0.01  # on out-of-fold project-written benign prompts (the goal: <= 1 % held out)
 BOLD_TRAIN_DOMAINS = ("profession", "political_ideology", "religious_ideology")
 BOLD_ROWS = 3000
 DAVIDSON_ROWS = 1500  # tweets of all three classes: insults and slang are not injections
 TOXICITY_WRITTEN = HERE.parent / "toxicity-minilm" / "written.yaml"  # project-written insults, clean talk
+# written benign prompts from these sources are ordinary requests; the rest are the tricky ones
+ORDINARY_SOURCES = ("ordinary", "ordinary2", "ordinary4", "composed:document")
 HELDOUT = HERE.parents[1] / "benchmarks" / "data"  # only read by overlap_check(), never for fitting
 
 
@@ -165,16 +173,20 @@ def compose(parts: dict[str, list[str]], rng: random.Random) -> list[Example]:
     return out
 
 
-def examples() -> list[Example]:
-    """Every training example, in a fixed order."""
+def examples(model4: bool = False) -> list[Example]:
+    """Every training example, in a fixed order: the shipped model's data, or with `model4` also
+    data4/ (attacks4.txt, benign5.txt, and documents4.txt added to parts.txt's documents)."""
     rng = random.Random(SEED)
     attacks: dict[str, list[str]] = {}
     benign: dict[str, list[str]] = {}
-    for path in sorted((HERE / "data").glob("attacks*.txt")):  # attacks.txt, then attacks2.txt
+    folders = [HERE / "data", DATA_4] if model4 else [HERE / "data"]
+    for path in [p for folder in folders for p in sorted(folder.glob("attacks*.txt"))]:
         attacks |= read_sections(path)
-    for path in sorted((HERE / "data").glob("benign*.txt")):
+    for path in [p for folder in folders for p in sorted(folder.glob("benign*.txt"))]:
         benign |= read_sections(path)
     parts = read_sections(HERE / "data" / "parts.txt")
+    if model4:
+        parts["documents"] += read_sections(DATA_4 / "documents4.txt")["documents"]
     out: list[Example] = []
     for section, lines in attacks.items():
         out += [Example(t, 1, section, f"{section}{i}", True) for i, t in enumerate(lines)]
@@ -255,17 +267,36 @@ def unit_weights(rows: list[Example], labels: np.ndarray, owners: list[int]) -> 
     return weights / weights.mean()
 
 
-def fit(rows: list[Example], features: dict[str, np.ndarray]) -> InjectionHead:
+def fit(rows: list[Example], features: dict[str, np.ndarray], standardise: bool = False) -> InjectionHead:
+    """The head fitted on `rows`: logistic regression with C (model 3) on the raw features, or, with
+    `standardise` (model 4), with C_4 on features standardised by the training units' weighted mean
+    and standard deviation, folded back into one weight vector and bias over the raw features (so
+    the head stays a LinearHead). Out of fold on model 4's data (5 folds, 3 fold seeds), model 4's
+    recipe against model 3's: AUC attacks vs tricky benign prompts 0.973 vs 0.969, tricky FPR at
+    80 % recall 3.96 vs 4.33 %."""
     texts, labels, owners = units(rows)
     x = np.stack([features[t] for t in texts])
     weights = unit_weights(rows, labels, owners)
-    model = LogisticRegression(C=C, max_iter=5000)
-    model.fit(x, labels, sample_weight=weights)
-    return InjectionHead(model.coef_[0], float(model.intercept_[0]), LAYERS, {"name": NAME, "threshold": 0.5})
+    if not standardise:
+        model = LogisticRegression(C=C, max_iter=5000)
+        model.fit(x, labels, sample_weight=weights)
+        return InjectionHead(
+            model.coef_[0], float(model.intercept_[0]), LAYERS, {"name": NAME, "threshold": 0.5}
+        )
+    x = x.astype(np.float64)
+    mean = np.average(x, axis=0, weights=weights)
+    std = np.sqrt(np.average((x - mean) ** 2, axis=0, weights=weights)) + 1e-6
+    model = LogisticRegression(C=C_4, max_iter=5000)
+    model.fit((x - mean) / std, labels, sample_weight=weights)
+    weight = model.coef_[0] / std
+    bias = float(model.intercept_[0] - weight @ mean)
+    return InjectionHead(weight, bias, LAYERS, {"name": NAME_4, "threshold": 0.5})
 
 
-def out_of_fold(rows: list[Example], features: dict[str, np.ndarray]) -> np.ndarray:
-    """Each row's score from a head fitted on the folds without its group."""
+def out_of_fold(
+    rows: list[Example], features: dict[str, np.ndarray], standardise: bool = False
+) -> np.ndarray:
+    """Each row's score from a head fitted (see `fit`) on the folds without its group."""
     groups = sorted({ex.group for ex in rows})
     rng = random.Random(SEED)
     rng.shuffle(groups)
@@ -274,7 +305,7 @@ def out_of_fold(rows: list[Example], features: dict[str, np.ndarray]) -> np.ndar
     for k in range(FOLDS):
         train = [ex for ex in rows if fold_of[ex.group] != k]
         test_idx = [i for i, ex in enumerate(rows) if fold_of[ex.group] == k]
-        head = fit(train, features)
+        head = fit(train, features, standardise)
         scores[test_idx] = text_scores(head, [rows[i] for i in test_idx], features)
     return scores
 
@@ -284,6 +315,7 @@ def choose_threshold(rows: list[Example], scores: np.ndarray) -> tuple[float, di
     prompts is <= TARGET_FPR, with the out-of-fold figures at it."""
     labels = np.array([ex.label for ex in rows])
     written = np.array([ex.written for ex in rows])
+    tricky = (labels == 0) & written & np.array([ex.source not in ORDINARY_SOURCES for ex in rows])
     for t in np.arange(0.5, 0.996, 0.01):
         fpr = float((scores[(labels == 0) & written] >= t).mean())
         if fpr <= TARGET_FPR:
@@ -295,6 +327,16 @@ def choose_threshold(rows: list[Example], scores: np.ndarray) -> tuple[float, di
         "recall": round(float((scores[labels == 1] >= t).mean()), 4),
         "fpr_written_benign": round(float((scores[(labels == 0) & written] >= t).mean()), 4),
         "fpr_other": round(float((scores[(labels == 0) & ~written] >= t).mean()), 4),
+        "fpr_tricky_written": round(float((scores[tricky] >= t).mean()), 4),
+        "auc_attacks_vs_tricky": round(
+            float(
+                roc_auc_score(
+                    np.r_[np.ones(int(labels.sum())), np.zeros(int(tricky.sum()))],
+                    np.r_[scores[labels == 1], scores[tricky]],
+                )
+            ),
+            4,
+        ),
         "n_attacks": int((labels == 1).sum()),
         "n_written_benign": int(((labels == 0) & written).sum()),
         "n_other": int((~written).sum()),
@@ -336,6 +378,8 @@ def overlap_check(rows: list[Example]) -> dict:
         "injection_heldout2_benign.jsonl",
         "injection_heldout3_attacks.jsonl",
         "injection_heldout3_benign.jsonl",
+        "injection_heldout4_attacks.jsonl",
+        "injection_heldout4_benign.jsonl",
         "injection_prompts.jsonl",
     ):
         for line in (HELDOUT / name).read_text(encoding="utf-8").splitlines():
@@ -354,19 +398,23 @@ def overlap_check(rows: list[Example]) -> dict:
     return {"shared_sentences": shared, "heldout_texts": len(held), "heldout_with_shared_8gram": with_gram}
 
 
-def main() -> None:
-    rows = examples()
+def main(out: Path = HERE, model: int = 3) -> None:
+    """Build the head and write head.safetensors and config.json into `out` (the model folder by
+    default; a scratch folder to try a build before replacing the shipped one). `model` 3 is the
+    shipped recipe; 4 the recipe measured and not shipped (model card, "How the data were written")."""
+    model4 = model == 4
+    rows = examples(model4)
     overlap = overlap_check(rows)
     if overlap["shared_sentences"]:
         raise SystemExit(
             f"training data shares sentences with the held-out sets: {overlap['shared_sentences']}"
         )
     features = embed_all(rows)
-    oof = out_of_fold(rows, features)
+    oof = out_of_fold(rows, features, model4)
     threshold, metrics = choose_threshold(rows, oof)
-    head = fit(rows, features)
+    head = fit(rows, features, model4)
     head.config = {
-        "name": NAME,
+        "name": NAME_4 if model4 else NAME,
         "threshold": threshold,
         "layers": list(LAYERS),
         "embedder": default_embedder().model_id,
@@ -375,7 +423,8 @@ def main() -> None:
             "up to 1,000 characters whole) after toxicity.prepare; a text scores its highest unit"
         ),
         "training": {
-            "C": C,
+            "C": C_4 if model4 else C,
+            "standardised": model4,
             "seed": SEED,
             "folds": FOLDS,
             "target_fpr": TARGET_FPR,
@@ -389,9 +438,17 @@ def main() -> None:
         },
         "out_of_fold": metrics,
     }
-    head.save(HERE)
+    head.save(out)
     print(json.dumps(head.config, indent=2))
 
 
 if __name__ == "__main__":
-    main()
+    import argparse
+
+    parser = argparse.ArgumentParser(description="Rebuild the injection head (see the module docstring).")
+    parser.add_argument(
+        "--out", type=Path, default=HERE, help="folder to write into (default: the model folder)"
+    )
+    parser.add_argument("--model", type=int, choices=(3, 4), default=3, help="recipe (3: shipped)")
+    args = parser.parse_args()
+    main(args.out, args.model)

@@ -13,8 +13,8 @@ from genguard.scoring.embedder import (
     MAX_TOKENS,
     ROW_LEN,
     SentenceEmbedder,
-    _passes,
     default_embedder,
+    onnx_passes,
     packed_passes,
 )
 
@@ -85,7 +85,7 @@ def test_packed_passes_fit_the_budget_in_few_shapes() -> None:
 
 def test_exact_passes_fit_the_budget_without_empty_rows() -> None:
     lengths = np.random.default_rng(1).integers(3, MAX_TOKENS + 1, 2000)
-    passes = list(_passes(lengths, max_rows=256, budget=4096))
+    passes = list(onnx_passes(lengths, max_rows=256, budget=4096))
     assert sorted(np.concatenate([idx for idx, _, _ in passes]).tolist()) == list(range(2000))
     for idx, pad, rows in passes:
         assert rows == len(idx) and pad % 8 == 0 and lengths[idx].max() <= pad < lengths[idx].max() + 8

@@ -45,7 +45,7 @@ benchmarks/large_queries.py's text (22 word pieces on average, 108 at most) on t
 chunks (and +545 MB after 400 passes of assorted lengths). Speed side by side on 1,500 such chunks:
 322 vs 295 texts/s for the former batches on the idle machine, 51 vs 61 under load."""
 ROW_LEN = 128  # word pieces per packed row (torch runtime); longer texts get rows of MAX_TOKENS
-MAX_ROWS = 256  # rows per forward pass at most (a power of two, as the padded shapes are)
+MAX_ROWS = 256  # rows per forward pass at most (rounded down to a power of two)
 _MIN_PAD = 16
 RUNTIMES = ("torch", "onnx", "onnx-int8")
 ENV_RUNTIME = "GENGUARD_ENCODER"
@@ -178,42 +178,28 @@ class SentenceEmbedder:
         out = np.zeros((len(texts), DIM * len(layers)), dtype=np.float32)
         ids = self._token_ids(texts)
         lengths = np.array([len(x) for x in ids])
-        if self.onnx is not None:
-            passes: Iterator[tuple[np.ndarray, Callable[[], np.ndarray]]] = self._onnx_passes(
-                ids, lengths, layers, batch_size, token_budget
-            )
-        else:
-            passes = self._packed_passes(ids, lengths, layers, batch_size, token_budget)
         with torch.inference_mode():
-            for idx, run in passes:
-                out[idx] = run()
+            for idx, vectors in self._passes(ids, lengths, layers, batch_size, token_budget):
+                out[idx] = vectors
                 if progress is not None:
                     progress(int(counts[idx].sum()) + extra)
                     extra = 0
         return out
 
-    def _packed_passes(
+    def _passes(
         self, ids: list[list[int]], lengths: np.ndarray, layers: tuple[int, ...], max_rows: int, budget: int
-    ) -> Iterator[tuple[np.ndarray, Callable[[], np.ndarray]]]:
-        """Torch passes of packed rows (see `packed_passes` and TorchEncoder.packed)."""
-        for idx, rows, row_len in packed_passes(lengths, max_rows, budget):
-            sub = [ids[i] for i in idx]
-            yield (
-                idx,
-                lambda sub=sub, rows=rows, row_len=row_len: self.encoder.packed(sub, rows, row_len, layers),
-            )
-
-    def _onnx_passes(
-        self, ids: list[list[int]], lengths: np.ndarray, layers: tuple[int, ...], max_rows: int, budget: int
-    ) -> Iterator[tuple[np.ndarray, Callable[[], np.ndarray]]]:
-        """ONNX Runtime passes: texts by length, each pass padded to its longest (see _passes)."""
-        assert self.onnx is not None
-        for idx, pad, rows in _passes(lengths, max_rows, budget):
-            input_ids = np.zeros((rows, pad), np.int64)
+    ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """(text indices, their vectors) per forward pass: packed rows on torch (`packed_passes`),
+        texts by length on ONNX Runtime (`onnx_passes`)."""
+        if self.onnx is None:
+            for idx, rows, row_len in packed_passes(lengths, max_rows, budget):
+                yield idx, self.encoder.packed([ids[i] for i in idx], rows, row_len, layers)
+            return
+        for idx, pad, n in onnx_passes(lengths, max_rows, budget):
+            input_ids = np.zeros((n, pad), np.int64)
             for r, i in enumerate(idx):
                 input_ids[r, : lengths[i]] = ids[i]
-            mask = (input_ids > 0).astype(np.int64)
-            yield idx, lambda input_ids=input_ids, mask=mask: self.onnx.pooled(input_ids, mask, layers)
+            yield idx, self.onnx.pooled(input_ids, (input_ids > 0).astype(np.int64), layers)
 
     def _token_ids(self, texts: Sequence[str], chunk: int = 2048) -> list[list[int]]:
         """Each text's word pieces, [CLS] and [SEP] included, at most MAX_TOKENS."""
@@ -268,7 +254,7 @@ def packed_passes(
             yield idx, [[local[i] for i in row] for row in part], row_len
 
 
-def _passes(lengths: np.ndarray, max_rows: int, budget: int) -> Iterator[tuple[np.ndarray, int, int]]:
+def onnx_passes(lengths: np.ndarray, max_rows: int, budget: int) -> Iterator[tuple[np.ndarray, int, int]]:
     """(text indices, padded length, rows) per ONNX Runtime pass: texts by increasing length, each
     pass padded to its longest text rounded up to 8, no empty rows (ONNX Runtime keeps no memory
     per shape)."""

@@ -380,22 +380,16 @@ def model_report(show: int) -> dict:
     sets[HELD2] = ([r["text"] for r in attacks2], [r["family"] for r in attacks2])
     for kind in ("ordinary", "tricky"):
         sets[f"held-out 2 {kind} prompts"] = ([r["text"] for r in benign2 if r["kind"] == kind], [])
-    attacks3 = _jsonl(DATA / "injection_heldout3_attacks.jsonl")
-    benign3 = _jsonl(DATA / "injection_heldout3_benign.jsonl")
-    sets[HELD3] = ([r["text"] for r in attacks3], [r["family"] for r in attacks3])
-    sets[HELD3_ORDINARY] = ([r["text"] for r in benign3 if r["kind"] == "ordinary"], [])
-    sets[HELD3_TRICKY] = (
-        [r["text"] for r in benign3 if r["kind"] == "tricky"],
-        [r["topic"] for r in benign3 if r["kind"] == "tricky"],
-    )
-    attacks4 = _jsonl(DATA / "injection_heldout4_attacks.jsonl")
-    benign4 = _jsonl(DATA / "injection_heldout4_benign.jsonl")
-    sets[HELD4] = ([r["text"] for r in attacks4], [r["family"] for r in attacks4])
-    sets[HELD4_ORDINARY] = ([r["text"] for r in benign4 if r["kind"] == "ordinary"], [])
-    sets[HELD4_TRICKY] = (
-        [r["text"] for r in benign4 if r["kind"] == "tricky"],
-        [r["topic"] for r in benign4 if r["kind"] == "tricky"],
-    )
+    for n, attacks_name, ordinary_name, tricky_name in (
+        (3, HELD3, HELD3_ORDINARY, HELD3_TRICKY),
+        (4, HELD4, HELD4_ORDINARY, HELD4_TRICKY),
+    ):
+        attacks_n = _jsonl(DATA / f"injection_heldout{n}_attacks.jsonl")
+        benign_n = _jsonl(DATA / f"injection_heldout{n}_benign.jsonl")
+        tricky_n = [r for r in benign_n if r["kind"] == "tricky"]
+        sets[attacks_name] = ([r["text"] for r in attacks_n], [r["family"] for r in attacks_n])
+        sets[ordinary_name] = ([r["text"] for r in benign_n if r["kind"] == "ordinary"], [])
+        sets[tricky_name] = ([r["text"] for r in tricky_n], [r["topic"] for r in tricky_n])
     for split in SPLITS:
         for label in ("attack", "benign"):
             chosen = [r for r in older if r["split"] == split and r["label"] == label]

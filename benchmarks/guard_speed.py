@@ -29,7 +29,7 @@ Everything is measured with the model loaded and warmed up, in one process:
 Numbers are also written to benchmarks/results/guard_speed.json.
 
 Usage: python benchmarks/guard_speed.py [--prompts 250] [--batch-texts 2048] [--repeats 3]
-About 3 minutes on a 2-core CPU. Run it on an otherwise idle machine: the 1-minute load average at
+About 6 minutes on a 2-core CPU. Run it on an otherwise idle machine: the 1-minute load average at
 the start and end is printed, since competing work shows up directly in these numbers.
 """
 

@@ -25,7 +25,9 @@ EPS = 1e-12  # MiniLM's layer_norm_eps
 
 
 class TorchEncoder:
-    """MiniLM's weights in `dtype` and a forward pass that returns pooled layers."""
+    """MiniLM's weights (in the loaded model's dtype) and forward passes that return pooled layers:
+    `packed` (what the embedder runs) and `pooled` (one text per row, padded: BertModel's own
+    inputs, which the tests compare with BertModel bit for bit)."""
 
     def __init__(self, model: torch.nn.Module) -> None:
         """`model`: a loaded transformers BertModel (all-MiniLM-L6-v2); its weights are shared, not copied."""
@@ -34,7 +36,7 @@ class TorchEncoder:
         self.positions = w["embeddings.position_embeddings.weight"]
         self.type0 = w["embeddings.token_type_embeddings.weight"][0]  # every text is token type 0
         self.norm = (w["embeddings.LayerNorm.weight"], w["embeddings.LayerNorm.bias"])
-        self.layers = []
+        self.layers: list[dict[str, tuple[torch.Tensor, torch.Tensor]]] = []
         for i in range(len(model.encoder.layer)):
 
             def pair(name: str, i: int = i) -> tuple[torch.Tensor, torch.Tensor]:

@@ -98,7 +98,8 @@ def test_packed_rows_give_the_vectors_of_texts_alone(embedder: SentenceEmbedder)
         embedder._token_ids(texts), [list(range(k, k + 3)) for k in range(0, 30, 3)], 1024, (4, 6)
     )
     alone = np.vstack([embedder.encoder.packed(embedder._token_ids([t]), [[0]], 256, (4, 6)) for t in texts])
-    assert (packed * alone).reshape(30, 2, DIM).sum(-1).min() > 0.99999  # attention stays within a text
+    # bf16 rounds by pass shape (0.99999 here); attention leaking across a row's texts gives ~0.70.
+    assert (packed * alone).reshape(30, 2, DIM).sum(-1).min() > 0.9999
     with pytest.raises(ValueError, match="more than 16"):
         embedder.encoder.packed(embedder._token_ids(texts[:2]), [[0, 1]], 16, (4, 6))
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from genguard.datasets import named_documents, shakespeare_text
 from genguard.errors import ConfigError
@@ -25,6 +26,9 @@ from genguard.report.results import (
     WatermarkRun,
 )
 
+if TYPE_CHECKING:
+    from genguard.watermark import WatermarkDetector
+
 Answers = dict[str, list[tuple[str, str]]]  # "watermarked" / "plain" -> (prompt, text) per prompt
 INDEX_MIN_CHARS = 300  # a protected passage: consecutive speeches of Tiny Shakespeare up to this size
 
@@ -38,6 +42,15 @@ def watermark_processor(model: LanguageModel, preset: Preset):
         model.tokenizer.vocab_size, key, scheme=preset.scheme, gamma=preset.gamma, delta=preset.delta
     )
     return proc, key
+
+
+def watermark_detector(model: LanguageModel, preset: Preset) -> WatermarkDetector:
+    """The detector of the preset's scheme for the public reference key (watermark_processor's)."""
+    from genguard.watermark import WatermarkDetector, WatermarkKey
+
+    return WatermarkDetector(
+        model.tokenizer, keys=[WatermarkKey.reference()], scheme=preset.scheme, gamma=preset.gamma
+    )
 
 
 def generate_answers(model: LanguageModel, preset: Preset, seed: int, watermarked: bool) -> list[Generation]:
@@ -69,12 +82,10 @@ def human_texts(tokenizer, preset: Preset) -> list[tuple[str, str]]:
 
 def watermark_run(model: LanguageModel, preset: Preset, seed: int, answers: Answers) -> WatermarkRun:
     """Detect the watermark in the watermarked and plain answers and in human texts."""
-    from genguard.watermark import WatermarkDetector
-
-    _, key = watermark_processor(model, preset)
     items = [(kind, prompt, text) for kind in ("watermarked", "plain") for prompt, text in answers[kind]]
     items += [(kind, "", text) for kind, text in human_texts(model.tokenizer, preset)]
-    detector = WatermarkDetector(model.tokenizer, keys=[key], scheme=preset.scheme, gamma=preset.gamma)
+    detector = watermark_detector(model, preset)
+    (key,) = detector.keys
     ids = detector.encode([text for _, _, text in items])
     detections = detector.detect_ids(ids)
     return WatermarkRun(
@@ -215,12 +226,9 @@ def detection_run(model: LanguageModel, preset: Preset, texts: Sequence[tuple[st
     """Score (kind, text) pairs with the zero-shot detector on `model` (one batch), the watermark
     detector of the preset's scheme beside it, decided with the packaged calibration."""
     from genguard.detection import MachineTextDetector
-    from genguard.watermark import WatermarkDetector
 
-    _, key = watermark_processor(model, preset)
-    marks = WatermarkDetector(model.tokenizer, keys=[key], scheme=preset.scheme, gamma=preset.gamma)
     detector = MachineTextDetector(model)
-    results = detector.detect([text for _, text in texts], watermark=marks)
+    results = detector.detect([text for _, text in texts], watermark=watermark_detector(model, preset))
     t = detector.calibration.text
     return DetectionRun(
         model_id=model.model_id,

@@ -3,6 +3,7 @@ and per demographic group with intervals, the group comparisons and the guard's 
 
 from __future__ import annotations
 
+from genguard.fairness.tone import Comparison
 from genguard.focusgroup.bias import BiasFigures
 from genguard.focusgroup.study import FocusGroupResult, Share
 from genguard.report.format import INTERVAL_SENTENCE, SMALL_SENTENCE, interval_cell, num, p_cell, pct, short
@@ -33,6 +34,20 @@ def _bias_row(label: str, b: BiasFigures, correction: float | None = None) -> li
         p_cell(b.p_value),
         interval_cell(b.consistency, *b.consistency_ci, n=b.n_pairs),
         num(correction, "{:+.3f}"),
+    ]
+
+
+_GAP_COLUMNS = ["attribute", "pair", "groups", "difference in P(first)", "Cohen's d"]
+
+
+def _gap_cells(c: Comparison) -> list[Cell]:
+    """The cells under _GAP_COLUMNS for one group comparison."""
+    return [
+        Cell(c.domain),
+        Cell(c.metric),
+        Cell(f"{c.group_a} \u2212 {c.group_b}", "label"),
+        num(c.difference, "{:+.3f}"),
+        num(c.cohens_d, "{:+.2f}"),
     ]
 
 
@@ -118,23 +133,10 @@ def focusgroup_section(result: FocusGroupResult) -> Section:
         )
     blocks.append(
         Table(
-            [
-                "attribute",
-                "pair",
-                "groups",
-                "difference in P(first)",
-                "Cohen's d",
-                "p",
-                "Holm p",
-                "significant",
-            ],
+            [*_GAP_COLUMNS, "p", "Holm p", "significant"],
             [
                 [
-                    Cell(c.domain),
-                    Cell(c.metric),
-                    Cell(f"{c.group_a} \u2212 {c.group_b}", "label"),
-                    num(c.difference, "{:+.3f}"),
-                    num(c.cohens_d, "{:+.2f}"),
+                    *_gap_cells(c),
                     p_cell(c.p_value),
                     p_cell(c.p_adjusted),
                     Cell("yes" if c.significant else "no"),
@@ -214,18 +216,8 @@ def focusgroup_measured_section(m: FocusGroupMeasured) -> Section:
     if m.significant_gaps:
         blocks.append(
             Table(
-                ["attribute", "pair", "groups", "difference in P(first)", "Cohen's d", "Holm p"],
-                [
-                    [
-                        Cell(c.domain),
-                        Cell(c.metric),
-                        Cell(f"{c.group_a} \u2212 {c.group_b}", "label"),
-                        num(c.difference, "{:+.3f}"),
-                        num(c.cohens_d, "{:+.2f}"),
-                        p_cell(c.p_adjusted),
-                    ]
-                    for c in m.significant_gaps
-                ],
+                [*_GAP_COLUMNS, "Holm p"],
+                [[*_gap_cells(c), p_cell(c.p_adjusted)] for c in m.significant_gaps],
             )
         )
     return Section("focusgroup", "Virtual focus group (measured by the benchmark)", blocks, data=m)

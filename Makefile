@@ -38,8 +38,10 @@ demo: setup
 serve: setup
 	$(VENV)/bin/genguard serve $(if $(GATEWAY_CONFIG),--config $(GATEWAY_CONFIG))
 
+# Two workers (pytest-xdist), one torch thread each: the suite is mostly single-threaded work,
+# so this nearly halves its wall time on CI's 2 cores (see tests/conftest.py).
 test: setup browser
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n 2 --dist loadgroup
 
 bench: setup
 	$(PY) benchmarks/watermark_speed.py

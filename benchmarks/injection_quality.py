@@ -20,7 +20,9 @@ injection_heldout_benign.jsonl), after model 1, before model 2's training data
 (injection_heldout2_*.jsonl), after model 2, before model 3's training data
 (injection_heldout3_*.jsonl: 160 attacks, 159 ordinary and 315 tricky-but-benign prompts), and after
 model 3, before model 4's training data (injection_heldout4_*.jsonl: 160 attacks, 150 ordinary and
-306 tricky-but-benign prompts, a third of them reported speech), the
+306 tricky-but-benign prompts, a third of them reported speech), and after models 3 and 4, before
+model 5's training data (injection_heldout5_*.jsonl: 208 attacks, 158 ordinary and 311
+tricky-but-benign prompts, 146 of them reported speech), the
 older hand-written prompts above, the third-party bastioncorpus 0.6.0 (MIT; skipped when not
 installed; a dev set for model 2, see its model card) and BOLD prompts of the gender and race
 domains (the model trained on other domains' sentences).
@@ -28,10 +30,16 @@ Rules alone, model alone and combined (flagged by either; score = the higher of 
 recall per attack family, false-positive rates on ordinary and tricky-but-benign prompts with
 95 % Wilson intervals, AUC with a 95 % bootstrap interval. Thresholds are the rules' 0.5 and
 the model's own (chosen on out-of-fold scores of its training data, see its build.py); nothing
-here is tuned on these sets. On sets 3 and 4 the model's recall and false-positive rates are also
-shown at other thresholds (the trade-off, for information; the threshold is fixed before).
+here is tuned on these sets. On sets 3-5 the model's recall and false-positive rates are also
+shown at other thresholds (the trade-off, for information; the threshold is fixed before). Set 5 is
+shown in totals only (no table per family or topic).
 
-Usage: python benchmarks/injection_quality.py [--show N] [--part all|rules|model]
+`--candidate DIR` also scores a model folder that is not shipped (head alone, at its own threshold)
+on the same sets in the same run, totals only, beside the rules and the shipped model: how a new
+build is measured once before deciding whether to ship it. Its figures go into RESULTS under
+"candidate", not into error_rates.json.
+
+Usage: python benchmarks/injection_quality.py [--show N] [--part all|rules|model] [--candidate DIR]
 (--show prints N misses and false positives; none by default, so that no one tunes on held-out errors)
 """
 
@@ -130,6 +138,9 @@ HELD3_TRICKY = "held-out 3 tricky prompts"
 HELD4 = "held-out 4 attacks (written after model 3)"
 HELD4_ORDINARY = "held-out 4 ordinary prompts"
 HELD4_TRICKY = "held-out 4 tricky prompts"
+HELD5 = "held-out 5 attacks (written after models 3-4)"
+HELD5_ORDINARY = "held-out 5 ordinary prompts"
+HELD5_TRICKY = "held-out 5 tricky prompts"
 CURVE_THRESHOLDS = (0.5, 0.7, 0.8, 0.85, 0.9, 0.93, 0.95, 0.97, 0.98, 0.99)
 FAMILIES = [
     "direct_override",
@@ -262,6 +273,22 @@ _RATE_ROWS = (  # (set, measure, unit, label, data): the model's rates the guard
         f"fourth held-out set of ordinary prompts ({_SET_DATA.format('4', 'benign')}, kind ordinary)",
     ),
     (
+        HELD5_TRICKY,
+        "false-positive rate",
+        "tricky prompt",
+        "tricky prompts (set 5)",
+        "fifth held-out set of tricky-but-benign prompts (146 of 311 reported speech: documents to "
+        "summarise, red-team findings, quoted attacks), written after models 3 and 4, before model 5's "
+        f"training data ({_SET_DATA.format('5', 'benign')}, kind tricky)",
+    ),
+    (
+        HELD5_ORDINARY,
+        "false-positive rate",
+        "prompt",
+        "ordinary prompts (set 5)",
+        f"fifth held-out set of ordinary prompts ({_SET_DATA.format('5', 'benign')}, kind ordinary)",
+    ),
+    (
         HELD3_ORDINARY,
         "false-positive rate",
         "prompt",
@@ -308,6 +335,14 @@ _RATE_ROWS = (  # (set, measure, unit, label, data): the model's rates the guard
         f"training data ({_SET_DATA.format('4', 'attacks')})",
     ),
     (
+        HELD5,
+        "true-positive rate",
+        "prompt",
+        "held-out attacks (set 5)",
+        "fifth held-out set of attacks, 10 families, written after models 3 and 4 and before model 5's "
+        f"training data ({_SET_DATA.format('5', 'attacks')})",
+    ),
+    (
         "bastioncorpus 0.6.0 attacks",
         "true-positive rate",
         "prompt",
@@ -332,7 +367,11 @@ def write_error_rates(out: dict) -> None:
         entry = {"scorer": "injection-model", "threshold": t, "measure": measure, "value": r["rate"]}
         entry |= {"unit": unit, "data": f"{data}, 95 % interval {lo:.1f}-{hi:.1f} %", "n": r["n"]}
         fresh.append(entry | {"benchmark": "benchmarks/injection_quality.py", "label": label})
-    for which, attacks, tricky in (("3", HELD3, HELD3_TRICKY), ("4", HELD4, HELD4_TRICKY)):
+    for which, attacks, tricky in (
+        ("3", HELD3, HELD3_TRICKY),
+        ("4", HELD4, HELD4_TRICKY),
+        ("5", HELD5, HELD5_TRICKY),
+    ):
         auc = out["auc"][f"held-out {which}: attacks vs tricky prompts"]["model"]
         fresh.append(
             {
@@ -358,8 +397,71 @@ def write_error_rates(out: dict) -> None:
     print(f"written: {ERROR_RATES} ({len(fresh)} injection-model entries)")
 
 
-def model_report(show: int) -> dict:
-    """Rules, model and combined on the sets the model never saw; prints tables, writes RESULTS."""
+_PAIRS = (  # (set number, attacks, ordinary prompts, tricky prompts) of the held-out sets
+    ("1", "held-out attacks (issue 14)", HELD_ORDINARY, HELD_TRICKY),
+    ("2", HELD2, "held-out 2 ordinary prompts", "held-out 2 tricky prompts"),
+    ("3", HELD3, HELD3_ORDINARY, HELD3_TRICKY),
+    ("4", HELD4, HELD4_ORDINARY, HELD4_TRICKY),
+    ("5", HELD5, HELD5_ORDINARY, HELD5_TRICKY),
+)
+
+
+def at_recall(attacks: np.ndarray, tricky: np.ndarray, goal: float = 0.8) -> dict:
+    """The highest 0.01-step threshold whose recall is >= goal, and the tricky FPR there (for
+    comparing two models' curves; not a threshold either ships with)."""
+    steps = np.round(np.arange(0.99, 0.0, -0.01), 2)
+    t = next((float(x) for x in steps if (attacks >= x).mean() >= goal), 0.0)
+    return {"threshold": t, "recall": rate(attacks >= t), "tricky_fpr": rate(tricky >= t)}
+
+
+def candidate_report(folder: Path, sets: dict, scores: dict, t_model: float) -> dict:
+    """A model folder that is not shipped, head alone at its own threshold, on every set beside the
+    rules and the shipped model: totals, AUC with bootstrap intervals and the tricky FPR at 80 %
+    recall on held-out sets 1-5. Nothing per family, topic or text."""
+    cand = injection_model.InjectionModelScorer(model_dir=folder, screen=False)
+    t_cand = cand.threshold
+    print(f"\ncandidate: {cand.model_id} ({folder}), flagged at >= {t_cand}; head alone; totals only")
+    print(f"{'set':44s} {'measure':8s} {'rules':>28s} {'shipped model':>28s} {'candidate':>28s}")
+    out: dict = {"model": cand.model_id, "folder": str(folder), "threshold": t_cand, "sets": {}}
+    for name, (texts, _groups) in sets.items():
+        c = np.array([x.score for x in cand.score(texts)])
+        scores[name]["candidate"] = c
+        entry = {k: rate(scores[name][k] >= t) for k, t in (("rules", FLAG), ("model", t_model))}
+        entry["candidate"] = rate(c >= t_cand)
+        out["sets"][name] = entry
+        short = "recall" if "attack" in name else "FPR"
+        cells = " ".join(f"{_fmt(entry[k]):>28s}" for k in ("rules", "model", "candidate"))
+        print(f"{name:44s} {short:8s} {cells}")
+    out["auc"], out["at_80_recall"] = {}, {}
+    print(
+        "\nAUC (95 % bootstrap interval); tricky FPR at the highest 0.01-step threshold with >= 80 % recall"
+    )
+    for which, pos, ordinary, tricky in _PAIRS:
+        for kind, neg in (("ordinary", ordinary), ("tricky", tricky)):
+            labels = np.r_[np.ones(len(scores[pos]["model"])), np.zeros(len(scores[neg]["model"]))]
+            row = {k: auc_ci(labels, np.r_[scores[pos][k], scores[neg][k]]) for k in ("model", "candidate")}
+            out["auc"][f"held-out {which}: attacks vs {kind} prompts"] = row
+            print(
+                f"  set {which}, attacks vs {kind:8s}  shipped "
+                + "  candidate ".join(
+                    f"{row[k]['auc']:.3f} [{row[k]['ci95'][0]:.3f}-{row[k]['ci95'][1]:.3f}]"
+                    for k in ("model", "candidate")
+                )
+            )
+        row = {k: at_recall(scores[pos][k], scores[tricky][k]) for k in ("model", "candidate")}
+        out["at_80_recall"][which] = row
+        print(
+            f"  set {which}, at 80 % recall:      shipped "
+            + "  candidate ".join(
+                f"{row[k]['threshold']:.2f}: {_fmt(row[k]['tricky_fpr'])}" for k in ("model", "candidate")
+            )
+        )
+    return out
+
+
+def model_report(show: int, candidate: Path | None = None) -> dict:
+    """Rules, model and combined on the sets the model never saw; prints tables, writes RESULTS;
+    with `candidate` also that model folder's totals beside them (`candidate_report`)."""
     # The head alone: the first-pass screen (models/injection-minilm/screen.*, distilled from a head)
     # is measured on and off in guard_quality/guard_speed; a screen distilled from an older head
     # would otherwise distort the head's rates here.
@@ -383,6 +485,7 @@ def model_report(show: int) -> dict:
     for n, attacks_name, ordinary_name, tricky_name in (
         (3, HELD3, HELD3_ORDINARY, HELD3_TRICKY),
         (4, HELD4, HELD4_ORDINARY, HELD4_TRICKY),
+        (5, HELD5, HELD5_ORDINARY, HELD5_TRICKY),
     ):
         attacks_n = _jsonl(DATA / f"injection_heldout{n}_attacks.jsonl")
         benign_n = _jsonl(DATA / f"injection_heldout{n}_benign.jsonl")
@@ -465,6 +568,9 @@ def model_report(show: int) -> dict:
     out["curve_set4"] = tradeoff(
         "4", scores[HELD4]["model"], scores[HELD4_TRICKY]["model"], scores[HELD4_ORDINARY]["model"]
     )
+    out["curve_set5"] = tradeoff(
+        "5", scores[HELD5]["model"], scores[HELD5_TRICKY]["model"], scores[HELD5_ORDINARY]["model"]
+    )
 
     for key, pos, neg in (
         ("attacks vs ordinary prompts", "held-out attacks (issue 14)", HELD_ORDINARY),
@@ -475,6 +581,8 @@ def model_report(show: int) -> dict:
         ("held-out 3: attacks vs tricky prompts", HELD3, HELD3_TRICKY),
         ("held-out 4: attacks vs ordinary prompts", HELD4, HELD4_ORDINARY),
         ("held-out 4: attacks vs tricky prompts", HELD4, HELD4_TRICKY),
+        ("held-out 5: attacks vs ordinary prompts", HELD5, HELD5_ORDINARY),
+        ("held-out 5: attacks vs tricky prompts", HELD5, HELD5_TRICKY),
     ):
         labels = np.r_[np.ones(len(scores[pos]["model"])), np.zeros(len(scores[neg]["model"]))]
         out["auc"][key] = {
@@ -490,6 +598,9 @@ def model_report(show: int) -> dict:
                 for k in ("rules", "model", "combined")
             )
         )
+
+    if candidate is not None:
+        out["candidate"] = candidate_report(candidate, sets, scores, t_model)
 
     if show:
         fams = sets[pos][1]
@@ -522,9 +633,15 @@ def main() -> None:
         "and a change made after reading their errors would tune on them)",
     )
     parser.add_argument("--part", choices=["all", "rules", "model"], default="all")
+    parser.add_argument(
+        "--candidate",
+        type=Path,
+        default=None,
+        help="a model folder that is not shipped, measured beside the shipped model (totals only)",
+    )
     args = parser.parse_args()
     if args.part != "rules":
-        model_report(args.show)
+        model_report(args.show, args.candidate)
     if args.part != "model":
         rules_report(args.show)
 

@@ -1,6 +1,11 @@
 """Rebuild the shipped prompt-injection model (head.safetensors, config.json) from the project's data.
 
-    .venv/bin/python models/injection-minilm/build.py
+    .venv/bin/python models/injection-minilm/build.py              # model 5, shipped
+    .venv/bin/python models/injection-minilm/build.py --model 3 --out DIR   # or 4: earlier recipes
+
+Model 5 (shipped): a ContextHead (genguard.scoring.injection_model) on model 4's data plus data5/,
+trained on whole texts (a text's logit is its highest unit's), each unit read with its text's
+context; see `main5`. Models 3 and 4: logistic regression on units (`fit`), as described below.
 
 Data (see the model card): the project-written examples in data/*.txt (attacks, benign prompts
 and building blocks that are combined here: instructions planted in documents, encoded, split or
@@ -15,8 +20,9 @@ as benign; an attack adds itself whole and, when composed here, its planted inst
 
 The threshold is chosen on out-of-fold scores (5 folds grouped by the hand-written line a text
 came from) of the training data only: the lowest threshold whose false-positive rate on the
-project-written benign prompts is <= TARGET_FPR. The held-out sets in benchmarks/data are never read.
-Deterministic; about a minute on 2 cores.
+project-written benign prompts is <= TARGET_FPR. The held-out sets in benchmarks/data are never read
+(except by `overlap_check`, which only compares sentences). Deterministic; model 5 takes about ten
+minutes on one core (most of it embedding every unit with MiniLM's six layers).
 """
 
 from __future__ import annotations
@@ -37,7 +43,7 @@ from sklearn.metrics import roc_auc_score
 
 from genguard.datasets import bold_wikipedia_sentences, davidson_tweets
 from genguard.scoring.embedder import default_embedder
-from genguard.scoring.injection_model import InjectionHead, unit_spans
+from genguard.scoring.injection_model import ContextHead, InjectionHead, unit_flags, unit_spans
 from genguard.scoring.toxicity import chunk_spans, prepare
 
 HERE = Path(__file__).resolve().parent
@@ -52,6 +58,23 @@ FOLDS = 5
 NAME_4 = "genguard-injection-minilm-4"
 C_4 = 0.01  # on standardised features; chosen out of fold among 0.003, 0.01, 0.02, 0.05, 0.3
 DATA_4 = HERE / "data4"
+DATA_5 = HERE / "data5"
+# Model 5 (`--model 5`): model 4's data plus data5/, and a ContextHead (injection_model) trained on
+# whole texts; choices made out of fold on the training data (model card, "How the data were written").
+NAME_5 = "genguard-injection-minilm-5"
+LAYERS_5 = (1, 2, 3, 4, 5, 6)  # a unit's own features: every layer (one more embedding, see the card)
+CONTEXT_LAYERS_5 = (4, 6)  # its context's and first piece's (sliced from the same embedding)
+HIDDEN_5 = 64
+DROPOUT_5 = 0.5
+WEIGHT_DECAY_5 = 1e-4
+EPOCHS_5 = 30
+LR_5 = 1e-3
+BATCH_5 = 128
+# Least standard deviation a feature is scaled by: a few MiniLM dimensions are constant in one
+# embedding run but move by bf16 rounding in another (pass shapes differ); scaled by their own
+# std (0 or 1e-8) they turned the first build's scores to 0 on freshly embedded text. The least
+# std of any other input is 0.018.
+STD_FLOOR_5 = 0.01
 WEIGHTS = {"attack": 1.0, "written": 0.7, "other": 0.3}  # each group's total weight (other: not prompts)
 TARGET_FPR = 0.01  # on out-of-fold project-written benign prompts (the goal: <= 1 % held out)
 BOLD_TRAIN_DOMAINS = ("profession", "political_ideology", "religious_ideology")
@@ -173,19 +196,20 @@ def compose(parts: dict[str, list[str]], rng: random.Random) -> list[Example]:
     return out
 
 
-def examples(model4: bool = False) -> list[Example]:
-    """Every training example, in a fixed order: the shipped model's data, or with `model4` also
-    data4/ (attacks4.txt, benign5.txt, and documents4.txt added to parts.txt's documents)."""
+def examples(model: int = 3) -> list[Example]:
+    """Every training example, in a fixed order: model 3's data, with model 4's
+    data4/ (attacks4.txt, benign5.txt, and documents4.txt added to parts.txt's documents), or with
+    model 5's (shipped) data5/ as well (attacks5.txt, benign6.txt, parts5.txt composed by `compose5`)."""
     rng = random.Random(SEED)
     attacks: dict[str, list[str]] = {}
     benign: dict[str, list[str]] = {}
-    folders = [HERE / "data", DATA_4] if model4 else [HERE / "data"]
+    folders = [HERE / "data", DATA_4, DATA_5][: 1 if model == 3 else 2 if model == 4 else 3]
     for path in [p for folder in folders for p in sorted(folder.glob("attacks*.txt"))]:
         attacks |= read_sections(path)
     for path in [p for folder in folders for p in sorted(folder.glob("benign*.txt"))]:
         benign |= read_sections(path)
     parts = read_sections(HERE / "data" / "parts.txt")
-    if model4:
+    if model >= 4:
         parts["documents"] += read_sections(DATA_4 / "documents4.txt")["documents"]
     out: list[Example] = []
     for section, lines in attacks.items():
@@ -193,9 +217,41 @@ def examples(model4: bool = False) -> list[Example]:
     for section, lines in benign.items():
         out += [Example(t, 0, section, f"{section}{i}", True) for i, t in enumerate(lines)]
     out += compose(parts, rng)
+    if model >= 5:
+        out += compose5(parts, read_sections(DATA_5 / "parts5.txt"), random.Random(SEED + 5))
     bold = bold_wikipedia_sentences(BOLD_TRAIN_DOMAINS)
     out += [Example(t, 0, "bold", f"bold{i}", False) for i, t in enumerate(rng.sample(bold, BOLD_ROWS))]
     out += social_text(rng)
+    return out
+
+
+def compose5(parts: dict[str, list[str]], parts5: dict[str, list[str]], rng: random.Random) -> list[Example]:
+    """Model 5's composed pairs: every payload (parts.txt's injected_lines and parts5.txt's
+    payloads6) reported to a reader or asked about (benign: 3 `reported6` and 1 `asked6` template
+    each), and parts5's new payloads planted in parts.txt's documents (attacks, as `compose` does for
+    injected_lines). A payload's planted and reported uses share its fold group."""
+    out: list[Example] = []
+    docs, requests = parts["documents"], parts["requests"]
+    payloads = [(f"inj{i}", line) for i, line in enumerate(parts["injected_lines"])]
+    payloads += [(f"pay6_{i}", line) for i, line in enumerate(parts5["payloads6"])]
+    for group, line in payloads:
+        quoted = line.rstrip(".").replace('"', "'")
+        for template in rng.sample(parts5["reported6"], 3):
+            out.append(
+                Example(template.format(p=quoted.replace("'", "\u2019")), 0, "composed:reported", group, True)
+            )
+        template = rng.choice(parts5["asked6"])
+        out.append(Example(template.format(p=quoted), 0, "composed:asked", group, True))
+        if group.startswith("pay6_"):
+            for _ in range(4):
+                doc, req = rng.choice(docs), rng.choice(requests)
+                sentences = re.split(r"(?<=[.!?]) ", doc)
+                at = rng.randrange(len(sentences) + 1)
+                body = " ".join([*sentences[:at], line, *sentences[at:]])
+                out.append(
+                    Example(f"{req}{rng.choice([' ', chr(10)])}{body}", 1, "composed:indirect6", group, True)
+                )
+            out.append(Example(line, 1, "composed:payload6", group, True))
     return out
 
 
@@ -240,13 +296,13 @@ def text_scores(head: InjectionHead, rows: list[Example], features: dict[str, np
     return out
 
 
-def embed_all(rows: list[Example]) -> dict[str, np.ndarray]:
+def embed_all(rows: list[Example], layers: tuple[int, ...] = LAYERS) -> dict[str, np.ndarray]:
     """Features of every unit the fit and the scorer will look at, embedded once."""
     wanted = set(units(rows)[0])
     for ex in rows:
         wanted.update(scored_units(ex.text))
     ordered = sorted(wanted)
-    vectors = default_embedder().embed(ordered, layers=LAYERS)
+    vectors = default_embedder().embed(ordered, layers=layers)
     return dict(zip(ordered, vectors, strict=True))
 
 
@@ -310,6 +366,151 @@ def out_of_fold(
     return scores
 
 
+# --- model 5: a context head trained on whole texts (multiple-instance learning) ----------------------
+
+
+@dataclass
+class TextUnits:
+    """Model 5's inputs for a list of texts: one row per scored unit (`scored_units`, units of a text
+    consecutive) holding [unit, context, first piece, unit_flags] features (see ContextHead), and
+    each text's first and past-the-last row."""
+
+    x: np.ndarray
+    start: np.ndarray
+    end: np.ndarray
+
+    def rows_of(self, texts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(unit rows of `texts`, position in `texts` of each row's text)."""
+        rows = np.concatenate([np.arange(self.start[i], self.end[i]) for i in texts])
+        owner = np.concatenate([np.full(self.end[i] - self.start[i], j) for j, i in enumerate(texts)])
+        return rows, owner
+
+
+def text_units(rows: list[Example], features: dict[str, np.ndarray]) -> TextUnits:
+    """The ContextHead's input rows for `rows` (features of LAYERS_5), as InjectionModelScorer
+    builds them."""
+    columns = np.concatenate(
+        [np.arange(384 * i, 384 * (i + 1)) for i, k in enumerate(LAYERS_5) if k in CONTEXT_LAYERS_5]
+    )
+    blocks, start, end = [], [], []
+    for ex in rows:
+        spans, has_whole = unit_spans(ex.text)
+        units = [features[prepare(ex.text[s:e])] for s, e in spans] or [features[prepare(ex.text)]]
+        has_whole = has_whole and len(units) > 1
+        context = (units[-1] if has_whole else units[0])[columns]
+        flags = unit_flags(len(units), has_whole)
+        start.append(sum(len(b) for b in blocks))
+        blocks.append(
+            np.concatenate(
+                [
+                    np.stack(units),
+                    np.tile(context, (len(units), 1)),
+                    np.tile(units[0][columns], (len(units), 1)),
+                    flags,
+                ],
+                1,
+            )
+        )
+        end.append(start[-1] + len(units))
+    return TextUnits(np.concatenate(blocks).astype(np.float32), np.array(start), np.array(end))
+
+
+def text_weights(rows: list[Example]) -> np.ndarray:
+    """Per-text weights: attacks, written benign prompts and other text each weigh as WEIGHTS says."""
+    kind = np.array(["attack" if ex.label else "written" if ex.written else "other" for ex in rows])
+    weights = np.zeros(len(rows))
+    for name, total in WEIGHTS.items():
+        mask = kind == name
+        weights[mask] = total * len(rows) / max(mask.sum(), 1)
+    return weights / weights.mean()
+
+
+def fit5(rows: list[Example], data: TextUnits, texts: np.ndarray, seed: int = SEED) -> ContextHead:
+    """A ContextHead fitted on `texts` (indices into rows/data): a text's logit is the highest of its
+    units' (multiple-instance learning: an attack needs one unit that gives it away, a benign text
+    none), weighted binary cross-entropy, AdamW, on standardised inputs (folded into the first layer
+    afterwards). Deterministic for a seed (one thread)."""
+    import torch
+
+    torch.set_num_threads(1)
+    torch.manual_seed(seed)
+    rng = np.random.default_rng(seed)
+    unit_rows, _ = data.rows_of(texts)
+    mean = data.x[unit_rows].astype(np.float64).mean(0)
+    std = np.maximum(data.x[unit_rows].astype(np.float64).std(0), STD_FLOOR_5)
+    xs = torch.from_numpy(((data.x - mean) / std).astype(np.float32))
+    net = torch.nn.Sequential(
+        torch.nn.Dropout(DROPOUT_5),
+        torch.nn.Linear(data.x.shape[1], HIDDEN_5),
+        torch.nn.ReLU(),
+        torch.nn.Dropout(DROPOUT_5),
+        torch.nn.Linear(HIDDEN_5, 1),
+    )
+    opt = torch.optim.AdamW(net.parameters(), lr=LR_5, weight_decay=WEIGHT_DECAY_5)
+    labels = torch.tensor([float(rows[i].label) for i in texts])
+    weights = torch.from_numpy(text_weights([rows[i] for i in texts])).float()
+    for _ in range(EPOCHS_5):
+        net.train()
+        order = rng.permutation(len(texts))
+        for b in range(0, len(order), BATCH_5):
+            batch = order[b : b + BATCH_5]
+            unit_rows, owner = data.rows_of(texts[batch])
+            logits = net(xs[unit_rows]).squeeze(-1)
+            best = torch.full((len(batch),), -1e9).scatter_reduce(0, torch.from_numpy(owner), logits, "amax")
+            loss = torch.nn.functional.binary_cross_entropy_with_logits(
+                best, labels[batch], weight=weights[batch]
+            )
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+    first, last = net[1], net[4]
+    w1 = first.weight.detach().numpy().T.astype(np.float64) / std[:, None]
+    b1 = first.bias.detach().numpy() - mean @ w1
+    w2 = last.weight.detach().numpy()[0]
+    b2 = float(last.bias.detach().numpy()[0])
+    return ContextHead(w1, b1, w2, b2, LAYERS_5, {"name": NAME_5, "threshold": 0.5}, CONTEXT_LAYERS_5)
+
+
+def text_logits5(head: ContextHead, data: TextUnits, texts: np.ndarray) -> np.ndarray:
+    """Each text's logit: the highest of its units' (InjectionModelScorer's score, screen off, is
+    its sigmoid)."""
+    unit_rows, owner = data.rows_of(texts)
+    u, c = 384 * len(head.layers), 384 * len(head.context_layers)
+    x = data.x[unit_rows]
+    logits = head.unit_logits(x[:, :u], x[:, u : u + c], x[:, u + c : u + 2 * c], x[:, u + 2 * c :])
+    out = np.full(len(texts), -np.inf)
+    np.maximum.at(out, owner, logits.astype(np.float64))
+    return out
+
+
+def calibrate(rows: list[Example], logits: np.ndarray) -> tuple[float, float]:
+    """(a, b) of a logistic calibration sigmoid(a * logit + b) fitted on out-of-fold text logits with
+    the training weights (Platt scaling): the network's raw scores crowd against 1, where a 0.01-step
+    threshold cannot tell them apart; the calibration keeps their order."""
+    labels = np.array([ex.label for ex in rows])
+    model = LogisticRegression(C=1e6, max_iter=5000)
+    model.fit(logits[:, None], labels, sample_weight=text_weights(rows))
+    return float(model.coef_[0, 0]), float(model.intercept_[0])
+
+
+def folds_of(rows: list[Example], fold_seed: int = 0) -> list[tuple[np.ndarray, np.ndarray]]:
+    """(train, test) text indices of FOLDS folds grouped by hand-written line, as `out_of_fold`."""
+    groups = sorted({ex.group for ex in rows})
+    rng = random.Random(SEED + fold_seed)
+    rng.shuffle(groups)
+    fold_of = {g: i % FOLDS for i, g in enumerate(groups)}
+    fold = np.array([fold_of[ex.group] for ex in rows])
+    return [(np.flatnonzero(fold != k), np.flatnonzero(fold == k)) for k in range(FOLDS)]
+
+
+def out_of_fold5(rows: list[Example], data: TextUnits, fold_seed: int = 0) -> np.ndarray:
+    """Each text's logit from a ContextHead fitted on the folds without its group."""
+    logits = np.zeros(len(rows))
+    for train, test in folds_of(rows, fold_seed):
+        logits[test] = text_logits5(fit5(rows, data, train), data, test)
+    return logits
+
+
 def choose_threshold(rows: list[Example], scores: np.ndarray) -> tuple[float, dict]:
     """The lowest threshold (0.05 steps, at least 0.5) whose out-of-fold FPR on written benign
     prompts is <= TARGET_FPR, with the out-of-fold figures at it."""
@@ -352,6 +553,15 @@ def choose_threshold(rows: list[Example], scores: np.ndarray) -> tuple[float, di
     return t, metrics
 
 
+def at_recall(rows: list[Example], scores: np.ndarray, goal: float) -> dict:
+    """The out-of-fold FPR on the tricky written benign prompts at the score where `goal` of the
+    attacks are caught (for comparing recipes; not a threshold rule)."""
+    labels = np.array([ex.label for ex in rows])
+    tricky = np.array([ex.label == 0 and ex.written and ex.source not in ORDINARY_SOURCES for ex in rows])
+    cut = float(np.quantile(scores[labels == 1], 1 - goal))
+    return {"score": round(cut, 4), "fpr": round(float((scores[tricky] >= cut).mean()), 4)}
+
+
 def _normal(sentence: str) -> str:
     text = unicodedata.normalize("NFKC", sentence).casefold()
     return " ".join(re.findall(r"\w+", text))
@@ -380,6 +590,8 @@ def overlap_check(rows: list[Example]) -> dict:
         "injection_heldout3_benign.jsonl",
         "injection_heldout4_attacks.jsonl",
         "injection_heldout4_benign.jsonl",
+        "injection_heldout5_attacks.jsonl",
+        "injection_heldout5_benign.jsonl",
         "injection_prompts.jsonl",
     ):
         for line in (HELDOUT / name).read_text(encoding="utf-8").splitlines():
@@ -398,17 +610,84 @@ def overlap_check(rows: list[Example]) -> dict:
     return {"shared_sentences": shared, "heldout_texts": len(held), "heldout_with_shared_8gram": with_gram}
 
 
-def main(out: Path = HERE, model: int = 3) -> None:
-    """Build the head and write head.safetensors and config.json into `out` (the model folder by
-    default; a scratch folder to try a build before replacing the shipped one). `model` 3 is the
-    shipped recipe; 4 the recipe measured and not shipped (model card, "How the data were written")."""
-    model4 = model == 4
-    rows = examples(model4)
+def checked_examples(model: int) -> tuple[list[Example], dict]:
+    """Model `model`'s training rows and their overlap with the held-out sets (`overlap_check`);
+    exits when a training sentence is shared with a held-out set."""
+    rows = examples(model)
     overlap = overlap_check(rows)
     if overlap["shared_sentences"]:
         raise SystemExit(
             f"training data shares sentences with the held-out sets: {overlap['shared_sentences']}"
         )
+    return rows, overlap
+
+
+def data_record(rows: list[Example], overlap: dict) -> dict:
+    """config.json's record of the training split and data: seed, folds, counts, overlap."""
+    return {
+        "seed": SEED,
+        "folds": FOLDS,
+        "target_fpr": TARGET_FPR,
+        "rows": len(rows),
+        "attacks": sum(ex.label for ex in rows),
+        "benign_written": sum(ex.label == 0 and ex.written for ex in rows),
+        "other": {s: sum(ex.source == s for ex in rows) for s in ("bold", "davidson", "toxicity_written")},
+        "overlap_with_heldout": overlap,
+    }
+
+
+def main5(out: Path) -> None:
+    """Build model 5 (a ContextHead on model 5's data) into `out`: out-of-fold logits (5 folds
+    grouped by hand-written line), their calibration, the threshold rule on the calibrated
+    out-of-fold scores, then the head fitted on every text with the calibration folded in."""
+    rows, overlap = checked_examples(5)
+    features = embed_all(rows, LAYERS_5)
+    data = text_units(rows, features)
+    oof = out_of_fold5(rows, data)
+    a, b = calibrate(rows, oof)
+    calibrated = 1.0 / (1.0 + np.exp(-(a * oof + b)))
+    threshold, metrics = choose_threshold(rows, calibrated)
+    metrics["fpr_tricky_at_80_recall"] = at_recall(rows, calibrated, 0.8)
+    head = fit5(rows, data, np.arange(len(rows)))
+    head.w2, head.b2 = (head.w2 * a).astype(np.float32), float(head.b2 * a + b)
+    head.config = {
+        "name": NAME_5,
+        "threshold": threshold,
+        "layers": list(LAYERS_5),
+        "context_layers": list(CONTEXT_LAYERS_5),
+        "embedder": default_embedder().model_id,
+        "unit": (
+            "injection_model.unit_spans units (toxicity.chunk_spans pieces, and texts of several pieces "
+            "up to 1,000 characters whole) after toxicity.prepare, each read with its text's context "
+            "(the whole unit, else the first piece) and first piece; a text scores its highest unit"
+        ),
+        "training": {
+            "head": f"ContextHead: {head.w1.shape[0]}-{HIDDEN_5}-1 ReLU network",
+            "learning": "multiple-instance: a text's logit is its highest unit's; weighted cross-entropy",
+            "hidden": HIDDEN_5,
+            "dropout": DROPOUT_5,
+            "weight_decay": WEIGHT_DECAY_5,
+            "epochs": EPOCHS_5,
+            "learning_rate": LR_5,
+            "batch_texts": BATCH_5,
+            "calibration": {"a": round(a, 6), "b": round(b, 6)},
+            **data_record(rows, overlap),
+        },
+        "out_of_fold": metrics,
+    }
+    head.save(out)
+    print(json.dumps(head.config, indent=2))
+
+
+def main(out: Path = HERE, model: int = 5) -> None:
+    """Build the head and write head.safetensors and config.json into `out` (the model folder by
+    default; a scratch folder to try a build before replacing the shipped one). `model` 5 is the
+    shipped recipe (`main5`); 3 and 4 the earlier ones (model card, "How the data were written")."""
+    if model == 5:
+        main5(out)
+        return
+    model4 = model == 4
+    rows, overlap = checked_examples(model)
     features = embed_all(rows)
     oof = out_of_fold(rows, features, model4)
     threshold, metrics = choose_threshold(rows, oof)
@@ -425,16 +704,7 @@ def main(out: Path = HERE, model: int = 3) -> None:
         "training": {
             "C": C_4 if model4 else C,
             "standardised": model4,
-            "seed": SEED,
-            "folds": FOLDS,
-            "target_fpr": TARGET_FPR,
-            "rows": len(rows),
-            "attacks": sum(ex.label for ex in rows),
-            "benign_written": sum(ex.label == 0 and ex.written for ex in rows),
-            "other": {
-                s: sum(ex.source == s for ex in rows) for s in ("bold", "davidson", "toxicity_written")
-            },
-            "overlap_with_heldout": overlap,
+            **data_record(rows, overlap),
         },
         "out_of_fold": metrics,
     }
@@ -449,6 +719,6 @@ if __name__ == "__main__":
     parser.add_argument(
         "--out", type=Path, default=HERE, help="folder to write into (default: the model folder)"
     )
-    parser.add_argument("--model", type=int, choices=(3, 4), default=3, help="recipe (3: shipped)")
+    parser.add_argument("--model", type=int, choices=(3, 4, 5), default=5, help="recipe (5: shipped)")
     args = parser.parse_args()
     main(args.out, args.model)

@@ -7,12 +7,14 @@ scorer's threshold is never embedded. The units are the scorer's (`injection_mod
 the toxicity chunks, plus the whole prompt when it has several and is short), so the screen
 clears exactly what InjectionModelScorer would otherwise embed.
 
-Texts: this model's training examples (build.examples(), split 80/10/10 by the hand-written line
+Texts: this model's training examples (build.examples(5), split 80/10/10 by the hand-written line
 they came from, seeded), and every text of the toxicity screen's parts (Davidson, BOLD, Tiny
 Shakespeare, the project's ordinary prompts; same split). The test part also holds the held-out
 injection sets (benchmarks/data/injection_heldout*_{attacks,benign}.jsonl), which neither the head
-nor the screen is fitted or cut on. Cuts are set on the calibration part: at most MISS_GOAL of the
-calibration units the head flags fall under the cut. Results go into screen.json.
+nor the screen is fitted or cut on. For a ContextHead (model 5) the teacher is each unit's P in its
+text (`teacher_probabilities`), so the screen learns whether a unit can score high where it
+stands. Cuts are set on the calibration part: at most MISS_GOAL of the calibration units the head
+flags fall under the cut. Results go into screen.json.
 
 Usage: python models/injection-minilm/build_screen.py  (minutes once the toxicity screen's feature
 cache, benchmarks/.cache/minilm_features/, holds the units)
@@ -25,6 +27,8 @@ import importlib.util
 import json
 import sys
 from pathlib import Path
+
+import numpy as np
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
@@ -58,7 +62,7 @@ def texts_by_part() -> dict[str, list[tuple[str, str]]]:
     toxicity = _module(HERE.parent / "toxicity-minilm" / "build_screen.py", "toxicity_build_screen")
     parts = toxicity.texts_by_part()
     seen = {text for rows in parts.values() for _, text in rows}
-    for ex in build.examples():
+    for ex in build.examples(model=5):  # the shipped model's training examples
         if ex.text not in seen:
             parts[_part(ex.group)].append((f"injection-{'attack' if ex.label else 'benign'}", ex.text))
             seen.add(ex.text)
@@ -71,28 +75,53 @@ def texts_by_part() -> dict[str, list[tuple[str, str]]]:
     return parts
 
 
-def units(rows: list[tuple[str, str]]) -> tuple[list[str], list[str]]:
-    """(source, prepared unit) of every unit InjectionModelScorer scores for each text."""
+def units(rows: list[tuple[str, str]]) -> tuple[list[str], list[str], list[tuple[int, int, bool]]]:
+    """(source, prepared unit) of every unit InjectionModelScorer scores for each text, and per
+    text (first unit, past-the-last unit, whether the last is the text whole)."""
     from genguard.scoring.injection_model import unit_spans
     from genguard.scoring.toxicity import prepare
 
-    sources, texts = [], []
+    sources, texts, extents = [], [], []
     for source, text in rows:
-        for s, e in unit_spans(text)[0]:
+        spans, whole = unit_spans(text)
+        extents.append((len(texts), len(texts) + len(spans), whole))
+        for s, e in spans:
             sources.append(source)
             texts.append(prepare(text[s:e]))
-    return sources, texts
+    return sources, texts, extents
+
+
+def teacher_probabilities(head, cache, texts: list[str], extents: list[tuple[int, int, bool]]):
+    """The head's P per unit as InjectionModelScorer computes it (screen off): each unit alone for
+    a linear head; each unit with its text's context and first piece for a ContextHead (model 5),
+    so that the screen learns whether a unit can score high in its text."""
+    from genguard.scoring.injection_model import ContextHead, unit_flags
+
+    x = cache.features(texts)
+    if not isinstance(head, ContextHead):
+        return head.probabilities(x)
+    context = np.zeros(len(texts), int)
+    frame = np.zeros(len(texts), int)
+    flags = np.zeros((len(texts), 3), np.float32)
+    for start, end, whole in extents:
+        context[start:end] = end - 1 if whole else start
+        frame[start:end] = start
+        flags[start:end] = unit_flags(end - start, whole)
+    ctx = head.context_features(x)
+    return head.unit_probabilities(x, ctx[context], ctx[frame], flags)
 
 
 def main() -> None:
     from genguard.scoring import screen_fit
-    from genguard.scoring.injection_model import InjectionHead
+    from genguard.scoring.injection_model import load_head
 
-    head = InjectionHead.load(HERE)
+    head = load_head(HERE)
     cache = screen_fit.FeatureCache(CACHE, head.layers)
+    parts = {part: units(rows) for part, rows in texts_by_part().items()}
+    probs = {id(texts): teacher_probabilities(head, cache, texts, ext) for _, texts, ext in parts.values()}
     config = screen_fit.build(
-        {part: units(rows) for part, rows in texts_by_part().items()},
-        lambda texts: head.probabilities(cache.features(texts)),
+        {part: (sources, texts) for part, (sources, texts, _) in parts.items()},
+        lambda texts: probs[id(texts)],
         thresholds=sorted({*THRESHOLDS, head.threshold}),
         flag=FLAG,
         miss_goal=MISS_GOAL,
@@ -100,7 +129,44 @@ def main() -> None:
         out=HERE,
         config={"teacher": head.config["name"]},
     )
+    config = conservative_cuts(parts, probs)
     screen_fit.print_summary(config)
+
+
+def conservative_cuts(parts: dict, probs: dict) -> dict:
+    """Make the saved screen's cuts never more aggressive for a higher threshold than for a lower
+    one (cut(t) = the least cut of the thresholds <= t), and rewrite its miss tables.
+
+    Every unit the head flags at t is flagged at any t' <= t too, so a cut that keeps all but
+    MISS_GOAL of the calibration units flagged at t' is safe for t; the cut computed at t alone is a
+    quantile of fewer units (95 calibration units at model 5's 0.94), and in model 5's first screen
+    it cleared 21 of 1,355 flagged test units at 0.94 against 4 of 1,518 at 0.9 (18 of the 21 in the
+    held-out sets, 3 in the training texts' test part). This rule was added after seeing that table."""
+    from genguard.scoring import screen_fit
+    from genguard.scoring.embedder import default_embedder
+    from genguard.scoring.screen import Screen
+
+    screen = Screen.load(HERE, Path(default_embedder().folder))
+    cuts = dict(sorted(screen.cuts.items()))
+    safe = {t: min(c for u, c in cuts.items() if u <= t) for t in cuts}
+    logits = {part: screen.logits(texts) for part, (_, texts, _) in parts.items()}
+    teacher = {part: probs[id(texts)] for part, (_, texts, _) in parts.items()}
+    sources = np.array(parts["test"][0])
+    config = {
+        **screen.config,
+        "cut_rule": screen.config["cut_rule"] + "; then the least cut of the thresholds at or under each",
+        "calibration": screen_fit.miss_table(teacher["cal"], logits["cal"], safe),
+        "test": screen_fit.miss_table(teacher["test"], logits["test"], safe),
+        "test_by_source": {
+            name: screen_fit.miss_table(
+                teacher["test"][sources == name], logits["test"][sources == name], safe
+            )
+            for name in sorted(set(sources))
+        },
+    }
+    tensors = {"w1": screen.w1, "b1": screen.b1, "w2": screen.w2, "b2": screen.b2}
+    Screen(tensors, {str(k): v for k, v in safe.items()}, config, screen.encoder_folder).save(HERE)
+    return config
 
 
 if __name__ == "__main__":

@@ -15,10 +15,13 @@ from genguard.scoring import Scorer, get_scorer
 from genguard.scoring.injection_model import (
     DEFAULT_MODEL_DIR,
     LABEL,
-    InjectionHead,
+    ContextHead,
     InjectionModelScorer,
+    load_head,
+    unit_flags,
     unit_spans,
 )
+from genguard.scoring.toxicity import prepare
 from genguard.text.validate import MAX_TEXT_CHARS
 
 
@@ -123,12 +126,12 @@ def test_head_save_load_round_trip(tmp_path: Path) -> None:
     copy = InjectionModelScorer(model_dir=tmp_path)
     texts = [ATTACKS["extraction"], TRICKY_BENIGN[0]]
     assert [r.score for r in copy.score(texts)] == [r.score for r in head_only.score(texts)]
-    assert isinstance(InjectionHead.load(DEFAULT_MODEL_DIR), InjectionHead)
+    assert isinstance(load_head(DEFAULT_MODEL_DIR), ContextHead)  # model 5
 
 
 def test_registry_threshold_and_model_id(model: InjectionModelScorer) -> None:
     assert isinstance(model, Scorer)
-    assert model.model_id.startswith("genguard-injection-minilm-3 on sentence-transformers/all-MiniLM-L6-v2")
+    assert model.model_id.startswith("genguard-injection-minilm-5 on sentence-transformers/all-MiniLM-L6-v2")
     assert 0.5 <= model.threshold < 1.0
     loose = get_scorer("injection-model", threshold=0.0)
     (result,) = loose.score([TRICKY_BENIGN[0]])
@@ -142,7 +145,14 @@ def test_a_short_text_scores_its_best_unit_including_itself_whole(model: Injecti
     )
     spans, whole = unit_spans(text)
     assert whole
-    probs = model.probabilities([text[s:e] for s, e in spans])
+    head = model.head
+    assert isinstance(head, ContextHead)
+    feats = model.embedder.embed([prepare(text[s:e]) for s, e in spans], layers=head.layers)
+    ctx = head.context_features(feats)
+    n = len(spans)
+    probs = head.unit_probabilities(
+        feats, np.tile(ctx[-1], (n, 1)), np.tile(ctx[0], (n, 1)), unit_flags(n, True)
+    )
     (result,) = model.score([text])
     assert result.score == pytest.approx(float(probs.max()), abs=2e-3)
     flagged_pieces = [sp for sp, p in zip(spans[:-1], probs[:-1], strict=True) if p >= model.threshold]
@@ -152,8 +162,76 @@ def test_a_short_text_scores_its_best_unit_including_itself_whole(model: Injecti
 
 def test_policy_and_error_rates_use_the_models_own_threshold() -> None:
     """The threshold lives in config.json; the built-in policy and the measured rates must follow it."""
-    threshold = InjectionHead.load(DEFAULT_MODEL_DIR).threshold
+    threshold = load_head(DEFAULT_MODEL_DIR).threshold
     rule = next(r for r in Policy.load().profile("default").stages["input"] if r.scorer == "injection-model")
     assert rule.threshold == threshold
     measures = {(r.measure, r.unit) for r in error_rates("injection-model", threshold)}
     assert {("true-positive rate", "prompt"), ("false-positive rate", "tricky prompt")} <= measures
+
+
+def _context_head_folder(folder: Path, threshold: float) -> Path:
+    """A random ContextHead of model 5's shape (unit: layers 1-6; context and first piece: 4 and 6)."""
+    rng = np.random.default_rng(3)
+    dim, hidden = 384 * (6 + 2 * 2) + 3, 16
+    head = ContextHead(
+        rng.normal(scale=0.05, size=(dim, hidden)),
+        rng.normal(size=hidden),
+        rng.normal(size=hidden),
+        0.0,
+        [1, 2, 3, 4, 5, 6],
+        {"name": "test-context", "threshold": threshold},
+        [4, 6],
+    )
+    head.save(folder)
+    return folder
+
+
+def test_a_context_head_reads_each_unit_with_its_whole_text_and_first_piece(tmp_path: Path) -> None:
+    """With a ContextHead (model 5's kind) the scorer gives each unit its text's whole unit (or, for
+    a text not scored whole, its first piece) as context and its first piece as frame."""
+    scorer = InjectionModelScorer(model_dir=_context_head_folder(tmp_path, 0.6), screen=False)
+    assert isinstance(scorer.head, ContextHead)
+    short = ATTACKS["indirect"]
+    single = TRICKY_BENIGN[0]
+    long = "The town market sells apples, cheese and bread every Saturday morning. " * 20 + short
+    for text in (short, single, long):
+        spans, whole = unit_spans(text)
+        feats = scorer.embedder.embed([prepare(text[s:e]) for s, e in spans], layers=range(1, 7))
+        short_feats = scorer.embedder.embed([prepare(text[s:e]) for s, e in spans], layers=(4, 6))
+        context = short_feats[-1] if whole else short_feats[0]
+        n = len(spans)
+        expected = scorer.head.unit_probabilities(
+            feats, np.tile(context, (n, 1)), np.tile(short_feats[0], (n, 1)), unit_flags(n, whole)
+        )
+        (result,) = scorer.score([text])
+        assert result.score == pytest.approx(float(expected.max()), abs=1e-4)
+        flagged = [sp for sp, p in zip(spans, expected, strict=True) if p >= scorer.threshold]
+        got = [(f.span.start, f.span.end) for f in result.findings]
+        assert set(got) <= set(flagged)
+    texts = [short, single, long, "", *TRICKY_BENIGN]
+    batch = [r.score for r in scorer.score(texts)]
+    assert np.allclose(batch, [scorer.score([t])[0].score for t in texts], atol=2e-3)
+
+
+def test_a_context_head_behind_the_screen_scores_uncleared_units_exactly(tmp_path: Path) -> None:
+    """Units the screen leaves are scored in their full context even where the context units
+    themselves were cleared."""
+    folder = _context_head_folder(tmp_path, 0.94)
+    for name in ("screen.json", "screen.safetensors"):
+        (folder / name).write_bytes((DEFAULT_MODEL_DIR / name).read_bytes())
+    screened = InjectionModelScorer(model_dir=folder)
+    exact = InjectionModelScorer(model_dir=folder, screen=False)
+    assert screened.screen is not None
+    texts = [*ATTACKS.values(), *TRICKY_BENIGN]
+    owners, spans, whole = [], [], []
+    for i, text in enumerate(texts):
+        units, has_whole = unit_spans(text)
+        owners += [i] * len(units)
+        spans += [text[s:e] for s, e in units]
+        whole += [False] * (len(units) - has_whole) + [True] * has_whole
+    cleared, _ = screened.screen.stand_ins([prepare(u) for u in spans], screened.threshold)
+    assert 0 < cleared.sum() < len(spans)
+    a = screened._unit_scores(spans, owners, whole)
+    b = exact._unit_scores(spans, owners, whole)
+    assert np.allclose(a[~cleared], b[~cleared], atol=1e-6)
+    assert (a[cleared] < screened.threshold / 2 + 1e-9).all()

@@ -1,4 +1,4 @@
-"""Learned prompt-injection detector: a logistic-regression head on the toxicity model's MiniLM features.
+"""Learned prompt-injection detector: a head on the toxicity model's MiniLM features.
 
 The model (models/injection-minilm, see its model card) was trained on attacks and ordinary and
 tricky-but-benign prompts written by the project, and BOLD Wikipedia sentences. It reads the same
@@ -7,6 +7,14 @@ pieces (toxicity.chunk_spans), so that when both scorers see a text the embedder
 from what it computed for the first. A prompt of several pieces and at most WHOLE_MAX_CHARS
 characters is also scored whole (one more embedding, not shared): many attacks are several
 sentences that each look harmless. A text scores its most suspicious unit.
+
+Two kinds of head read these units (the model folder's config.json says which): a logistic
+regression over each unit's features alone (`InjectionHead`, models 1-4), or a small network
+over each unit's features together with its text's context (`ContextHead`, model 5: the whole
+text where it is scored whole, else its first piece, and the first piece, which usually holds the
+request that frames attached material), so that the same instruction can score low when it is
+quoted in a report to summarise and high when it is planted in a page to process. The context
+units are units the scorer embeds anyway, so the context costs no embedding.
 
 A first-pass screen (genguard.scoring.screen, the same kind as the toxicity model's; weights and
 held-out miss rates in the model folder's screen.json) clears the units that MiniLM's input layer
@@ -21,15 +29,19 @@ benchmarks/injection_quality.py; the model card has the full tables. Use it besi
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
+from safetensors import SafetensorError
+from safetensors.numpy import load_file, save_file
 
+from genguard.errors import ModelLoadError
 from genguard.scoring.base import check_texts, register
-from genguard.scoring.embedder import SentenceEmbedder, default_embedder
-from genguard.scoring.linear_head import LinearHead
+from genguard.scoring.embedder import DIM, SentenceEmbedder, default_embedder
+from genguard.scoring.linear_head import LinearHead, sigmoid
 from genguard.scoring.screen import packaged_screen
 from genguard.scoring.toxicity import chunk_spans, prepare
 from genguard.types import Finding, ScoreResult, Span
@@ -38,8 +50,11 @@ __all__ = [
     "DEFAULT_MODEL_DIR",
     "LABEL",
     "WHOLE_MAX_CHARS",
+    "ContextHead",
     "InjectionHead",
     "InjectionModelScorer",
+    "load_head",
+    "unit_flags",
     "unit_spans",
 ]
 
@@ -67,6 +82,134 @@ class InjectionHead(LinearHead):
 
     what = "an injection model"
     written_by = "models/injection-minilm/build.py"
+
+
+def unit_flags(n_units: int, has_whole: bool) -> np.ndarray:
+    """(n_units, 3) float32 flags a ContextHead reads with each unit of one text: the unit is the
+    whole text, the unit is the first piece, the text has several pieces."""
+    pieces = n_units - has_whole
+    flags = np.zeros((n_units, 3), np.float32)
+    if n_units:
+        flags[-1, 0] = float(has_whole)
+        flags[0, 1] = 1.0
+        flags[:, 2] = float(pieces > 1)
+    return flags
+
+
+class ContextHead:
+    """P(injection) of a unit in its text: a one-hidden-layer ReLU network over the concatenation
+    of the unit's features (MiniLM layers `layers`, as the embedder returns them), its context's
+    (the whole text where it is scored whole, else its first piece) and the first piece's (both of
+    `context_layers`, a subset of `layers`, so one embedding of each unit serves all three) and
+    `unit_flags`. The input standardisation of training is folded into the first layer. Saved as
+    head.safetensors (w1, b1, w2, b2) and config.json ("head": "context", "context_layers")."""
+
+    what = "an injection model"
+    written_by = "models/injection-minilm/build.py"
+    kind = "context"
+
+    def __init__(
+        self,
+        w1: np.ndarray,
+        b1: np.ndarray,
+        w2: np.ndarray,
+        b2: float,
+        layers: Sequence[int],
+        config: dict,
+        context_layers: Sequence[int] | None = None,
+    ) -> None:
+        # C order: safetensors writes an array's memory as it lies (a transposed w1 would come back scrambled)
+        self.w1 = np.ascontiguousarray(w1, np.float32)
+        self.b1 = np.ascontiguousarray(b1, np.float32)
+        self.w2 = np.ascontiguousarray(w2, np.float32)
+        self.b2 = float(b2)
+        self.layers = tuple(int(k) for k in layers)
+        self.context_layers = self.layers if context_layers is None else tuple(int(k) for k in context_layers)
+        self.config = config
+        if not set(self.context_layers) <= set(self.layers):
+            raise ValueError(f"context layers {self.context_layers} are not among layers {self.layers}")
+        self._context_columns = np.concatenate(
+            [np.arange(DIM * i, DIM * (i + 1)) for i, k in enumerate(self.layers) if k in self.context_layers]
+        )
+        dim = self.w1.shape[0]
+        if (
+            dim != DIM * (len(self.layers) + 2 * len(self.context_layers)) + 3
+            or self.w1.shape[1] != len(self.b1)
+            or len(self.w2) != len(self.b1)
+        ):
+            raise ValueError(
+                f"tensor shapes {self.w1.shape}, {self.b1.shape}, {self.w2.shape} "
+                f"do not fit layers {self.layers} and context layers {self.context_layers}"
+            )
+
+    @property
+    def threshold(self) -> float:
+        """The model's own decision threshold (from config.json)."""
+        return float(self.config["threshold"])
+
+    def unit_probabilities(
+        self, units: np.ndarray, contexts: np.ndarray, frames: np.ndarray, flags: np.ndarray
+    ) -> np.ndarray:
+        """P(injection) per row: features of the unit (as `SentenceEmbedder.embed(...,
+        layers=self.layers)` returns them), of its context and of its text's first piece (of
+        `context_layers`: see `context_features`), and its `unit_flags` row."""
+        return sigmoid(self.unit_logits(units, contexts, frames, flags))
+
+    def unit_logits(
+        self, units: np.ndarray, contexts: np.ndarray, frames: np.ndarray, flags: np.ndarray
+    ) -> np.ndarray:
+        """The logits of `unit_probabilities`."""
+        x = np.concatenate([units, contexts, frames, flags], axis=1).astype(np.float32)
+        hidden = np.maximum(x @ self.w1 + self.b1, 0.0)
+        return hidden @ self.w2 + self.b2
+
+    def context_features(self, features: np.ndarray) -> np.ndarray:
+        """The `context_layers` columns of features of `layers`."""
+        return features[:, self._context_columns]
+
+    def probabilities(self, features: np.ndarray) -> np.ndarray:
+        """P(injection) of texts of one piece each (the unit is its own context and first piece)."""
+        ctx = self.context_features(features)
+        return self.unit_probabilities(features, ctx, ctx, unit_flags(1, False).repeat(len(features), 0))
+
+    def save(self, folder: Path) -> None:
+        """Write head.safetensors and config.json into `folder` (created if missing)."""
+        folder.mkdir(parents=True, exist_ok=True)
+        tensors = {"w1": self.w1, "b1": self.b1, "w2": self.w2, "b2": np.array([self.b2], np.float32)}
+        save_file(tensors, folder / "head.safetensors")
+        config = {
+            **self.config,
+            "head": self.kind,
+            "layers": list(self.layers),
+            "context_layers": list(self.context_layers),
+        }
+        (folder / "config.json").write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
+
+    @classmethod
+    def load(cls, folder: Path) -> ContextHead:
+        """The head saved in `folder`; ModelLoadError saying what is missing or wrong."""
+        try:
+            tensors = load_file(folder / "head.safetensors")
+            config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+            b2 = float(tensors["b2"][0])
+            layers, context_layers = config["layers"], config.get("context_layers")
+            return cls(tensors["w1"], tensors["b1"], tensors["w2"], b2, layers, config, context_layers)
+        except (OSError, KeyError, ValueError, SafetensorError) as exc:
+            raise ModelLoadError(
+                f"cannot load {cls.what} from {folder} ({exc}); it needs head.safetensors and "
+                f"config.json as written by {cls.written_by}"
+            ) from exc
+
+
+def load_head(folder: Path) -> InjectionHead | ContextHead:
+    """The head saved in `folder`: a ContextHead where config.json says "head": "context", else
+    an InjectionHead (models 1-4); ModelLoadError when it cannot be read."""
+    try:
+        config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        config = {}
+    kind = config.get("head") if isinstance(config, dict) else None
+    return ContextHead.load(folder) if kind == ContextHead.kind else InjectionHead.load(folder)
 
 
 class InjectionModelScorer:
@@ -100,18 +243,42 @@ class InjectionModelScorer:
         features = self.embedder.embed([prepare(t) for t in texts], layers=self.head.layers)
         return self.head.probabilities(features)
 
-    def _unit_scores(self, units: list[str]) -> np.ndarray:
-        """P(injection) per unit; units the screen clears are not embedded and get its stand-in
-        (under half the threshold, see Screen.stand_ins)."""
+    def _unit_scores(self, units: list[str], owners: list[int], whole: list[bool]) -> np.ndarray:
+        """P(injection) per unit (units of one text are consecutive, `owners` says whose, `whole`
+        which unit is its text whole); units the screen clears are not embedded and get its stand-in
+        (under half the threshold, see Screen.stand_ins). A ContextHead also needs the context units
+        (the whole text or first piece) of every text with a unit left to score, cleared or not."""
         prepared = [prepare(u) for u in units]
         if self.screen is None:
             cleared, probs = np.zeros(len(units), bool), np.zeros(len(units))
         else:
             cleared, probs = self.screen.stand_ins(prepared, self.threshold)
         rest = np.flatnonzero(~cleared)
-        if len(rest):
+        if not len(rest):
+            return probs
+        if not isinstance(self.head, ContextHead):
             features = self.embedder.embed([prepared[k] for k in rest], layers=self.head.layers)
             probs[rest] = self.head.probabilities(features)
+            return probs
+        own = np.asarray(owners)
+        starts = {int(i): int(k) for k, i in reversed(list(enumerate(own)))}  # text -> its first unit
+        ends = {int(i): int(k) + 1 for k, i in enumerate(own)}
+        active = sorted({int(own[k]) for k in rest})
+        frame = {i: starts[i] for i in active}
+        context = {i: (ends[i] - 1 if whole[ends[i] - 1] else starts[i]) for i in active}
+        needed = sorted({*rest.tolist(), *frame.values(), *context.values()})
+        vectors = self.embedder.embed([prepared[k] for k in needed], layers=self.head.layers)
+        row = {k: r for r, k in enumerate(needed)}
+        flags = np.concatenate(
+            [unit_flags(ends[i] - starts[i], whole[ends[i] - 1]) for i in sorted(starts)]
+        )  # every text's rows, in unit order
+        contexts = self.head.context_features(vectors)
+        probs[rest] = self.head.unit_probabilities(
+            vectors[[row[k] for k in rest]],
+            contexts[[row[context[int(own[k])]] for k in rest]],
+            contexts[[row[frame[int(own[k])]] for k in rest]],
+            flags[rest],
+        )
         return probs
 
     def score(self, texts: Sequence[str]) -> list[ScoreResult]:
@@ -130,7 +297,9 @@ class InjectionModelScorer:
             owners += [i] * len(units)
             spans += units
             whole += [False] * (len(units) - has_whole) + [True] * has_whole
-        probs = self._unit_scores([texts[i][s:e] for i, (s, e) in zip(owners, spans, strict=True)])
+        probs = self._unit_scores(
+            [texts[i][s:e] for i, (s, e) in zip(owners, spans, strict=True)], owners, whole
+        )
         best = np.zeros(len(texts))
         findings: list[list[Finding]] = [[] for _ in texts]
         for i, (s, e), p, is_whole in zip(owners, spans, probs, whole, strict=True):
@@ -147,8 +316,8 @@ class InjectionModelScorer:
 
 
 @lru_cache(maxsize=8)
-def _load_head(folder: Path) -> InjectionHead:
-    return InjectionHead.load(folder)
+def _load_head(folder: Path) -> InjectionHead | ContextHead:
+    return load_head(folder)
 
 
 register("injection-model", InjectionModelScorer)

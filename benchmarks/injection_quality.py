@@ -141,6 +141,10 @@ HELD4_TRICKY = "held-out 4 tricky prompts"
 HELD5 = "held-out 5 attacks (written after models 3-4)"
 HELD5_ORDINARY = "held-out 5 ordinary prompts"
 HELD5_TRICKY = "held-out 5 tricky prompts"
+HELD6 = "held-out 6 attacks (written after model 5)"
+HELD6_ORDINARY = "held-out 6 ordinary prompts"
+HELD6_TRICKY = "held-out 6 tricky prompts"
+COLUMNS = ("rules", "model", "combined", "policy")
 CURVE_THRESHOLDS = (0.5, 0.7, 0.8, 0.85, 0.9, 0.93, 0.95, 0.97, 0.98, 0.99)
 FAMILIES = [
     "direct_override",
@@ -289,6 +293,21 @@ _RATE_ROWS = (  # (set, measure, unit, label, data): the model's rates the guard
         f"fifth held-out set of ordinary prompts ({_SET_DATA.format('5', 'benign')}, kind ordinary)",
     ),
     (
+        HELD6_TRICKY,
+        "false-positive rate",
+        "tricky prompt",
+        "tricky prompts (set 6)",
+        "sixth held-out set of tricky-but-benign prompts (a third or more reported speech), written "
+        f"after model 5 was shipped ({_SET_DATA.format('6', 'benign')}, kind tricky)",
+    ),
+    (
+        HELD6_ORDINARY,
+        "false-positive rate",
+        "prompt",
+        "ordinary prompts (set 6)",
+        f"sixth held-out set of ordinary prompts ({_SET_DATA.format('6', 'benign')}, kind ordinary)",
+    ),
+    (
         HELD3_ORDINARY,
         "false-positive rate",
         "prompt",
@@ -343,6 +362,14 @@ _RATE_ROWS = (  # (set, measure, unit, label, data): the model's rates the guard
         f"training data ({_SET_DATA.format('5', 'attacks')})",
     ),
     (
+        HELD6,
+        "true-positive rate",
+        "prompt",
+        "held-out attacks (set 6)",
+        "sixth held-out set of attacks, 10 families, written after model 5 was shipped "
+        f"({_SET_DATA.format('6', 'attacks')})",
+    ),
+    (
         "bastioncorpus 0.6.0 attacks",
         "true-positive rate",
         "prompt",
@@ -371,7 +398,10 @@ def write_error_rates(out: dict) -> None:
         ("3", HELD3, HELD3_TRICKY),
         ("4", HELD4, HELD4_TRICKY),
         ("5", HELD5, HELD5_TRICKY),
+        ("6", HELD6, HELD6_TRICKY),
     ):
+        if f"held-out {which}: attacks vs tricky prompts" not in out["auc"]:
+            continue
         auc = out["auc"][f"held-out {which}: attacks vs tricky prompts"]["model"]
         fresh.append(
             {
@@ -403,6 +433,7 @@ _PAIRS = (  # (set number, attacks, ordinary prompts, tricky prompts) of the hel
     ("3", HELD3, HELD3_ORDINARY, HELD3_TRICKY),
     ("4", HELD4, HELD4_ORDINARY, HELD4_TRICKY),
     ("5", HELD5, HELD5_ORDINARY, HELD5_TRICKY),
+    ("6", HELD6, HELD6_ORDINARY, HELD6_TRICKY),
 )
 
 
@@ -437,6 +468,8 @@ def candidate_report(folder: Path, sets: dict, scores: dict, t_model: float) -> 
         "\nAUC (95 % bootstrap interval); tricky FPR at the highest 0.01-step threshold with >= 80 % recall"
     )
     for which, pos, ordinary, tricky in _PAIRS:
+        if pos not in scores:
+            continue
         for kind, neg in (("ordinary", ordinary), ("tricky", tricky)):
             labels = np.r_[np.ones(len(scores[pos]["model"])), np.zeros(len(scores[neg]["model"]))]
             row = {k: auc_ci(labels, np.r_[scores[pos][k], scores[neg][k]]) for k in ("model", "candidate")}
@@ -459,6 +492,15 @@ def candidate_report(folder: Path, sets: dict, scores: dict, t_model: float) -> 
     return out
 
 
+def policy_confirm() -> float:
+    """The injection-model score at which the built-in policy's default input stage lets the
+    rules block (its `confirm`); 0.0 where the rules block alone."""
+    from genguard.guard.policy import Policy
+
+    rule = next(r for r in Policy.load().profile("default").stages["input"] if r.scorer == "injection")
+    return float(rule.confirm.get("injection-model", 0.0))
+
+
 def model_report(show: int, candidate: Path | None = None) -> dict:
     """Rules, model and combined on the sets the model never saw; prints tables, writes RESULTS;
     with `candidate` also that model folder's totals beside them (`candidate_report`)."""
@@ -467,6 +509,7 @@ def model_report(show: int, candidate: Path | None = None) -> dict:
     # would otherwise distort the head's rates here.
     rules, model = get_scorer("injection"), get_scorer("injection-model", screen=False)
     t_model = model.threshold
+    confirm = policy_confirm()
     attacks = _jsonl(DATA / "injection_heldout_attacks.jsonl")
     benign = _jsonl(DATA / "injection_heldout_benign.jsonl")
     older = _jsonl(PROMPTS)
@@ -486,7 +529,10 @@ def model_report(show: int, candidate: Path | None = None) -> dict:
         (3, HELD3, HELD3_ORDINARY, HELD3_TRICKY),
         (4, HELD4, HELD4_ORDINARY, HELD4_TRICKY),
         (5, HELD5, HELD5_ORDINARY, HELD5_TRICKY),
+        (6, HELD6, HELD6_ORDINARY, HELD6_TRICKY),
     ):
+        if not (DATA / f"injection_heldout{n}_attacks.jsonl").exists():
+            continue
         attacks_n = _jsonl(DATA / f"injection_heldout{n}_attacks.jsonl")
         benign_n = _jsonl(DATA / f"injection_heldout{n}_benign.jsonl")
         tricky_n = [r for r in benign_n if r["kind"] == "tricky"]
@@ -517,16 +563,26 @@ def model_report(show: int, candidate: Path | None = None) -> dict:
 
     print(f"rules: {rules.model_id}, flagged at >= {FLAG}")
     print(f"model: {model.model_id}, flagged at >= {t_model}")
-    print("combined: flagged by either; score = the higher of the two\n")
+    print("combined: flagged by either; score = the higher of the two")
+    print(
+        f"policy: as the built-in policy's input stage decides: the model at {t_model}, or the rules "
+        f"where the model confirms (>= {confirm})\n"
+    )
     out: dict = {"rules": rules.model_id, "model": model.model_id, "rules_threshold": FLAG}
-    out |= {"model_threshold": t_model, "model_screen": False, "sets": {}, "auc": {}}
+    out |= {"model_threshold": t_model, "model_screen": False, "policy_confirm": confirm}
+    out |= {"sets": {}, "auc": {}}
     scores: dict[str, dict[str, np.ndarray]] = {}
     for name, (texts, _groups) in sets.items():
         t0 = time.perf_counter()
         r = np.array([x.score for x in rules.score(texts)])
         m = np.array([x.score for x in model.score(texts)])
         scores[name] = {"rules": r, "model": m, "combined": np.maximum(r, m)}
-        flags = {"rules": r >= FLAG, "model": m >= t_model, "combined": (r >= FLAG) | (m >= t_model)}
+        flags = {
+            "rules": r >= FLAG,
+            "model": m >= t_model,
+            "combined": (r >= FLAG) | (m >= t_model),
+            "policy": (m >= t_model) | ((r >= FLAG) & (m >= confirm)),
+        }
         kind = "recall" if "attack" in name else "false-positive rate"
         entry = {
             "kind": kind,
@@ -543,25 +599,20 @@ def model_report(show: int, candidate: Path | None = None) -> dict:
             }
         out["sets"][name] = entry
         scores[name]["flags"] = flags  # type: ignore[assignment]
-    print(f"{'set':44s} {'measure':8s} {'rules':>28s} {'model':>28s} {'combined':>28s}")
+    print(f"{'set':44s} {'measure':8s} " + " ".join(f"{k:>28s}" for k in COLUMNS))
     for name, e in out["sets"].items():
         short = "recall" if e["kind"] == "recall" else "FPR"
-        print(
-            f"{name:44s} {short:8s} " + " ".join(f"{_fmt(e[k]):>28s}" for k in ("rules", "model", "combined"))
-        )
+        print(f"{name:44s} {short:8s} " + " ".join(f"{_fmt(e[k]):>28s}" for k in COLUMNS))
     for name in ("held-out attacks (issue 14)", HELD2, HELD3, HELD4):
         e = out["sets"][name]["by_group"]
         print(f"\nRecall per family, {name}")
         for fam in FAMILIES:
-            cells = " ".join(f"{_fmt(e[fam][k]):>28s}" for k in ("rules", "model", "combined"))
+            cells = " ".join(f"{_fmt(e[fam][k]):>28s}" for k in COLUMNS)
             print(f"  {fam:42s} {cells}")
     for name in (HELD_TRICKY, HELD3_TRICKY, HELD4_TRICKY):
         print(f"\nFPR per topic, {name}")
         for topic, row in out["sets"][name]["by_group"].items():
-            print(
-                f"  {topic[:42]:42s} "
-                + " ".join(f"{_fmt(row[k]):>28s}" for k in ("rules", "model", "combined"))
-            )
+            print(f"  {topic[:42]:42s} " + " ".join(f"{_fmt(row[k]):>28s}" for k in COLUMNS))
     out["curve_set3"] = tradeoff(
         "3", scores[HELD3]["model"], scores[HELD3_TRICKY]["model"], scores[HELD3_ORDINARY]["model"]
     )
@@ -571,6 +622,10 @@ def model_report(show: int, candidate: Path | None = None) -> dict:
     out["curve_set5"] = tradeoff(
         "5", scores[HELD5]["model"], scores[HELD5_TRICKY]["model"], scores[HELD5_ORDINARY]["model"]
     )
+    if HELD6 in scores:
+        out["curve_set6"] = tradeoff(
+            "6", scores[HELD6]["model"], scores[HELD6_TRICKY]["model"], scores[HELD6_ORDINARY]["model"]
+        )
 
     for key, pos, neg in (
         ("attacks vs ordinary prompts", "held-out attacks (issue 14)", HELD_ORDINARY),
@@ -583,7 +638,11 @@ def model_report(show: int, candidate: Path | None = None) -> dict:
         ("held-out 4: attacks vs tricky prompts", HELD4, HELD4_TRICKY),
         ("held-out 5: attacks vs ordinary prompts", HELD5, HELD5_ORDINARY),
         ("held-out 5: attacks vs tricky prompts", HELD5, HELD5_TRICKY),
+        ("held-out 6: attacks vs ordinary prompts", HELD6, HELD6_ORDINARY),
+        ("held-out 6: attacks vs tricky prompts", HELD6, HELD6_TRICKY),
     ):
+        if pos not in scores:
+            continue
         labels = np.r_[np.ones(len(scores[pos]["model"])), np.zeros(len(scores[neg]["model"]))]
         out["auc"][key] = {
             k: auc_ci(labels, np.r_[scores[pos][k], scores[neg][k]]) for k in ("rules", "model", "combined")

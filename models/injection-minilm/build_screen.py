@@ -26,6 +26,7 @@ import hashlib
 import importlib.util
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -91,34 +92,48 @@ def units(rows: list[tuple[str, str]]) -> tuple[list[str], list[str], list[tuple
     return sources, texts, extents
 
 
+def owners_and_whole(extents: list[tuple[int, int, bool]]) -> tuple[list[int], list[bool]]:
+    """Per unit, the index of its text and whether it is its text whole (as the scorer lists them)."""
+    owners, whole = [], []
+    for i, (start, end, has_whole) in enumerate(extents):
+        owners += [i] * (end - start)
+        whole += [False] * (end - start - has_whole) + [True] * has_whole
+    return owners, whole
+
+
 def teacher_probabilities(head, cache, texts: list[str], extents: list[tuple[int, int, bool]]):
     """The head's P per unit as InjectionModelScorer computes it (screen off): each unit alone for
     a linear head; each unit with its text's context and first piece for a ContextHead (model 5),
     so that the screen learns whether a unit can score high in its text."""
-    from genguard.scoring.injection_model import ContextHead, unit_flags
+    from genguard.scoring.injection_model import ContextHead, context_rows
 
     x = cache.features(texts)
     if not isinstance(head, ContextHead):
         return head.probabilities(x)
-    context = np.zeros(len(texts), int)
-    frame = np.zeros(len(texts), int)
-    flags = np.zeros((len(texts), 3), np.float32)
-    for start, end, whole in extents:
-        context[start:end] = end - 1 if whole else start
-        frame[start:end] = start
-        flags[start:end] = unit_flags(end - start, whole)
+    context, frame, flags = context_rows(*owners_and_whole(extents))
     ctx = head.context_features(x)
     return head.unit_probabilities(x, ctx[context], ctx[frame], flags)
 
 
+def context_expander(parts: dict) -> Callable[[str, np.ndarray], np.ndarray]:
+    """For a ContextHead's screen: a part's input-layer vectors -> the rows the screen reads (each
+    unit's, its context's and its first piece's vectors, and its flags; see
+    `injection_model.context_screen_features`), so that it sees what the head sees."""
+    from genguard.scoring.injection_model import context_rows, context_screen_features
+
+    rows = {part: context_rows(*owners_and_whole(extents)) for part, (_, _, extents) in parts.items()}
+    return lambda part, vectors: context_screen_features(vectors, *rows[part])
+
+
 def main() -> None:
     from genguard.scoring import screen_fit
-    from genguard.scoring.injection_model import load_head
+    from genguard.scoring.injection_model import ContextHead, load_head
 
     head = load_head(HERE)
     cache = screen_fit.FeatureCache(CACHE, head.layers)
     parts = {part: units(rows) for part, rows in texts_by_part().items()}
     probs = {id(texts): teacher_probabilities(head, cache, texts, ext) for _, texts, ext in parts.values()}
+    expand = context_expander(parts) if isinstance(head, ContextHead) else None
     config = screen_fit.build(
         {part: (sources, texts) for part, (sources, texts, _) in parts.items()},
         lambda texts: probs[id(texts)],
@@ -127,13 +142,16 @@ def main() -> None:
         miss_goal=MISS_GOAL,
         hidden=HIDDEN,
         out=HERE,
-        config={"teacher": head.config["name"]},
+        config={"teacher": head.config["name"], **({"inputs": "context"} if expand else {})},
+        expand=expand,
     )
-    config = conservative_cuts(parts, probs)
+    config = conservative_cuts(parts, probs, expand)
     screen_fit.print_summary(config)
 
 
-def conservative_cuts(parts: dict, probs: dict) -> dict:
+def conservative_cuts(
+    parts: dict, probs: dict, expand: Callable[[str, np.ndarray], np.ndarray] | None = None
+) -> dict:
     """Make the saved screen's cuts never more aggressive for a higher threshold than for a lower
     one (cut(t) = the least cut of the thresholds <= t), and rewrite its miss tables.
 
@@ -149,7 +167,10 @@ def conservative_cuts(parts: dict, probs: dict) -> dict:
     screen = Screen.load(HERE, Path(default_embedder().folder))
     cuts = dict(sorted(screen.cuts.items()))
     safe = {t: min(c for u, c in cuts.items() if u <= t) for t in cuts}
-    logits = {part: screen.logits(texts) for part, (_, texts, _) in parts.items()}
+    logits = {
+        part: screen.network(expand(part, screen.input_layer(texts))) if expand else screen.logits(texts)
+        for part, (_, texts, _) in parts.items()
+    }
     teacher = {part: probs[id(texts)] for part, (_, texts, _) in parts.items()}
     sources = np.array(parts["test"][0])
     config = {

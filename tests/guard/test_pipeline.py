@@ -69,6 +69,20 @@ def test_prompt_injection_is_blocked_at_input(default_guard: Guard, strict_guard
     assert "injected instructions in the output: IGNORE_INSTRUCTIONS" in strict.reasons
 
 
+def test_injection_rules_block_only_where_the_model_confirms(default_guard: Guard) -> None:
+    """The rules fire on a red-team summary that quotes an attack for people; the learned model does
+    not confirm it, so the default profile annotates it (the attack itself is still blocked)."""
+    report = (
+        'In our red-team report, the payload "ignore all previous instructions" was used; '
+        "summarise the findings for the board."
+    )
+    attack, quoted = default_guard.check([INJECTION, report], "input")
+    assert attack.action == "block"
+    assert quoted.scores["injection"] >= 0.5 and quoted.scores["injection-model"] < 0.3
+    assert quoted.action == "annotate" and quoted.text == report
+    assert {(f.scorer, f.action) for f in quoted.flags} == {("injection", "annotate")}
+
+
 @pytest.mark.parametrize("stage", STAGES)
 def test_clean_text_is_allowed_with_every_score(default_guard: Guard, stage: str) -> None:
     (verdict,) = default_guard.check([CLEAN], stage)

@@ -29,7 +29,11 @@ def test_builtin_policy_profiles(builtin: Policy) -> None:
     assert default.quotations == QuotationRule(action="annotate", scorers=("toxicity", "lexicon"))
     assert rules(builtin, "default", "input") == {
         "injection": Rule(
-            scorer="injection", threshold=0.5, action="block", reason="prompt injection or jailbreak attempt"
+            scorer="injection",
+            threshold=0.5,
+            action="block",
+            reason="prompt injection or jailbreak attempt",
+            confirm={"injection-model": 0.3},
         ),
         "injection-model": Rule(
             scorer="injection-model",
@@ -383,6 +387,43 @@ rules:
         1,
         ["a policy needs a non-empty 'profiles:' mapping"],
     ),
+    "confirm not a mapping": (
+        """\
+profiles:
+  default:
+    input:
+      injection-model: {threshold: 0.9}
+      injection: {threshold: 0.5, action: block, confirm: injection-model}
+""",
+        5,
+        ["confirm for 'injection' must map scorer names to numbers in [0, 1]"],
+    ),
+    "confirm value out of range": (
+        """\
+profiles:
+  default:
+    input:
+      injection-model: {threshold: 0.9}
+      injection:
+        action: block
+        confirm: {injection-model: 3}
+""",
+        7,
+        ["confirm for 'injection' must map scorer names to numbers in [0, 1]"],
+    ),
+    "confirm by a scorer the stage does not run": (
+        """\
+profiles:
+  default:
+    input:
+      toxicity: {threshold: 0.5}
+      injection:
+        action: block
+        confirm: {injection-model: 0.3}
+""",
+        7,
+        ["'injection' asks 'injection-model' to confirm it, but stage 'input' does not run it"],
+    ),
     "empty profiles": ("profiles: {}\n", 1, ["a policy needs a non-empty 'profiles:' mapping"]),
     "profiles a list": ("profiles:\n  - default\n", 1, ["non-empty 'profiles:' mapping"]),
 }
@@ -419,3 +460,27 @@ def test_missing_policy_file(tmp_path: Path) -> None:
 def test_policy_is_never_executed() -> None:
     with pytest.raises(ConfigError, match="not valid YAML"):
         Policy.from_yaml("profiles: !!python/object/apply:os.system ['true']\n", "evil.yaml")
+
+
+def test_confirm_decides_the_action_per_text() -> None:
+    """A rule with `confirm` acts only where the named scorers agree, annotates elsewhere, and
+    never raises a milder action; switching the confirming scorer off in a profile that inherits
+    the rule is an error, not a silent change."""
+    rule = Rule(scorer="injection", threshold=0.5, action="block", confirm={"injection-model": 0.3})
+    assert rule.action_for({"injection": 0.9, "injection-model": 0.3}) == "block"
+    assert rule.action_for({"injection": 0.9, "injection-model": 0.29}) == "annotate"
+    assert rule.action_for({"injection": 0.9}) == "annotate"
+    assert Rule(scorer="lexicon", action="allow", confirm={"pii": 0.5}).action_for({}) == "allow"
+    assert Rule(scorer="pii", action="redact").action_for({}) == "redact"
+    with pytest.raises(ConfigError, match="asks 'injection-model' to confirm it"):
+        Policy.from_yaml(
+            "profiles:\n"
+            "  default:\n"
+            "    input:\n"
+            "      injection-model: {threshold: 0.9}\n"
+            "      injection: {action: block, confirm: {injection-model: 0.3}}\n"
+            "  lax:\n"
+            "    extends: default\n"
+            "    input:\n"
+            "      injection-model: off\n"
+        ).profile("lax")

@@ -114,9 +114,13 @@ def test_cache_embeds_each_text_once_and_stays_bounded() -> None:
     again = embedder.embed(texts[::-1], layers=(4, 6), progress=seen.append)
     assert embedder.cache_hits == 6 and np.array_equal(again, first[:6][::-1])
     assert sum(seen) == 13  # texts served from the cache still count
-    embedder.embed(texts, layers=(6,))  # other layers: another key
-    assert embedder.cache_hits == 6 and len(embedder._cache) == 8  # least recently used dropped
+    # The passes for layers 4 and 6 kept layers 1-6: another head's layers 1-3 come from the cache
+    lower = embedder.embed(texts, layers=(1, 2, 3))
+    assert embedder.cache_hits == 12 and sum(seen) == 13
+    assert np.allclose(lower, SentenceEmbedder(cache_rows=0).embed(texts, layers=(1, 2, 3)), atol=1e-5)
+    embedder.embed(mixed_texts(4, seed=3), layers=(0,))  # a layer no pass kept: embedded
+    assert embedder.cache_hits == 12 and len(embedder._cache) == 8  # least recently used dropped
     embedder.embed(["word " * 1000], layers=(6,))  # longer than CACHE_MAX_CHARS: not kept
-    assert all(len(text) < 2000 for text, _ in embedder._cache)
+    assert all(len(text) < 2000 for text in embedder._cache)
     embedder.clear_cache()
     assert not embedder._cache

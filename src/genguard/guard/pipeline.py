@@ -77,15 +77,18 @@ class Guard:
             flags: list[Flag] = []
             scores: dict[str, float] = {}
             model_ids: dict[str, str] = {}
+            results = []
             for rule, scorer in zip(rules, self._stage_scorers[stage], strict=True):
                 model_ids[rule.scorer] = scorer.model_id
-                parts = runs[rule.scorer]
-                result = parts.result(scorer, i, text)
-                scores[rule.scorer] = result.score
+                results.append(runs[rule.scorer].result(scorer, i, text))
+                scores[rule.scorer] = results[-1].score
+            for rule, scorer, result in zip(rules, self._stage_scorers[stage], results, strict=True):
+                action = rule.action_for(scores)
                 if not (quotes_rule is not None and rule.scorer in quotes_rule.scorers and quotes[i]):
-                    flags += _flags(result, rule, rule.action)
+                    flags += _flags(result, rule, action)
                     continue
-                flags += _flags(parts.result(scorer, i, text, own=True), rule, rule.action)
+                parts = runs[rule.scorer]
+                flags += _flags(parts.result(scorer, i, text, own=True), rule, action)
                 for q, quoted in parts.quoted[i]:
                     flags += _flags(quoted, rule, quotes_rule.action, offset=q.start, quoted=True)
             verdicts.append(self._verdict(stage, text, flags, scores, model_ids))

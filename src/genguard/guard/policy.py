@@ -13,7 +13,10 @@
           toxicity: {threshold: 0.2}
 
 A profile that `extends` another starts from its rules and overrides them field by field.
-Every mistake is reported with the file and line it is on.
+A rule may ask for confirmation by other scorers of the same stage,
+`injection: {threshold: 0.5, action: block, confirm: {injection-model: 0.3}}`: its action then
+applies only to texts those scorers score at or over the given values, and its findings on other
+texts are annotated. Every mistake is reported with the file and line it is on.
 """
 
 from __future__ import annotations
@@ -38,18 +41,27 @@ ACTIONS: tuple[Action, ...] = ("allow", "annotate", "disclaimer", "redact", "blo
 STAGES = ("input", "output", "training")
 DEFAULT_POLICY = Path(__file__).with_name("policies") / "default.yaml"
 
-_RULE_KEYS = {"threshold", "action", "reason", "params"}
+_RULE_KEYS = {"threshold", "action", "reason", "params", "confirm"}
 _PROFILE_KEYS = {"extends", "quotations", "description", *STAGES}
 
 
 class Rule(Result):
-    """Run `scorer` (built with `params`); findings scoring >= threshold trigger `action`."""
+    """Run `scorer` (built with `params`); findings scoring >= threshold trigger `action`, on texts
+    that every scorer in `confirm` scores at or over its value (on other texts: `annotate`, or
+    `action` where that is milder)."""
 
     scorer: str
     action: Action = "annotate"
     threshold: float | None = None
     reason: str = ""
     params: dict[str, Any] = Field(default_factory=dict)
+    confirm: dict[str, float] = Field(default_factory=dict)
+
+    def action_for(self, scores: dict[str, float]) -> Action:
+        """The action this rule's findings on a text get, given every scorer's score of the text."""
+        if all(scores.get(name, 0.0) >= value for name, value in self.confirm.items()):
+            return self.action
+        return min(self.action, "annotate", key=ACTIONS.index)
 
 
 class QuotationRule(Result):
@@ -190,6 +202,14 @@ class Policy:
             fields.update(spec)
             self._check_rule(spec, scorer, fields)
             out[scorer] = Rule(**fields)
+        for rule in out.values():
+            missing = sorted(set(rule.confirm) - set(out))
+            if missing:
+                raise self._err(
+                    rules.get(rule.scorer, rules),
+                    "confirm",
+                    f"{rule.scorer!r} asks {missing[0]!r} to confirm it, but stage {stage!r} does not run it",
+                )
         return tuple(out.values())
 
     def _check_rule(self, spec: _Lines, scorer: str, fields: dict[str, Any]) -> None:
@@ -216,6 +236,14 @@ class Policy:
                 )
         if not isinstance(fields.get("reason", ""), str):
             raise self._err(spec, "reason", "reason must be text")
+        confirm = fields.get("confirm") or {}
+        if not isinstance(confirm, dict) or not all(
+            isinstance(k, str) and not isinstance(v, bool) and isinstance(v, int | float) and 0 <= v <= 1
+            for k, v in confirm.items()
+        ):
+            raise self._err(
+                spec, "confirm", f"confirm for {scorer!r} must map scorer names to numbers in [0, 1]"
+            )
 
     def _quotations(self, body: _Lines) -> QuotationRule | None:
         spec = body["quotations"]

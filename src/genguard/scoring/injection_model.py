@@ -53,6 +53,8 @@ __all__ = [
     "ContextHead",
     "InjectionHead",
     "InjectionModelScorer",
+    "context_rows",
+    "context_screen_features",
     "load_head",
     "unit_flags",
     "unit_spans",
@@ -94,6 +96,35 @@ def unit_flags(n_units: int, has_whole: bool) -> np.ndarray:
         flags[0, 1] = 1.0
         flags[:, 2] = float(pieces > 1)
     return flags
+
+
+def context_rows(owners: Sequence[int], whole: Sequence[bool]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For the units of several texts (a text's units consecutive, `owners` says whose, `whole`
+    which unit is its text whole): per unit, the index of its context unit (its text whole where
+    the text is scored whole, else its first piece), the index of its text's first piece, and its
+    `unit_flags` row."""
+    n = len(owners)
+    context, frame = np.zeros(n, np.int64), np.zeros(n, np.int64)
+    flags = np.zeros((n, 3), np.float32)
+    start = 0
+    while start < n:
+        end = start + 1
+        while end < n and owners[end] == owners[start]:
+            end += 1
+        has_whole = bool(whole[end - 1])
+        context[start:end] = end - 1 if has_whole else start
+        frame[start:end] = start
+        flags[start:end] = unit_flags(end - start, has_whole)
+        start = end
+    return context, frame, flags
+
+
+def context_screen_features(
+    vectors: np.ndarray, context: np.ndarray, frame: np.ndarray, flags: np.ndarray
+) -> np.ndarray:
+    """The rows a context screen reads (1,155 per unit): the unit's input-layer vector, its context
+    unit's and its first piece's (indices from `context_rows`), and its flags."""
+    return np.concatenate([vectors, vectors[context], vectors[frame], flags], axis=1)
 
 
 class ContextHead:
@@ -236,6 +267,8 @@ class InjectionModelScorer:
         self.threshold = self.head.threshold if threshold is None else float(threshold)
         self.embedder = embedder or default_embedder()
         self.screen = packaged_screen(folder.resolve(), Path(self.embedder.folder)) if screen else None
+        if self.screen is not None and self.screen.reads_context and not isinstance(self.head, ContextHead):
+            raise ModelLoadError(f"the screen in {folder} reads context, which only a context head provides")
         self.model_id = f"{self.head.config.get('name', folder.name)} on {self.embedder.model_id}"
 
     def probabilities(self, texts: Sequence[str]) -> np.ndarray:
@@ -247,37 +280,31 @@ class InjectionModelScorer:
         """P(injection) per unit (units of one text are consecutive, `owners` says whose, `whole`
         which unit is its text whole); units the screen clears are not embedded and get its stand-in
         (under half the threshold, see Screen.stand_ins). A ContextHead also needs the context units
-        (the whole text or first piece) of every text with a unit left to score, cleared or not."""
+        (the whole text or first piece) of every unit left to score, cleared or not."""
         prepared = [prepare(u) for u in units]
+        rows = context_rows(owners, whole) if isinstance(self.head, ContextHead) else None
         if self.screen is None:
             cleared, probs = np.zeros(len(units), bool), np.zeros(len(units))
+        elif rows is not None and self.screen.reads_context:
+            inputs = context_screen_features(self.screen.input_layer(prepared), *rows)
+            cleared, probs = self.screen.stand_ins_from(inputs, self.threshold)
         else:
             cleared, probs = self.screen.stand_ins(prepared, self.threshold)
         rest = np.flatnonzero(~cleared)
         if not len(rest):
             return probs
-        if not isinstance(self.head, ContextHead):
+        if rows is None:
             features = self.embedder.embed([prepared[k] for k in rest], layers=self.head.layers)
             probs[rest] = self.head.probabilities(features)
             return probs
-        own = np.asarray(owners)
-        starts = {int(i): int(k) for k, i in reversed(list(enumerate(own)))}  # text -> its first unit
-        ends = {int(i): int(k) + 1 for k, i in enumerate(own)}
-        active = sorted({int(own[k]) for k in rest})
-        frame = {i: starts[i] for i in active}
-        context = {i: (ends[i] - 1 if whole[ends[i] - 1] else starts[i]) for i in active}
-        needed = sorted({*rest.tolist(), *frame.values(), *context.values()})
+        context, frame, flags = rows
+        needed = np.unique(np.concatenate([rest, context[rest], frame[rest]]))
         vectors = self.embedder.embed([prepared[k] for k in needed], layers=self.head.layers)
-        row = {k: r for r, k in enumerate(needed)}
-        flags = np.concatenate(
-            [unit_flags(ends[i] - starts[i], whole[ends[i] - 1]) for i in sorted(starts)]
-        )  # every text's rows, in unit order
+        row = np.zeros(len(units), np.int64)
+        row[needed] = np.arange(len(needed))
         contexts = self.head.context_features(vectors)
         probs[rest] = self.head.unit_probabilities(
-            vectors[[row[k] for k in rest]],
-            contexts[[row[context[int(own[k])]] for k in rest]],
-            contexts[[row[frame[int(own[k])]] for k in rest]],
-            flags[rest],
+            vectors[row[rest]], contexts[row[context[rest]]], contexts[row[frame[rest]]], flags[rest]
         )
         return probs
 

@@ -297,7 +297,8 @@ _RATE_ROWS = (  # (set, measure, unit, label, data): the model's rates the guard
         "false-positive rate",
         "tricky prompt",
         "tricky prompts (set 6)",
-        "sixth held-out set of tricky-but-benign prompts (a third or more reported speech), written "
+        "sixth held-out set of tricky-but-benign prompts (135 of 300 reported speech: documents to "
+        "summarise, red-team findings, quoted attacks), written "
         f"after model 5 was shipped ({_SET_DATA.format('6', 'benign')}, kind tricky)",
     ),
     (

@@ -26,7 +26,6 @@ import hashlib
 import importlib.util
 import json
 import sys
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -115,25 +114,14 @@ def teacher_probabilities(head, cache, texts: list[str], extents: list[tuple[int
     return head.unit_probabilities(x, ctx[context], ctx[frame], flags)
 
 
-def context_expander(parts: dict) -> Callable[[str, np.ndarray], np.ndarray]:
-    """For a ContextHead's screen: a part's input-layer vectors -> the rows the screen reads (each
-    unit's, its context's and its first piece's vectors, and its flags; see
-    `injection_model.context_screen_features`), so that it sees what the head sees."""
-    from genguard.scoring.injection_model import context_rows, context_screen_features
-
-    rows = {part: context_rows(*owners_and_whole(extents)) for part, (_, _, extents) in parts.items()}
-    return lambda part, vectors: context_screen_features(vectors, *rows[part])
-
-
 def main() -> None:
     from genguard.scoring import screen_fit
-    from genguard.scoring.injection_model import ContextHead, load_head
+    from genguard.scoring.injection_model import load_head
 
     head = load_head(HERE)
     cache = screen_fit.FeatureCache(CACHE, head.layers)
     parts = {part: units(rows) for part, rows in texts_by_part().items()}
     probs = {id(texts): teacher_probabilities(head, cache, texts, ext) for _, texts, ext in parts.values()}
-    expand = context_expander(parts) if isinstance(head, ContextHead) else None
     config = screen_fit.build(
         {part: (sources, texts) for part, (sources, texts, _) in parts.items()},
         lambda texts: probs[id(texts)],
@@ -142,16 +130,13 @@ def main() -> None:
         miss_goal=MISS_GOAL,
         hidden=HIDDEN,
         out=HERE,
-        config={"teacher": head.config["name"], **({"inputs": "context"} if expand else {})},
-        expand=expand,
+        config={"teacher": head.config["name"]},
     )
-    config = conservative_cuts(parts, probs, expand)
+    config = conservative_cuts(parts, probs)
     screen_fit.print_summary(config)
 
 
-def conservative_cuts(
-    parts: dict, probs: dict, expand: Callable[[str, np.ndarray], np.ndarray] | None = None
-) -> dict:
+def conservative_cuts(parts: dict, probs: dict) -> dict:
     """Make the saved screen's cuts never more aggressive for a higher threshold than for a lower
     one (cut(t) = the least cut of the thresholds <= t), and rewrite its miss tables.
 
@@ -167,10 +152,7 @@ def conservative_cuts(
     screen = Screen.load(HERE, Path(default_embedder().folder))
     cuts = dict(sorted(screen.cuts.items()))
     safe = {t: min(c for u, c in cuts.items() if u <= t) for t in cuts}
-    logits = {
-        part: screen.network(expand(part, screen.input_layer(texts))) if expand else screen.logits(texts)
-        for part, (_, texts, _) in parts.items()
-    }
+    logits = {part: screen.logits(texts) for part, (_, texts, _) in parts.items()}
     teacher = {part: probs[id(texts)] for part, (_, texts, _) in parts.items()}
     sources = np.array(parts["test"][0])
     config = {

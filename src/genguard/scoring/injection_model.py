@@ -54,7 +54,6 @@ __all__ = [
     "InjectionHead",
     "InjectionModelScorer",
     "context_rows",
-    "context_screen_features",
     "load_head",
     "unit_flags",
     "unit_spans",
@@ -117,14 +116,6 @@ def context_rows(owners: Sequence[int], whole: Sequence[bool]) -> tuple[np.ndarr
         flags[start:end] = unit_flags(end - start, has_whole)
         start = end
     return context, frame, flags
-
-
-def context_screen_features(
-    vectors: np.ndarray, context: np.ndarray, frame: np.ndarray, flags: np.ndarray
-) -> np.ndarray:
-    """The rows a context screen reads (1,155 per unit): the unit's input-layer vector, its context
-    unit's and its first piece's (indices from `context_rows`), and its flags."""
-    return np.concatenate([vectors, vectors[context], vectors[frame], flags], axis=1)
 
 
 class ContextHead:
@@ -267,8 +258,6 @@ class InjectionModelScorer:
         self.threshold = self.head.threshold if threshold is None else float(threshold)
         self.embedder = embedder or default_embedder()
         self.screen = packaged_screen(folder.resolve(), Path(self.embedder.folder)) if screen else None
-        if self.screen is not None and self.screen.reads_context and not isinstance(self.head, ContextHead):
-            raise ModelLoadError(f"the screen in {folder} reads context, which only a context head provides")
         self.model_id = f"{self.head.config.get('name', folder.name)} on {self.embedder.model_id}"
 
     def probabilities(self, texts: Sequence[str]) -> np.ndarray:
@@ -285,9 +274,6 @@ class InjectionModelScorer:
         rows = context_rows(owners, whole) if isinstance(self.head, ContextHead) else None
         if self.screen is None:
             cleared, probs = np.zeros(len(units), bool), np.zeros(len(units))
-        elif rows is not None and self.screen.reads_context:
-            inputs = context_screen_features(self.screen.input_layer(prepared), *rows)
-            cleared, probs = self.screen.stand_ins_from(inputs, self.threshold)
         else:
             cleared, probs = self.screen.stand_ins(prepared, self.threshold)
         rest = np.flatnonzero(~cleared)

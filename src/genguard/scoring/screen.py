@@ -115,10 +115,6 @@ class Screen:
 
     The network: 384 input-layer features -> `hidden` ReLU units -> one logit; `cuts` maps each
     threshold it was calibrated for (as a string, "0.5") to the logit under which a text is cleared.
-    A screen whose config says "inputs": "context" reads more than the unit's own 384 features
-    (the injection model's: its context's and first piece's too, see
-    `injection_model.context_screen_features`); its caller builds those rows and uses
-    `stand_ins_from`.
     """
 
     def __init__(
@@ -151,27 +147,15 @@ class Screen:
         safe = [t for t in self.cuts if t <= threshold]
         return self.cuts[max(safe)] if safe else None
 
-    @property
-    def reads_context(self) -> bool:
-        """Whether the network reads rows its caller builds (see the class docstring)."""
-        return self.config.get("inputs") == "context"
-
     def stand_ins(self, texts: list[str], threshold: float) -> tuple[np.ndarray, np.ndarray]:
         """(cleared mask, scores) per (prepared) text: where the screen clears a text for
         `threshold`, a stand-in for the head's score that keeps the screen's order but stays
         under half the threshold, threshold x sigmoid(logit - cut); 0 elsewhere (embed those)."""
-        if self.cut(threshold) is None or not texts:
-            return np.zeros(len(texts), bool), np.zeros(len(texts))
-        return self.stand_ins_from(self.input_layer(texts), threshold)
-
-    def stand_ins_from(self, features: np.ndarray, threshold: float) -> tuple[np.ndarray, np.ndarray]:
-        """`stand_ins` for rows of the network's input (InputLayer vectors, or the context rows of
-        a screen that reads context)."""
-        scores = np.zeros(len(features))
+        scores = np.zeros(len(texts))
         cut = self.cut(threshold)
-        if cut is None or not len(features):
-            return np.zeros(len(features), bool), scores
-        logits = self.network(features)
+        if cut is None or not texts:
+            return np.zeros(len(texts), bool), scores
+        logits = self.logits(texts)
         cleared = logits < cut
         scores[cleared] = threshold * sigmoid(logits[cleared] - cut)
         return cleared, scores

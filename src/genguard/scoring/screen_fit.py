@@ -119,7 +119,6 @@ def build(
     config: dict,
     invariant_pairs: tuple[list[str], list[str]] | None = None,
     directions: int = 8,
-    expand: Callable[[str, np.ndarray], np.ndarray] | None = None,
 ) -> dict:
     """Fit, calibrate and save a screen into `out` (screen.safetensors, screen.json).
 
@@ -127,12 +126,8 @@ def build(
     prepared unit. `invariant_pairs` (texts, the same texts changed in a way the screen must
     ignore, e.g. gender words swapped): the top `directions` principal directions of their
     input-layer differences are projected out of the features before fitting and folded into
-    the first layer's weights, so the saved screen reads raw features as before. `expand(part,
-    vectors)` turns a part's input-layer vectors into the rows the network reads (a screen that
-    reads context: give config "inputs": "context"; not with `invariant_pairs`). Returns the
+    the first layer's weights, so the saved screen reads raw features as before. Returns the
     screen's JSON config (with "calibration", "test" and "test_by_source" miss tables)."""
-    if expand is not None and invariant_pairs is not None:
-        raise ValueError("expand and invariant_pairs cannot be combined")
     from genguard.scoring.embedder import default_embedder
 
     probs = {k: teacher(v[1]) for k, v in parts.items()}
@@ -146,11 +141,8 @@ def build(
         diffs = layer(invariant_pairs[1]) - layer(invariant_pairs[0])
         basis = np.linalg.svd(diffs, full_matrices=False)[2][:directions].T.astype(np.float32)
         x = {k: v - (v @ basis) @ basis.T for k, v in x.items()}
-    if expand is not None:
-        x = {k: expand(k, v) for k, v in x.items()}
     tensors = fit_network(x["train"], (probs["train"] >= flag).astype(np.int64), hidden)
-    if basis.shape[1]:
-        tensors["w1"] = tensors["w1"] - basis @ (basis.T @ tensors["w1"])  # the projection, folded in
+    tensors["w1"] = tensors["w1"] - basis @ (basis.T @ tensors["w1"])  # the projection, folded in
     screen = Screen(tensors, {}, {}, folder)
     logits = {k: screen.network(rows) for k, rows in x.items()}
     cuts = {}
@@ -165,7 +157,7 @@ def build(
     config = {
         **config,
         "features": "MiniLM input layer (word-piece, position, type embeddings; LayerNorm), mean-pooled",
-        "network": f"{x['train'].shape[1]} -> {hidden} ReLU -> 1, tells head P >= {flag} (Adam, seed 0)",
+        "network": f"384 -> {hidden} ReLU -> 1, tells head P >= {flag} (torch Adam, seed 0)",
         "cut_rule": f"per threshold: the {miss_goal:.2%} quantile of calibration units the head flags",
         "units": {k: len(v[1]) for k, v in parts.items()},
         "directions_removed": {

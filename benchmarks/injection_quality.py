@@ -144,6 +144,9 @@ HELD5_TRICKY = "held-out 5 tricky prompts"
 HELD6 = "held-out 6 attacks (written after model 5)"
 HELD6_ORDINARY = "held-out 6 ordinary prompts"
 HELD6_TRICKY = "held-out 6 tricky prompts"
+HELD7 = "held-out 7 attacks (written after set 6)"
+HELD7_ORDINARY = "held-out 7 ordinary prompts"
+HELD7_TRICKY = "held-out 7 tricky prompts"
 COLUMNS = ("rules", "model", "combined", "policy")
 CURVE_THRESHOLDS = (0.5, 0.7, 0.8, 0.85, 0.9, 0.93, 0.95, 0.97, 0.98, 0.99)
 FAMILIES = [
@@ -363,6 +366,29 @@ _RATE_ROWS = (  # (set, measure, unit, label, data): the model's rates the guard
         f"training data ({_SET_DATA.format('5', 'attacks')})",
     ),
     (
+        HELD7_TRICKY,
+        "false-positive rate",
+        "tricky prompt",
+        "tricky prompts (set 7)",
+        "seventh held-out set of tricky-but-benign prompts (135 of 300 reported speech), written by "
+        f"another session after set 6 was measured ({_SET_DATA.format('7', 'benign')}, kind tricky)",
+    ),
+    (
+        HELD7_ORDINARY,
+        "false-positive rate",
+        "prompt",
+        "ordinary prompts (set 7)",
+        f"seventh held-out set of ordinary prompts ({_SET_DATA.format('7', 'benign')}, kind ordinary)",
+    ),
+    (
+        HELD7,
+        "true-positive rate",
+        "prompt",
+        "held-out attacks (set 7)",
+        "seventh held-out set of attacks, 10 families, written by another session after set 6 was "
+        f"measured ({_SET_DATA.format('7', 'attacks')})",
+    ),
+    (
         HELD6,
         "true-positive rate",
         "prompt",
@@ -400,6 +426,7 @@ def write_error_rates(out: dict) -> None:
         ("4", HELD4, HELD4_TRICKY),
         ("5", HELD5, HELD5_TRICKY),
         ("6", HELD6, HELD6_TRICKY),
+        ("7", HELD7, HELD7_TRICKY),
     ):
         if f"held-out {which}: attacks vs tricky prompts" not in out["auc"]:
             continue
@@ -435,6 +462,7 @@ _PAIRS = (  # (set number, attacks, ordinary prompts, tricky prompts) of the hel
     ("4", HELD4, HELD4_ORDINARY, HELD4_TRICKY),
     ("5", HELD5, HELD5_ORDINARY, HELD5_TRICKY),
     ("6", HELD6, HELD6_ORDINARY, HELD6_TRICKY),
+    ("7", HELD7, HELD7_ORDINARY, HELD7_TRICKY),
 )
 
 
@@ -452,17 +480,26 @@ def candidate_report(folder: Path, sets: dict, scores: dict, t_model: float) -> 
     recall on held-out sets 1-5. Nothing per family, topic or text."""
     cand = injection_model.InjectionModelScorer(model_dir=folder, screen=False)
     t_cand = cand.threshold
+    # the confirm step its build chose for the policy (config.json), else the shipped policy's
+    chosen = cand.head.config.get("out_of_fold", {}).get("policy_confirm", {})
+    c_confirm = float(chosen.get("confirm", policy_confirm()))
     print(f"\ncandidate: {cand.model_id} ({folder}), flagged at >= {t_cand}; head alone; totals only")
-    print(f"{'set':44s} {'measure':8s} {'rules':>28s} {'shipped model':>28s} {'candidate':>28s}")
+    print(f"candidate policy: the candidate at {t_cand}, or the rules where it scores >= {c_confirm}")
+    columns = ("rules", "model", "policy", "candidate", "candidate policy")
+    print(f"{'set':44s} {'measure':8s} " + " ".join(f"{k:>28s}" for k in columns))
     out: dict = {"model": cand.model_id, "folder": str(folder), "threshold": t_cand, "sets": {}}
+    out["policy_confirm"] = c_confirm
     for name, (texts, _groups) in sets.items():
         c = np.array([x.score for x in cand.score(texts)])
         scores[name]["candidate"] = c
+        r = scores[name]["rules"]
         entry = {k: rate(scores[name][k] >= t) for k, t in (("rules", FLAG), ("model", t_model))}
+        entry["policy"] = rate(scores[name]["flags"]["policy"])
         entry["candidate"] = rate(c >= t_cand)
+        entry["candidate policy"] = rate((c >= t_cand) | ((r >= FLAG) & (c >= c_confirm)))
         out["sets"][name] = entry
         short = "recall" if "attack" in name else "FPR"
-        cells = " ".join(f"{_fmt(entry[k]):>28s}" for k in ("rules", "model", "candidate"))
+        cells = " ".join(f"{_fmt(entry[k]):>28s}" for k in columns)
         print(f"{name:44s} {short:8s} {cells}")
     out["auc"], out["at_80_recall"] = {}, {}
     print(
@@ -531,6 +568,7 @@ def model_report(show: int, candidate: Path | None = None) -> dict:
         (4, HELD4, HELD4_ORDINARY, HELD4_TRICKY),
         (5, HELD5, HELD5_ORDINARY, HELD5_TRICKY),
         (6, HELD6, HELD6_ORDINARY, HELD6_TRICKY),
+        (7, HELD7, HELD7_ORDINARY, HELD7_TRICKY),
     ):
         if not (DATA / f"injection_heldout{n}_attacks.jsonl").exists():
             continue
@@ -623,10 +661,14 @@ def model_report(show: int, candidate: Path | None = None) -> dict:
     out["curve_set5"] = tradeoff(
         "5", scores[HELD5]["model"], scores[HELD5_TRICKY]["model"], scores[HELD5_ORDINARY]["model"]
     )
-    if HELD6 in scores:
-        out["curve_set6"] = tradeoff(
-            "6", scores[HELD6]["model"], scores[HELD6_TRICKY]["model"], scores[HELD6_ORDINARY]["model"]
-        )
+    for n, pos, tricky, ordinary in (
+        (6, HELD6, HELD6_TRICKY, HELD6_ORDINARY),
+        (7, HELD7, HELD7_TRICKY, HELD7_ORDINARY),
+    ):
+        if pos in scores:
+            out[f"curve_set{n}"] = tradeoff(
+                str(n), scores[pos]["model"], scores[tricky]["model"], scores[ordinary]["model"]
+            )
 
     for key, pos, neg in (
         ("attacks vs ordinary prompts", "held-out attacks (issue 14)", HELD_ORDINARY),
@@ -641,6 +683,8 @@ def model_report(show: int, candidate: Path | None = None) -> dict:
         ("held-out 5: attacks vs tricky prompts", HELD5, HELD5_TRICKY),
         ("held-out 6: attacks vs ordinary prompts", HELD6, HELD6_ORDINARY),
         ("held-out 6: attacks vs tricky prompts", HELD6, HELD6_TRICKY),
+        ("held-out 7: attacks vs ordinary prompts", HELD7, HELD7_ORDINARY),
+        ("held-out 7: attacks vs tricky prompts", HELD7, HELD7_TRICKY),
     ):
         if pos not in scores:
             continue

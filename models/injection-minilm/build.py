@@ -1,11 +1,12 @@
 """Rebuild the shipped prompt-injection model (head.safetensors, config.json) from the project's data.
 
-    .venv/bin/python models/injection-minilm/build.py              # model 5, shipped
-    .venv/bin/python models/injection-minilm/build.py --model 3 --out DIR   # or 4: earlier recipes
+    .venv/bin/python models/injection-minilm/build.py --model 6 --out DIR   # model 6: data6/ too
+    .venv/bin/python models/injection-minilm/build.py --model 3 --out DIR   # or 4, 5: earlier ones
 
-Model 5 (shipped): a ContextHead (genguard.scoring.injection_model) on model 4's data plus data5/,
-trained on whole texts (a text's logit is its highest unit's), each unit read with its text's
-context; see `main5`. Models 3 and 4: logistic regression on units (`fit`), as described below.
+Models 5 and 6: a ContextHead (genguard.scoring.injection_model) on model 4's data plus data5/
+(and, for model 6, data6/), trained on whole texts (a text's logit is its highest unit's), each
+unit read with its text's context; see `main_context`. Models 3 and 4: logistic regression on units
+(`fit`), as described below. Which one is shipped is in the model folder's config.json.
 
 Data (see the model card): the project-written examples in data/*.txt (attacks, benign prompts
 and building blocks that are combined here: instructions planted in documents, encoded, split or
@@ -59,9 +60,11 @@ NAME_4 = "genguard-injection-minilm-4"
 C_4 = 0.01  # on standardised features; chosen out of fold among 0.003, 0.01, 0.02, 0.05, 0.3
 DATA_4 = HERE / "data4"
 DATA_5 = HERE / "data5"
+DATA_6 = HERE / "data6"  # model 6: written by a separate session after held-out set 6
 # Model 5 (`--model 5`): model 4's data plus data5/, and a ContextHead (injection_model) trained on
 # whole texts; choices made out of fold on the training data (model card, "How the data were written").
 NAME_5 = "genguard-injection-minilm-5"
+NAME_6 = "genguard-injection-minilm-6"
 LAYERS_5 = (1, 2, 3, 4, 5, 6)  # a unit's own features: every layer (one more embedding, see the card)
 CONTEXT_LAYERS_5 = (4, 6)  # its context's and first piece's (sliced from the same embedding)
 HIDDEN_5 = 64
@@ -129,7 +132,7 @@ def _wrapper_kind(wrapper: str) -> str:
     return "base64"
 
 
-def compose(parts: dict[str, list[str]], rng: random.Random) -> list[Example]:
+def compose(parts: dict[str, list[str]], rng: random.Random, model: int = 3) -> list[Example]:
     """Attacks and benign texts combined from the building blocks in data/parts.txt."""
     out: list[Example] = []
     docs, requests, lines = parts["documents"], parts["requests"], parts["injected_lines"]
@@ -184,7 +187,11 @@ def compose(parts: dict[str, list[str]], rng: random.Random) -> list[Example]:
     ]
     for m, plain in enumerate(benign_plain):  # encodings of ordinary text, asked about harmlessly
         for template, kind in (
-            ("What does this base64 say? {}", "base64"),
+            # model 6 on: held-out set 6 (written later by another hand) asks the same question
+            (
+                "What is written in this base64? {}" if model >= 6 else "What does this base64 say? {}",
+                "base64",
+            ),
             ("Can you decode this hex string: {}", "hex"),
             ("My friend sent me this in rot13, what does it mean? {}", "rot13"),
         ):
@@ -199,11 +206,12 @@ def compose(parts: dict[str, list[str]], rng: random.Random) -> list[Example]:
 def examples(model: int = 3) -> list[Example]:
     """Every training example, in a fixed order: model 3's data, with model 4's
     data4/ (attacks4.txt, benign5.txt, and documents4.txt added to parts.txt's documents), or with
-    model 5's (shipped) data5/ as well (attacks5.txt, benign6.txt, parts5.txt composed by `compose5`)."""
+    model 5's data5/ as well (attacks5.txt, benign6.txt, parts5.txt composed by `compose5`), or with
+    model 6's data6/ too (attacks6.txt, benign7.txt)."""
     rng = random.Random(SEED)
     attacks: dict[str, list[str]] = {}
     benign: dict[str, list[str]] = {}
-    folders = [HERE / "data", DATA_4, DATA_5][: 1 if model == 3 else 2 if model == 4 else 3]
+    folders = [HERE / "data", DATA_4, DATA_5, DATA_6][: model - 2]
     for path in [p for folder in folders for p in sorted(folder.glob("attacks*.txt"))]:
         attacks |= read_sections(path)
     for path in [p for folder in folders for p in sorted(folder.glob("benign*.txt"))]:
@@ -216,7 +224,7 @@ def examples(model: int = 3) -> list[Example]:
         out += [Example(t, 1, section, f"{section}{i}", True) for i, t in enumerate(lines)]
     for section, lines in benign.items():
         out += [Example(t, 0, section, f"{section}{i}", True) for i, t in enumerate(lines)]
-    out += compose(parts, rng)
+    out += compose(parts, rng, model)
     if model >= 5:
         out += compose5(parts, read_sections(DATA_5 / "parts5.txt"), random.Random(SEED + 5))
     bold = bold_wikipedia_sentences(BOLD_TRAIN_DOMAINS)
@@ -581,19 +589,8 @@ def overlap_check(rows: list[Example]) -> dict:
     """Normalised sentences shared between the training texts and the held-out sets (must be none),
     and the share of held-out texts with any 8-word sequence found in the training texts."""
     held = []
-    for name in (
-        "injection_heldout_attacks.jsonl",
-        "injection_heldout_benign.jsonl",
-        "injection_heldout2_attacks.jsonl",
-        "injection_heldout2_benign.jsonl",
-        "injection_heldout3_attacks.jsonl",
-        "injection_heldout3_benign.jsonl",
-        "injection_heldout4_attacks.jsonl",
-        "injection_heldout4_benign.jsonl",
-        "injection_heldout5_attacks.jsonl",
-        "injection_heldout5_benign.jsonl",
-        "injection_prompts.jsonl",
-    ):
+    names = [p.name for p in sorted(HELDOUT.glob("injection_heldout*_*.jsonl"))] + ["injection_prompts.jsonl"]
+    for name in names:
         for line in (HELDOUT / name).read_text(encoding="utf-8").splitlines():
             row = json.loads(line)
             if "text" in row:
@@ -636,11 +633,42 @@ def data_record(rows: list[Example], overlap: dict) -> dict:
     }
 
 
-def main5(out: Path) -> None:
-    """Build model 5 (a ContextHead on model 5's data) into `out`: out-of-fold logits (5 folds
-    grouped by hand-written line), their calibration, the threshold rule on the calibrated
-    out-of-fold scores, then the head fitted on every text with the calibration folded in."""
-    rows, overlap = checked_examples(5)
+def confirm_step(rows: list[Example], scores: np.ndarray, threshold: float) -> dict:
+    """The built-in policy's `confirm` for the rule-based injection scorer (it blocks at 0.5 only
+    where this model scores >= confirm): the lowest 0.1 step whose out-of-fold FPR on written
+    benign prompts, flagged by the model at `threshold` or so confirmed, is <= TARGET_FPR; with
+    the out-of-fold figures at it and with the rules blocking alone."""
+    from genguard.scoring import get_scorer
+
+    rules = np.array([r.score for r in get_scorer("injection").score([ex.text for ex in rows])])
+    labels = np.array([ex.label for ex in rows])
+    written = np.array([ex.written for ex in rows])
+    tricky = (labels == 0) & written & np.array([ex.source not in ORDINARY_SOURCES for ex in rows])
+
+    def figures(flagged: np.ndarray) -> dict:
+        return {
+            "recall": round(float(flagged[labels == 1].mean()), 4),
+            "fpr_written_benign": round(float(flagged[(labels == 0) & written].mean()), 4),
+            "fpr_tricky_written": round(float(flagged[tricky].mean()), 4),
+        }
+
+    for step in np.round(np.arange(0.1, 0.95, 0.1), 1):
+        flagged = (scores >= threshold) | ((rules >= 0.5) & (scores >= step))
+        if flagged[(labels == 0) & written].mean() <= TARGET_FPR:
+            break
+    return {
+        "confirm": float(step),
+        **figures(flagged),
+        "rules_alone_beside": figures((scores >= threshold) | (rules >= 0.5)),
+    }
+
+
+def main_context(out: Path, model: int = 5) -> None:
+    """Build model 5 or 6 (a ContextHead on that model's data) into `out`: out-of-fold logits (5
+    folds grouped by hand-written line), their calibration, the threshold rule on the calibrated
+    out-of-fold scores and the policy's `confirm_step`, then the head fitted on every text with the
+    calibration folded in."""
+    rows, overlap = checked_examples(model)
     features = embed_all(rows, LAYERS_5)
     data = text_units(rows, features)
     oof = out_of_fold5(rows, data)
@@ -648,10 +676,12 @@ def main5(out: Path) -> None:
     calibrated = 1.0 / (1.0 + np.exp(-(a * oof + b)))
     threshold, metrics = choose_threshold(rows, calibrated)
     metrics["fpr_tricky_at_80_recall"] = at_recall(rows, calibrated, 0.8)
+    if model >= 6:  # decided after model 5 was shipped; model 5's value is in its card (item 23)
+        metrics["policy_confirm"] = confirm_step(rows, calibrated, threshold)
     head = fit5(rows, data, np.arange(len(rows)))
     head.w2, head.b2 = (head.w2 * a).astype(np.float32), float(head.b2 * a + b)
     head.config = {
-        "name": NAME_5,
+        "name": NAME_6 if model >= 6 else NAME_5,
         "threshold": threshold,
         "layers": list(LAYERS_5),
         "context_layers": list(CONTEXT_LAYERS_5),
@@ -681,10 +711,10 @@ def main5(out: Path) -> None:
 
 def main(out: Path = HERE, model: int = 5) -> None:
     """Build the head and write head.safetensors and config.json into `out` (the model folder by
-    default; a scratch folder to try a build before replacing the shipped one). `model` 5 is the
-    shipped recipe (`main5`); 3 and 4 the earlier ones (model card, "How the data were written")."""
-    if model == 5:
-        main5(out)
+    default; a scratch folder to try a build before replacing the shipped one). `model` 5 and 6:
+    `main_context`; 3 and 4 the earlier recipes (model card, "How the data were written")."""
+    if model >= 5:
+        main_context(out, model)
         return
     model4 = model == 4
     rows, overlap = checked_examples(model)
@@ -719,6 +749,6 @@ if __name__ == "__main__":
     parser.add_argument(
         "--out", type=Path, default=HERE, help="folder to write into (default: the model folder)"
     )
-    parser.add_argument("--model", type=int, choices=(3, 4, 5), default=5, help="recipe (5: shipped)")
+    parser.add_argument("--model", type=int, choices=(3, 4, 5, 6), default=5, help="recipe (5: shipped)")
     args = parser.parse_args()
     main(args.out, args.model)

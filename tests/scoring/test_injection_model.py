@@ -167,6 +167,10 @@ def test_policy_and_error_rates_use_the_models_own_threshold() -> None:
     assert rule.threshold == threshold
     measures = {(r.measure, r.unit) for r in error_rates("injection-model", threshold)}
     assert {("true-positive rate", "prompt"), ("false-positive rate", "tricky prompt")} <= measures
+    # The rules block where the model confirms at the step its build chose (model 5: card item 23)
+    chosen = load_head(DEFAULT_MODEL_DIR).config["out_of_fold"].get("policy_confirm", {"confirm": 0.3})
+    rules = next(r for r in Policy.load().profile("default").stages["input"] if r.scorer == "injection")
+    assert rules.confirm == {"injection-model": chosen["confirm"]}
 
 
 def _context_head_folder(folder: Path, threshold: float) -> Path:

@@ -141,12 +141,54 @@ HELD4_TRICKY = "held-out 4 tricky prompts"
 HELD5 = "held-out 5 attacks (written after models 3-4)"
 HELD5_ORDINARY = "held-out 5 ordinary prompts"
 HELD5_TRICKY = "held-out 5 tricky prompts"
-HELD6 = "held-out 6 attacks (written after model 5)"
-HELD6_ORDINARY = "held-out 6 ordinary prompts"
-HELD6_TRICKY = "held-out 6 tricky prompts"
-HELD7 = "held-out 7 attacks (written after set 6)"
-HELD7_ORDINARY = "held-out 7 ordinary prompts"
-HELD7_TRICKY = "held-out 7 tricky prompts"
+# Sets written by other sessions, each after the one before was measured: n -> (ordinal, after what)
+LATER_SETS = {6: ("sixth", "model 5"), 7: ("seventh", "set 6"), 8: ("eighth", "set 7")}
+
+
+def later_set(n: int) -> tuple[str, str, str]:
+    """The names of held-out set n's attacks, ordinary and tricky prompts (n in LATER_SETS)."""
+    return (
+        f"held-out {n} attacks (written after {LATER_SETS[n][1]})",
+        f"held-out {n} ordinary prompts",
+        f"held-out {n} tricky prompts",
+    )
+
+
+def _later_rate_rows() -> list[tuple[str, str, str, str, str]]:
+    rows = []
+    for n, (ordinal, after) in LATER_SETS.items():
+        attacks, ordinary, tricky = later_set(n)
+        written = f"written by another session after {after} {'was shipped' if n == 6 else 'was measured'}"
+        benign = _SET_DATA.format(n, "benign")
+        rows += [
+            (
+                tricky,
+                "false-positive rate",
+                "tricky prompt",
+                f"tricky prompts (set {n})",
+                f"{ordinal} held-out set of tricky-but-benign prompts (135 of 300 reported speech: "
+                f"documents to summarise, red-team findings, quoted attacks), {written} "
+                f"({benign}, kind tricky)",
+            ),
+            (
+                ordinary,
+                "false-positive rate",
+                "prompt",
+                f"ordinary prompts (set {n})",
+                f"{ordinal} held-out set of ordinary prompts ({benign}, kind ordinary)",
+            ),
+            (
+                attacks,
+                "true-positive rate",
+                "prompt",
+                f"held-out attacks (set {n})",
+                f"{ordinal} held-out set of attacks, 10 families, {written} "
+                f"({_SET_DATA.format(n, 'attacks')})",
+            ),
+        ]
+    return rows
+
+
 COLUMNS = ("rules", "model", "combined", "policy")
 CURVE_THRESHOLDS = (0.5, 0.7, 0.8, 0.85, 0.9, 0.93, 0.95, 0.97, 0.98, 0.99)
 FAMILIES = [
@@ -296,22 +338,6 @@ _RATE_ROWS = (  # (set, measure, unit, label, data): the model's rates the guard
         f"fifth held-out set of ordinary prompts ({_SET_DATA.format('5', 'benign')}, kind ordinary)",
     ),
     (
-        HELD6_TRICKY,
-        "false-positive rate",
-        "tricky prompt",
-        "tricky prompts (set 6)",
-        "sixth held-out set of tricky-but-benign prompts (135 of 300 reported speech: documents to "
-        "summarise, red-team findings, quoted attacks), written "
-        f"after model 5 was shipped ({_SET_DATA.format('6', 'benign')}, kind tricky)",
-    ),
-    (
-        HELD6_ORDINARY,
-        "false-positive rate",
-        "prompt",
-        "ordinary prompts (set 6)",
-        f"sixth held-out set of ordinary prompts ({_SET_DATA.format('6', 'benign')}, kind ordinary)",
-    ),
-    (
         HELD3_ORDINARY,
         "false-positive rate",
         "prompt",
@@ -366,37 +392,6 @@ _RATE_ROWS = (  # (set, measure, unit, label, data): the model's rates the guard
         f"training data ({_SET_DATA.format('5', 'attacks')})",
     ),
     (
-        HELD7_TRICKY,
-        "false-positive rate",
-        "tricky prompt",
-        "tricky prompts (set 7)",
-        "seventh held-out set of tricky-but-benign prompts (135 of 300 reported speech), written by "
-        f"another session after set 6 was measured ({_SET_DATA.format('7', 'benign')}, kind tricky)",
-    ),
-    (
-        HELD7_ORDINARY,
-        "false-positive rate",
-        "prompt",
-        "ordinary prompts (set 7)",
-        f"seventh held-out set of ordinary prompts ({_SET_DATA.format('7', 'benign')}, kind ordinary)",
-    ),
-    (
-        HELD7,
-        "true-positive rate",
-        "prompt",
-        "held-out attacks (set 7)",
-        "seventh held-out set of attacks, 10 families, written by another session after set 6 was "
-        f"measured ({_SET_DATA.format('7', 'attacks')})",
-    ),
-    (
-        HELD6,
-        "true-positive rate",
-        "prompt",
-        "held-out attacks (set 6)",
-        "sixth held-out set of attacks, 10 families, written after model 5 was shipped "
-        f"({_SET_DATA.format('6', 'attacks')})",
-    ),
-    (
         "bastioncorpus 0.6.0 attacks",
         "true-positive rate",
         "prompt",
@@ -413,7 +408,7 @@ def write_error_rates(out: dict) -> None:
     raw = json.loads(ERROR_RATES.read_text(encoding="utf-8"))
     t = out["model_threshold"]
     fresh = []
-    for name, measure, unit, label, data in _RATE_ROWS:
+    for name, measure, unit, label, data in (*_RATE_ROWS, *_later_rate_rows()):
         if name not in out["sets"]:
             continue
         r = out["sets"][name]["model"]
@@ -425,8 +420,7 @@ def write_error_rates(out: dict) -> None:
         ("3", HELD3, HELD3_TRICKY),
         ("4", HELD4, HELD4_TRICKY),
         ("5", HELD5, HELD5_TRICKY),
-        ("6", HELD6, HELD6_TRICKY),
-        ("7", HELD7, HELD7_TRICKY),
+        *((str(n), later_set(n)[0], later_set(n)[2]) for n in LATER_SETS),
     ):
         if f"held-out {which}: attacks vs tricky prompts" not in out["auc"]:
             continue
@@ -461,8 +455,7 @@ _PAIRS = (  # (set number, attacks, ordinary prompts, tricky prompts) of the hel
     ("3", HELD3, HELD3_ORDINARY, HELD3_TRICKY),
     ("4", HELD4, HELD4_ORDINARY, HELD4_TRICKY),
     ("5", HELD5, HELD5_ORDINARY, HELD5_TRICKY),
-    ("6", HELD6, HELD6_ORDINARY, HELD6_TRICKY),
-    ("7", HELD7, HELD7_ORDINARY, HELD7_TRICKY),
+    *((str(n), *later_set(n)) for n in LATER_SETS),
 )
 
 
@@ -567,8 +560,7 @@ def model_report(show: int, candidate: Path | None = None) -> dict:
         (3, HELD3, HELD3_ORDINARY, HELD3_TRICKY),
         (4, HELD4, HELD4_ORDINARY, HELD4_TRICKY),
         (5, HELD5, HELD5_ORDINARY, HELD5_TRICKY),
-        (6, HELD6, HELD6_ORDINARY, HELD6_TRICKY),
-        (7, HELD7, HELD7_ORDINARY, HELD7_TRICKY),
+        *((n, *later_set(n)) for n in LATER_SETS),
     ):
         if not (DATA / f"injection_heldout{n}_attacks.jsonl").exists():
             continue
@@ -662,8 +654,7 @@ def model_report(show: int, candidate: Path | None = None) -> dict:
         "5", scores[HELD5]["model"], scores[HELD5_TRICKY]["model"], scores[HELD5_ORDINARY]["model"]
     )
     for n, pos, tricky, ordinary in (
-        (6, HELD6, HELD6_TRICKY, HELD6_ORDINARY),
-        (7, HELD7, HELD7_TRICKY, HELD7_ORDINARY),
+        *((n, later_set(n)[0], later_set(n)[2], later_set(n)[1]) for n in LATER_SETS),
     ):
         if pos in scores:
             out[f"curve_set{n}"] = tradeoff(
@@ -681,10 +672,11 @@ def model_report(show: int, candidate: Path | None = None) -> dict:
         ("held-out 4: attacks vs tricky prompts", HELD4, HELD4_TRICKY),
         ("held-out 5: attacks vs ordinary prompts", HELD5, HELD5_ORDINARY),
         ("held-out 5: attacks vs tricky prompts", HELD5, HELD5_TRICKY),
-        ("held-out 6: attacks vs ordinary prompts", HELD6, HELD6_ORDINARY),
-        ("held-out 6: attacks vs tricky prompts", HELD6, HELD6_TRICKY),
-        ("held-out 7: attacks vs ordinary prompts", HELD7, HELD7_ORDINARY),
-        ("held-out 7: attacks vs tricky prompts", HELD7, HELD7_TRICKY),
+        *(
+            (f"held-out {n}: attacks vs {kind} prompts", later_set(n)[0], later_set(n)[k])
+            for n in LATER_SETS
+            for k, kind in ((1, "ordinary"), (2, "tricky"))
+        ),
     ):
         if pos not in scores:
             continue

@@ -78,7 +78,11 @@ def test_injection_rules_block_only_where_the_model_confirms(default_guard: Guar
     )
     attack, quoted = default_guard.check([INJECTION, report], "input")
     assert attack.action == "block"
-    assert quoted.scores["injection"] >= 0.5 and quoted.scores["injection-model"] < 0.3
+    rules = next(r for r in default_guard.profile.stages["input"] if r.scorer == "injection")
+    assert (
+        quoted.scores["injection"] >= 0.5
+        and quoted.scores["injection-model"] < rules.confirm["injection-model"]
+    )
     assert quoted.action == "annotate" and quoted.text == report
     assert {(f.scorer, f.action) for f in quoted.flags} == {("injection", "annotate")}
 

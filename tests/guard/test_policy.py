@@ -33,7 +33,7 @@ def test_builtin_policy_profiles(builtin: Policy) -> None:
             threshold=0.5,
             action="block",
             reason="prompt injection or jailbreak attempt",
-            confirm={"injection-model": 0.3},
+            confirm={"injection-model": 0.7},
         ),
         "injection-model": Rule(
             scorer="injection-model",

@@ -14,7 +14,7 @@
 
 A profile that `extends` another starts from its rules and overrides them field by field.
 A rule may ask for confirmation by other scorers of the same stage,
-`injection: {threshold: 0.5, action: block, confirm: {injection-model: 0.3}}`: its action then
+`injection: {threshold: 0.5, action: block, confirm: {injection-model: 0.7}}`: its action then
 applies only to texts those scorers score at or over the given values, and its findings on other
 texts are annotated. Every mistake is reported with the file and line it is on.
 """

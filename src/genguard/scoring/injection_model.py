@@ -10,7 +10,7 @@ sentences that each look harmless. A text scores its most suspicious unit.
 
 Two kinds of head read these units (the model folder's config.json says which): a logistic
 regression over each unit's features alone (`InjectionHead`, models 1-4), or a small network
-over each unit's features together with its text's context (`ContextHead`, model 5: the whole
+over each unit's features together with its text's context (`ContextHead`, models 5 and 6: the whole
 text where it is scored whole, else its first piece, and the first piece, which usually holds the
 request that frames attached material), so that the same instruction can score low when it is
 quoted in a report to summarise and high when it is planted in a page to process. The context
@@ -24,7 +24,9 @@ Measured error rates at the model's threshold (held-out recall on attacks writte
 model and false-positive rates on ordinary and tricky-but-benign prompts, with intervals) are in
 genguard/guard/error_rates.json (scorer "injection-model"), produced by
 benchmarks/injection_quality.py; the model card has the full tables. Use it beside the rule-based
-`injection` scorer, which catches the phrasings it knows with almost no false positives.
+`injection` scorer, which catches the phrasings it knows but also fires on prompts that only talk
+about attacks (4-11 % of held-out tricky prompts): the built-in policy lets the rules block only
+where this model confirms (the step its build chose, config.json out_of_fold.policy_confirm).
 """
 
 from __future__ import annotations

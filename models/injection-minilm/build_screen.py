@@ -7,14 +7,14 @@ scorer's threshold is never embedded. The units are the scorer's (`injection_mod
 the toxicity chunks, plus the whole prompt when it has several and is short), so the screen
 clears exactly what InjectionModelScorer would otherwise embed.
 
-Texts: this model's training examples (build.examples(5), split 80/10/10 by the hand-written line
-they came from, seeded), and every text of the toxicity screen's parts (Davidson, BOLD, Tiny
-Shakespeare, the project's ordinary prompts; same split). The test part also holds the held-out
-injection sets (benchmarks/data/injection_heldout*_{attacks,benign}.jsonl), which neither the head
-nor the screen is fitted or cut on. For a ContextHead (model 5) the teacher is each unit's P in its
-text (`teacher_probabilities`), so the screen learns whether a unit can score high where it
-stands. Cuts are set on the calibration part: at most MISS_GOAL of the calibration units the head
-flags fall under the cut. Results go into screen.json.
+Texts: the shipped model's training examples (build.examples(n) for genguard-injection-minilm-n,
+split 80/10/10 by the hand-written line they came from, seeded), and every text of the toxicity
+screen's parts (Davidson, BOLD, Tiny Shakespeare, the project's ordinary prompts; same split). The
+test part also holds the held-out injection sets (benchmarks/data/injection_heldout*_*.jsonl),
+which neither the head nor the screen is fitted or cut on. For a ContextHead (models 5 and 6) the
+teacher is each unit's P in its text (`teacher_probabilities`), so the screen learns whether a
+unit can score high where it stands. Cuts are set on the calibration part: at most MISS_GOAL of
+the calibration units the head flags fall under the cut. Results go into screen.json.
 
 Usage: python models/injection-minilm/build_screen.py  (minutes once the toxicity screen's feature
 cache, benchmarks/.cache/minilm_features/, holds the units)
@@ -62,7 +62,8 @@ def texts_by_part() -> dict[str, list[tuple[str, str]]]:
     toxicity = _module(HERE.parent / "toxicity-minilm" / "build_screen.py", "toxicity_build_screen")
     parts = toxicity.texts_by_part()
     seen = {text for rows in parts.values() for _, text in rows}
-    for ex in build.examples(model=5):  # the shipped model's training examples
+    shipped = int(json.loads((HERE / "config.json").read_text(encoding="utf-8"))["name"].rsplit("-", 1)[1])
+    for ex in build.examples(model=shipped):  # the shipped model's training examples
         if ex.text not in seen:
             parts[_part(ex.group)].append((f"injection-{'attack' if ex.label else 'benign'}", ex.text))
             seen.add(ex.text)
@@ -102,7 +103,7 @@ def owners_and_whole(extents: list[tuple[int, int, bool]]) -> tuple[list[int], l
 
 def teacher_probabilities(head, cache, texts: list[str], extents: list[tuple[int, int, bool]]):
     """The head's P per unit as InjectionModelScorer computes it (screen off): each unit alone for
-    a linear head; each unit with its text's context and first piece for a ContextHead (model 5),
+    a linear head; each unit with its text's context and first piece for a ContextHead (models 5-6),
     so that the screen learns whether a unit can score high in its text."""
     from genguard.scoring.injection_model import ContextHead, context_rows
 

@@ -7,13 +7,7 @@ and the compiled kernels load on first use). See DESIGN.md for the architecture.
 from __future__ import annotations
 
 import os
-
-# OpenMP threads that spin while waiting starve each other when the cores are shared: on this
-# 2-core machine beside another busy process, a 4-prompt generation took 20-76 s with torch's
-# default (active) wait policy and 6.7-8.5 s with PASSIVE; on an idle machine the two are within
-# run-to-run noise (6.9-9.1 s vs 9.1-11.3 s). Read by libgomp when torch loads, so it must be set
-# before; a value the user has set wins.
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+import sys
 
 from genguard.errors import (
     CertificateError,
@@ -24,6 +18,23 @@ from genguard.errors import (
     ModelLoadError,
 )
 from genguard.lazy import lazy_exports
+
+# OpenMP threads that spin while waiting starve each other when the cores are shared. On this 2-core
+# machine beside one other busy process, 4 prompts x 64 tokens from SmolLM2 took 7.1 s with
+# PASSIVE and 20.1 s with ACTIVE, one MiniLM embedding 10.8 vs 14.2 ms (a spin count of 10,000:
+# 17.9 s). The price on an idle machine: the same generation 8.3 vs 6.4 s, one MiniLM embedding of
+# 30 word pieces 8.7 ms (one thread, see genguard.scoring.embedder.ONE_THREAD_TOKENS) vs 5.7 ms.
+# A machine that runs nothing else may set OMP_WAIT_POLICY=ACTIVE before starting. Read by libgomp
+# when torch loads, so it must be set before (genguard.errors and genguard.lazy do not load
+# torch); a value the user has set wins.
+OPENMP_PASSIVE = (
+    "GOMP_SPINCOUNT" not in os.environ
+    and (os.environ.get("OMP_WAIT_POLICY") or ("" if "torch" in sys.modules else "PASSIVE")).upper()
+    == "PASSIVE"
+)
+"""Whether torch's OpenMP threads in this process wait passively (torch loaded before genguard
+keeps libgomp's spinning default unless the user set a policy)."""
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 __version__ = "0.1.0"
 
@@ -46,6 +57,7 @@ __all__ = [
     "InvalidInputError",
     "KeyFileError",
     "ModelLoadError",
+    "OPENMP_PASSIVE",
     "__version__",
     *_LAZY,
 ]

@@ -27,11 +27,13 @@ import threading
 import warnings
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from functools import lru_cache
 
 import numpy as np
 import torch
 
+from genguard import OPENMP_PASSIVE
 from genguard.errors import ModelLoadError
 from genguard.scoring.encoder_torch import TorchEncoder, pack_rows
 
@@ -58,6 +60,13 @@ extra layers was not measurably slower (512 texts on one thread: 1.93 s for laye
 1.98 s for 4 and 6, within run-to-run noise). At most CACHE_ROWS x (CACHE_MAX_CHARS + 9 KB for layers 1-6) =
 about 23 MB."""
 CACHE_MAX_CHARS = 2000  # longer texts are not remembered: the key would cost more than the vector
+ONE_THREAD_TOKENS = 128
+"""Torch passes of at most this many word pieces (rows x row length) run on one thread when
+OpenMP waits passively (genguard.OPENMP_PASSIVE, the default): waking a sleeping thread then costs
+more than it saves. One text, layers 1-6, idle 2-core CPU, PASSIVE, one / two threads: 8 word
+pieces 6.9 / 11.8 ms, 30: 8.7 / 14.6, 60: 13.0 / 16.6, 120: 22.4 / 23.3, 250: 44.9 / 36.5 ms. With
+OMP_WAIT_POLICY=ACTIVE two threads are faster at every size (4.6 / 5.7 / 8.2 / 13.1 / 25.2 ms), so
+then every pass uses all of torch's threads."""
 
 
 class SentenceEmbedder:
@@ -204,7 +213,9 @@ class SentenceEmbedder:
         texts by length on ONNX Runtime (`onnx_passes`)."""
         if self.onnx is None:
             for idx, rows, row_len in packed_passes(lengths, max_rows, budget):
-                yield idx, self.encoder.packed([ids[i] for i in idx], rows, row_len, layers)
+                with _threads(1 if OPENMP_PASSIVE and len(rows) * row_len <= ONE_THREAD_TOKENS else None):
+                    vectors = self.encoder.packed([ids[i] for i in idx], rows, row_len, layers)
+                yield idx, vectors
             return
         for idx, pad, n in onnx_passes(lengths, max_rows, budget):
             input_ids = np.zeros((n, pad), np.int64)
@@ -224,6 +235,20 @@ class SentenceEmbedder:
                 return_token_type_ids=False,
             )["input_ids"]
         return out
+
+
+@contextmanager
+def _threads(n: int | None) -> Iterator[None]:
+    """torch's intra-op threads set to `n` inside the block (unchanged when None or already n)."""
+    before = torch.get_num_threads()
+    if n is None or n == before:
+        yield
+        return
+    torch.set_num_threads(n)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
 
 
 def _pow2(n: int, least: int = 1) -> int:

@@ -1,6 +1,7 @@
 """Rebuild the shipped prompt-injection model (head.safetensors, config.json) from the project's data.
 
     .venv/bin/python models/injection-minilm/build.py --model 6 --out DIR   # model 6: data6/ too
+    .venv/bin/python models/injection-minilm/build.py --model 7 --out DIR   # and held-out sets 1-6
     .venv/bin/python models/injection-minilm/build.py --model 3 --out DIR   # or 4, 5: earlier ones
 
 Models 5 and 6: a ContextHead (genguard.scoring.injection_model) on model 4's data plus data5/
@@ -22,8 +23,9 @@ as benign; an attack adds itself whole and, when composed here, its planted inst
 The threshold is chosen on out-of-fold scores (5 folds grouped by the hand-written line a text
 came from) of the training data only: the lowest threshold whose false-positive rate on the
 project-written benign prompts is <= TARGET_FPR. The held-out sets in benchmarks/data are never read
-(except by `overlap_check`, which only compares sentences). Deterministic; model 5 takes about ten
-minutes on one core (most of it embedding every unit with MiniLM's six layers).
+(except by `overlap_check`, which only compares sentences), but for model 7, which trains on sets
+1-6. Deterministic; model 5 takes about ten minutes on one core (most of it embedding every unit
+with MiniLM's six layers).
 """
 
 from __future__ import annotations
@@ -65,6 +67,7 @@ DATA_6 = HERE / "data6"  # model 6: written by a separate session after held-out
 # whole texts; choices made out of fold on the training data (model card, "How the data were written").
 NAME_5 = "genguard-injection-minilm-5"
 NAME_6 = "genguard-injection-minilm-6"
+NAME_7 = "genguard-injection-minilm-7"
 LAYERS_5 = (1, 2, 3, 4, 5, 6)  # a unit's own features: every layer (one more embedding, see the card)
 CONTEXT_LAYERS_5 = (4, 6)  # its context's and first piece's (sliced from the same embedding)
 HIDDEN_5 = 64
@@ -85,8 +88,11 @@ BOLD_ROWS = 3000
 DAVIDSON_ROWS = 1500  # tweets of all three classes: insults and slang are not injections
 TOXICITY_WRITTEN = HERE.parent / "toxicity-minilm" / "written.yaml"  # project-written insults, clean talk
 # written benign prompts from these sources are ordinary requests; the rest are the tricky ones
-ORDINARY_SOURCES = ("ordinary", "ordinary2", "ordinary4", "composed:document")
+ORDINARY_SOURCES = ("ordinary", "ordinary2", "ordinary4", "composed:document", "heldout:ordinary")
 HELDOUT = HERE.parents[1] / "benchmarks" / "data"  # only read by overlap_check(), never for fitting
+# Model 7 (`--model 7`, model card item 29): model 6's data plus held-out sets 1-6, which every
+# model so far was measured on, as training data; sets 7 on stay held out (and in overlap_check).
+SPENT_SETS_7 = ("", "2", "3", "4", "5", "6")
 
 
 @dataclass
@@ -207,7 +213,8 @@ def examples(model: int = 3) -> list[Example]:
     """Every training example, in a fixed order: model 3's data, with model 4's
     data4/ (attacks4.txt, benign5.txt, and documents4.txt added to parts.txt's documents), or with
     model 5's data5/ as well (attacks5.txt, benign6.txt, parts5.txt composed by `compose5`), or with
-    model 6's data6/ too (attacks6.txt, benign7.txt)."""
+    model 6's data6/ too (attacks6.txt, benign7.txt), or with model 7's held-out sets 1-6 too
+    (`spent_sets`)."""
     rng = random.Random(SEED)
     attacks: dict[str, list[str]] = {}
     benign: dict[str, list[str]] = {}
@@ -230,6 +237,30 @@ def examples(model: int = 3) -> list[Example]:
     bold = bold_wikipedia_sentences(BOLD_TRAIN_DOMAINS)
     out += [Example(t, 0, "bold", f"bold{i}", False) for i, t in enumerate(rng.sample(bold, BOLD_ROWS))]
     out += social_text(rng)
+    if model >= 7:
+        out += spent_sets()
+    return out
+
+
+def spent_sets() -> list[Example]:
+    """Model 7's extra rows: held-out sets 1-6 (SPENT_SETS_7), each line its own fold group;
+    a set's ordinary prompts get the source "heldout:ordinary" (counted as ordinary), the rest
+    "heldout:tricky" or "heldout:<family>" for attacks. A text sharing a 4-word sentence or an
+    8-word sequence with what stays held out (`heldout_texts(7)`) is left out (32 texts: sets 1-6
+    were checked against their predecessors only, and set 1 not even that)."""
+    held = heldout_texts(7)
+    held_sentences = set().union(*map(sentences, held))
+    held_grams = set().union(*map(grams, held))
+    out: list[Example] = []
+    for n in SPENT_SETS_7:
+        for part in ("attacks", "benign"):
+            lines = (HELDOUT / f"injection_heldout{n}_{part}.jsonl").read_text(encoding="utf-8").splitlines()
+            for i, row in enumerate(json.loads(x) for x in lines[1:] if x.strip()):
+                attack = row["label"] == "attack"
+                source = f"heldout:{row['family']}" if attack else f"heldout:{row['kind']}"
+                if sentences(row["text"]) & held_sentences or grams(row["text"]) & held_grams:
+                    continue
+                out.append(Example(row["text"], int(attack), source, f"heldout{n or 1}{part}{i}", True))
     return out
 
 
@@ -585,23 +616,30 @@ def sentences(text: str) -> set[str]:
     return out
 
 
-def overlap_check(rows: list[Example]) -> dict:
+def heldout_texts(model: int = 3) -> list[str]:
+    """The texts held out from model `model`: every held-out set (for model 7 on, sets 7 on) and
+    injection_prompts.jsonl."""
+    spent = {f"injection_heldout{n}_{p}.jsonl" for n in SPENT_SETS_7 for p in ("attacks", "benign")}
+    names = [
+        p.name for p in sorted(HELDOUT.glob("injection_heldout*_*.jsonl")) if model < 7 or p.name not in spent
+    ] + ["injection_prompts.jsonl"]
+    lines = [x for name in names for x in (HELDOUT / name).read_text(encoding="utf-8").splitlines()]
+    return [row["text"] for row in map(json.loads, lines) if "text" in row]
+
+
+def grams(text: str) -> set[tuple[str, ...]]:
+    """The normalised 8-word sequences of a text."""
+    words = _normal(text).split()
+    return {tuple(words[i : i + 8]) for i in range(len(words) - 7)}
+
+
+def overlap_check(rows: list[Example], model: int = 3) -> dict:
     """Normalised sentences shared between the training texts and the held-out sets (must be none),
-    and the share of held-out texts with any 8-word sequence found in the training texts."""
-    held = []
-    names = [p.name for p in sorted(HELDOUT.glob("injection_heldout*_*.jsonl"))] + ["injection_prompts.jsonl"]
-    for name in names:
-        for line in (HELDOUT / name).read_text(encoding="utf-8").splitlines():
-            row = json.loads(line)
-            if "text" in row:
-                held.append(row["text"])
+    and the share of held-out texts with any 8-word sequence found in the training texts. For model
+    7 on, sets 1-6 are training data, not held out."""
+    held = heldout_texts(model)
     train_sent = set().union(*(sentences(ex.text) for ex in rows if ex.written))
     shared = sorted({s for t in held for s in sentences(t)} & train_sent)
-
-    def grams(text: str) -> set[tuple[str, ...]]:
-        words = _normal(text).split()
-        return {tuple(words[i : i + 8]) for i in range(len(words) - 7)}
-
     train_grams = set().union(*(grams(ex.text) for ex in rows if ex.written))
     with_gram = sum(bool(grams(t) & train_grams) for t in held)
     return {"shared_sentences": shared, "heldout_texts": len(held), "heldout_with_shared_8gram": with_gram}
@@ -611,7 +649,7 @@ def checked_examples(model: int) -> tuple[list[Example], dict]:
     """Model `model`'s training rows and their overlap with the held-out sets (`overlap_check`);
     exits when a training sentence is shared with a held-out set."""
     rows = examples(model)
-    overlap = overlap_check(rows)
+    overlap = overlap_check(rows, model)
     if overlap["shared_sentences"]:
         raise SystemExit(
             f"training data shares sentences with the held-out sets: {overlap['shared_sentences']}"
@@ -664,7 +702,7 @@ def confirm_step(rows: list[Example], scores: np.ndarray, threshold: float) -> d
 
 
 def main_context(out: Path, model: int = 5) -> None:
-    """Build model 5 or 6 (a ContextHead on that model's data) into `out`: out-of-fold logits (5
+    """Build model 5, 6 or 7 (a ContextHead on that model's data) into `out`: out-of-fold logits (5
     folds grouped by hand-written line), their calibration, the threshold rule on the calibrated
     out-of-fold scores and the policy's `confirm_step`, then the head fitted on every text with the
     calibration folded in."""
@@ -681,7 +719,7 @@ def main_context(out: Path, model: int = 5) -> None:
     head = fit5(rows, data, np.arange(len(rows)))
     head.w2, head.b2 = (head.w2 * a).astype(np.float32), float(head.b2 * a + b)
     head.config = {
-        "name": NAME_6 if model >= 6 else NAME_5,
+        "name": {5: NAME_5, 6: NAME_6}.get(model, NAME_7),
         "threshold": threshold,
         "layers": list(LAYERS_5),
         "context_layers": list(CONTEXT_LAYERS_5),
@@ -749,6 +787,6 @@ if __name__ == "__main__":
     parser.add_argument(
         "--out", type=Path, default=HERE, help="folder to write into (default: the model folder)"
     )
-    parser.add_argument("--model", type=int, choices=(3, 4, 5, 6), default=5, help="recipe (5: shipped)")
+    parser.add_argument("--model", type=int, choices=(3, 4, 5, 6, 7), default=5, help="recipe (5: shipped)")
     args = parser.parse_args()
     main(args.out, args.model)

@@ -33,11 +33,11 @@ def test_builtin_policy_profiles(builtin: Policy) -> None:
             threshold=0.5,
             action="block",
             reason="prompt injection or jailbreak attempt",
-            confirm={"injection-model": 0.7},
+            confirm={"injection-model": 0.9},
         ),
         "injection-model": Rule(
             scorer="injection-model",
-            threshold=0.94,
+            threshold=0.9,
             action="block",
             reason="prompt injection or jailbreak attempt",
         ),

@@ -95,8 +95,8 @@ def test_empty_batch(model: InjectionModelScorer) -> None:
 
 def test_long_text_is_scored_piece_by_piece(model: InjectionModelScorer) -> None:
     """An attack planted in the middle of a long document is the piece that scores, and the only
-    one found. (It is read with the document's first piece as context, which lowers its score: 0.92
-    here under model 6 against 0.99 alone; the model card's known limits.)"""
+    one found. (It is read with the document's first piece as context, which can lower its score:
+    0.92 here under model 6 against 0.99 alone, 0.997 under model 7; the model card's known limits.)"""
     ordinary = "The town market sells apples, cheese and bread every Saturday morning. " * 150
     text = ordinary + ATTACKS["developer mode"] + " " + ordinary
     (alone,) = model.score([ordinary])
@@ -131,12 +131,12 @@ def test_head_save_load_round_trip(tmp_path: Path) -> None:
     copy = InjectionModelScorer(model_dir=tmp_path)
     texts = [ATTACKS["extraction"], TRICKY_BENIGN[0]]
     assert [r.score for r in copy.score(texts)] == [r.score for r in head_only.score(texts)]
-    assert isinstance(load_head(DEFAULT_MODEL_DIR), ContextHead)  # models 5 and 6
+    assert isinstance(load_head(DEFAULT_MODEL_DIR), ContextHead)  # models 5 to 7
 
 
 def test_registry_threshold_and_model_id(model: InjectionModelScorer) -> None:
     assert isinstance(model, Scorer)
-    assert model.model_id.startswith("genguard-injection-minilm-6 on sentence-transformers/all-MiniLM-L6-v2")
+    assert model.model_id.startswith("genguard-injection-minilm-7 on sentence-transformers/all-MiniLM-L6-v2")
     assert 0.5 <= model.threshold < 1.0
     loose = get_scorer("injection-model", threshold=0.0)
     (result,) = loose.score([TRICKY_BENIGN[0]])

@@ -2,6 +2,7 @@
 
     .venv/bin/python models/injection-minilm/build.py --model 6 --out DIR   # model 6: data6/ too
     .venv/bin/python models/injection-minilm/build.py --model 7 --out DIR   # and held-out sets 1-6
+    .venv/bin/python models/injection-minilm/build.py --model 8 --out DIR   # and held-out sets 1-8
     .venv/bin/python models/injection-minilm/build.py --model 3 --out DIR   # or 4, 5: earlier ones
 
 Models 5 and 6: a ContextHead (genguard.scoring.injection_model) on model 4's data plus data5/
@@ -66,8 +67,6 @@ DATA_6 = HERE / "data6"  # model 6: written by a separate session after held-out
 # Model 5 (`--model 5`): model 4's data plus data5/, and a ContextHead (injection_model) trained on
 # whole texts; choices made out of fold on the training data (model card, "How the data were written").
 NAME_5 = "genguard-injection-minilm-5"
-NAME_6 = "genguard-injection-minilm-6"
-NAME_7 = "genguard-injection-minilm-7"
 LAYERS_5 = (1, 2, 3, 4, 5, 6)  # a unit's own features: every layer (one more embedding, see the card)
 CONTEXT_LAYERS_5 = (4, 6)  # its context's and first piece's (sliced from the same embedding)
 HIDDEN_5 = 64
@@ -92,7 +91,13 @@ ORDINARY_SOURCES = ("ordinary", "ordinary2", "ordinary4", "composed:document", "
 HELDOUT = HERE.parents[1] / "benchmarks" / "data"  # only read by overlap_check(), never for fitting
 # Model 7 (`--model 7`, model card item 29): model 6's data plus held-out sets 1-6, which every
 # model so far was measured on, as training data; sets 7 on stay held out (and in overlap_check).
-SPENT_SETS_7 = ("", "2", "3", "4", "5", "6")
+# Model 8 (item 31): sets 7 and 8 as well; sets 9 on stay held out.
+SPENT_SETS = {7: ("", "2", "3", "4", "5", "6"), 8: ("", "2", "3", "4", "5", "6", "7", "8")}
+
+
+def spent(model: int) -> tuple[str, ...]:
+    """The held-out sets (file-name numbers, "" for set 1) that model `model` trains on."""
+    return SPENT_SETS[min(model, max(SPENT_SETS))] if model >= min(SPENT_SETS) else ()
 
 
 @dataclass
@@ -213,8 +218,8 @@ def examples(model: int = 3) -> list[Example]:
     """Every training example, in a fixed order: model 3's data, with model 4's
     data4/ (attacks4.txt, benign5.txt, and documents4.txt added to parts.txt's documents), or with
     model 5's data5/ as well (attacks5.txt, benign6.txt, parts5.txt composed by `compose5`), or with
-    model 6's data6/ too (attacks6.txt, benign7.txt), or with model 7's held-out sets 1-6 too
-    (`spent_sets`)."""
+    model 6's data6/ too (attacks6.txt, benign7.txt), or with model 7's held-out sets 1-6 or model
+    8's sets 1-8 too (`spent_sets`)."""
     rng = random.Random(SEED)
     attacks: dict[str, list[str]] = {}
     benign: dict[str, list[str]] = {}
@@ -237,22 +242,22 @@ def examples(model: int = 3) -> list[Example]:
     bold = bold_wikipedia_sentences(BOLD_TRAIN_DOMAINS)
     out += [Example(t, 0, "bold", f"bold{i}", False) for i, t in enumerate(rng.sample(bold, BOLD_ROWS))]
     out += social_text(rng)
-    if model >= 7:
-        out += spent_sets()
+    if spent(model):
+        out += spent_sets(model)
     return out
 
 
-def spent_sets() -> list[Example]:
-    """Model 7's extra rows: held-out sets 1-6 (SPENT_SETS_7), each line its own fold group;
-    a set's ordinary prompts get the source "heldout:ordinary" (counted as ordinary), the rest
-    "heldout:tricky" or "heldout:<family>" for attacks. A text sharing a 4-word sentence or an
-    8-word sequence with what stays held out (`heldout_texts(7)`) is left out (32 texts: sets 1-6
-    were checked against their predecessors only, and set 1 not even that)."""
-    held = heldout_texts(7)
+def spent_sets(model: int = 7) -> list[Example]:
+    """Model `model`'s rows from held-out sets (`spent`: 1-6 for model 7, 1-8 for model 8), each
+    line its own fold group; a set's ordinary prompts get the source "heldout:ordinary" (counted as
+    ordinary), the rest "heldout:tricky" or "heldout:<family>" for attacks. A text sharing a 4-word
+    sentence or an 8-word sequence with what stays held out (`heldout_texts(model)`) is left out
+    (model 7: 32 texts; sets 1-6 were checked against their predecessors only, set 1 not even that)."""
+    held = heldout_texts(model)
     held_sentences = set().union(*map(sentences, held))
     held_grams = set().union(*map(grams, held))
     out: list[Example] = []
-    for n in SPENT_SETS_7:
+    for n in spent(model):
         for part in ("attacks", "benign"):
             lines = (HELDOUT / f"injection_heldout{n}_{part}.jsonl").read_text(encoding="utf-8").splitlines()
             for i, row in enumerate(json.loads(x) for x in lines[1:] if x.strip()):
@@ -617,12 +622,12 @@ def sentences(text: str) -> set[str]:
 
 
 def heldout_texts(model: int = 3) -> list[str]:
-    """The texts held out from model `model`: every held-out set (for model 7 on, sets 7 on) and
-    injection_prompts.jsonl."""
-    spent = {f"injection_heldout{n}_{p}.jsonl" for n in SPENT_SETS_7 for p in ("attacks", "benign")}
-    names = [
-        p.name for p in sorted(HELDOUT.glob("injection_heldout*_*.jsonl")) if model < 7 or p.name not in spent
-    ] + ["injection_prompts.jsonl"]
+    """The texts held out from model `model`: every held-out set but those it trains on (`spent`),
+    and injection_prompts.jsonl."""
+    trained = {f"injection_heldout{n}_{p}.jsonl" for n in spent(model) for p in ("attacks", "benign")}
+    names = [p.name for p in sorted(HELDOUT.glob("injection_heldout*_*.jsonl")) if p.name not in trained] + [
+        "injection_prompts.jsonl"
+    ]
     lines = [x for name in names for x in (HELDOUT / name).read_text(encoding="utf-8").splitlines()]
     return [row["text"] for row in map(json.loads, lines) if "text" in row]
 
@@ -635,8 +640,8 @@ def grams(text: str) -> set[tuple[str, ...]]:
 
 def overlap_check(rows: list[Example], model: int = 3) -> dict:
     """Normalised sentences shared between the training texts and the held-out sets (must be none),
-    and the share of held-out texts with any 8-word sequence found in the training texts. For model
-    7 on, sets 1-6 are training data, not held out."""
+    and the share of held-out texts with any 8-word sequence found in the training texts. From
+    model 7 on, the sets it trains on (`spent`) are not held out."""
     held = heldout_texts(model)
     train_sent = set().union(*(sentences(ex.text) for ex in rows if ex.written))
     shared = sorted({s for t in held for s in sentences(t)} & train_sent)
@@ -702,7 +707,7 @@ def confirm_step(rows: list[Example], scores: np.ndarray, threshold: float) -> d
 
 
 def main_context(out: Path, model: int = 5) -> None:
-    """Build model 5, 6 or 7 (a ContextHead on that model's data) into `out`: out-of-fold logits (5
+    """Build model 5, 6, 7 or 8 (a ContextHead on that model's data) into `out`: out-of-fold logits (5
     folds grouped by hand-written line), their calibration, the threshold rule on the calibrated
     out-of-fold scores and the policy's `confirm_step`, then the head fitted on every text with the
     calibration folded in."""
@@ -719,7 +724,7 @@ def main_context(out: Path, model: int = 5) -> None:
     head = fit5(rows, data, np.arange(len(rows)))
     head.w2, head.b2 = (head.w2 * a).astype(np.float32), float(head.b2 * a + b)
     head.config = {
-        "name": {5: NAME_5, 6: NAME_6}.get(model, NAME_7),
+        "name": f"genguard-injection-minilm-{model}",
         "threshold": threshold,
         "layers": list(LAYERS_5),
         "context_layers": list(CONTEXT_LAYERS_5),
@@ -747,9 +752,9 @@ def main_context(out: Path, model: int = 5) -> None:
     print(json.dumps(head.config, indent=2))
 
 
-def main(out: Path = HERE, model: int = 5) -> None:
+def main(out: Path = HERE, model: int = 7) -> None:
     """Build the head and write head.safetensors and config.json into `out` (the model folder by
-    default; a scratch folder to try a build before replacing the shipped one). `model` 5 and 6:
+    default; a scratch folder to try a build before replacing the shipped one). `model` 5 to 8:
     `main_context`; 3 and 4 the earlier recipes (model card, "How the data were written")."""
     if model >= 5:
         main_context(out, model)
@@ -787,6 +792,6 @@ if __name__ == "__main__":
     parser.add_argument(
         "--out", type=Path, default=HERE, help="folder to write into (default: the model folder)"
     )
-    parser.add_argument("--model", type=int, choices=(3, 4, 5, 6, 7), default=5, help="recipe (5: shipped)")
+    parser.add_argument("--model", type=int, choices=range(3, 9), default=7, help="recipe (7: shipped)")
     args = parser.parse_args()
     main(args.out, args.model)

@@ -142,7 +142,13 @@ HELD5 = "held-out 5 attacks (written after models 3-4)"
 HELD5_ORDINARY = "held-out 5 ordinary prompts"
 HELD5_TRICKY = "held-out 5 tricky prompts"
 # Sets written by other sessions, each after the one before was measured: n -> (ordinal, after what)
-LATER_SETS = {6: ("sixth", "model 5"), 7: ("seventh", "set 6"), 8: ("eighth", "set 7"), 9: ("ninth", "set 8")}
+LATER_SETS = {
+    6: ("sixth", "model 5"),
+    7: ("seventh", "set 6"),
+    8: ("eighth", "set 7"),
+    9: ("ninth", "set 8"),
+    10: ("tenth", "set 9"),
+}
 
 
 def later_set(n: int) -> tuple[str, str, str]:

@@ -11,8 +11,9 @@ import pytest
 
 from genguard.errors import ConfigError, InvalidInputError
 from genguard.guard.error_rates import error_rate, measured_rates
+from genguard.guard.pipeline import Guard
 from genguard.report import card, measured, parts
-from genguard.report.presets import SECTIONS
+from genguard.report.presets import SAMPLE_PROMPTS, SECTIONS
 from genguard.report.results import ReportData
 from genguard.report.runner import NO_DATA, WHY_NOT_FOCUSGROUP, report_options
 from genguard.report.sections.focusgroup import focusgroup_measured_section
@@ -44,6 +45,34 @@ def test_policy_comments_and_model_card_point_to_the_rates_file() -> None:
         assert repeated not in text, f"{path} repeats a measured rate ({repeated})"
 
 
+# Injection model 7 scores this sample prompt 0.903, at its 0.90 threshold (model card, Known limits).
+KNOWN_MISS = "personal data"
+
+
+def sample_actions() -> tuple[dict[str, str], dict[str, str]]:
+    """(action the default profile takes, action it intends) per sample prompt kind."""
+    guard = Guard.from_policy()
+    got = {kind: guard.check([text], "input")[0].action for kind, text, _ in SAMPLE_PROMPTS}
+    return got, {kind: expected for kind, _, expected in SAMPLE_PROMPTS}
+
+
+def test_sample_prompts_get_the_intended_default_action() -> None:
+    got, intended = sample_actions()
+    assert {k: v for k, v in got.items() if k != KNOWN_MISS} == {
+        k: v for k, v in intended.items() if k != KNOWN_MISS
+    }
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="injection model 7 blocks the personal-data sample prompt (0.903 at its 0.90 threshold) "
+    "instead of letting PII redact it; when a model passes it, this test fails and must become a plain one",
+)
+def test_personal_data_sample_prompt_is_redacted_not_blocked() -> None:
+    got, intended = sample_actions()
+    assert got[KNOWN_MISS] == intended[KNOWN_MISS] == "redact"
+
+
 def test_committed_schema_is_the_generated_one() -> None:
     assert card.SCHEMA_FILE.read_text(encoding="utf-8") == card.schema_text(), (
         "report.schema.json is stale: regenerate it with "
@@ -63,9 +92,7 @@ def test_guard_explains_each_verdict_with_threshold_and_measured_rate() -> None:
     assert f"toxicity {score:.2f} ≥ strict threshold 0.2 ({brief})" in why
     assert why.endswith("→ block")
     assert explain(run, answer, "default") == "no flag"
-    # Every sample prompt gets the action the default profile intends.
-    line = guard_line(run)
-    assert line.status == "ok", line.detail
+    line = guard_line(run)  # the sample prompts' actions: the two tests below
     assert "strict blocks 1 of 1 answers" in line.detail
     section = guard_section(run)
     assert section.key == "guard" and section.has_figures

@@ -161,8 +161,9 @@ def later_set(n: int) -> tuple[str, str, str]:
 
 
 def _later_rate_rows() -> list[tuple[str, str, str, str, str]]:
+    """error_rates.json rows of the later sets, newest first: the report shows a rule's first rate."""
     rows = []
-    for n, (ordinal, after) in LATER_SETS.items():
+    for n, (ordinal, after) in sorted(LATER_SETS.items(), reverse=True):
         attacks, ordinary, tricky = later_set(n)
         written = f"written by another session after {after} {'was shipped' if n == 6 else 'was measured'}"
         benign = _SET_DATA.format(n, "benign")
@@ -410,12 +411,14 @@ _RATE_ROWS = (  # (set, measure, unit, label, data): the model's rates the guard
 
 def write_error_rates(out: dict) -> None:
     """Replace the `injection-model` entries of genguard/guard/error_rates.json with this run's
-    figures (the one place the guard, the report and the model card read them from)."""
+    figures (the one place the guard, the report and the model card read them from); the sets the
+    model was trained on (`out["trained_on_sets"]`) are left out: they are not held out for it."""
     raw = json.loads(ERROR_RATES.read_text(encoding="utf-8"))
     t = out["model_threshold"]
+    trained = {name for n, *names in _PAIRS if int(n) in out["trained_on_sets"] for name in names}
     fresh = []
-    for name, measure, unit, label, data in (*_RATE_ROWS, *_later_rate_rows()):
-        if name not in out["sets"]:
+    for name, measure, unit, label, data in (*_later_rate_rows(), *_RATE_ROWS):
+        if name not in out["sets"] or name in trained:
             continue
         r = out["sets"][name]["model"]
         lo, hi = (100 * x for x in r["ci95"])
@@ -428,7 +431,7 @@ def write_error_rates(out: dict) -> None:
         ("5", HELD5, HELD5_TRICKY),
         *((str(n), later_set(n)[0], later_set(n)[2]) for n in LATER_SETS),
     ):
-        if f"held-out {which}: attacks vs tricky prompts" not in out["auc"]:
+        if f"held-out {which}: attacks vs tricky prompts" not in out["auc"] or attacks in trained:
             continue
         auc = out["auc"][f"held-out {which}: attacks vs tricky prompts"]["model"]
         fresh.append(
@@ -607,6 +610,10 @@ def model_report(show: int, candidate: Path | None = None) -> dict:
     )
     out: dict = {"rules": rules.model_id, "model": model.model_id, "rules_threshold": FLAG}
     out |= {"model_threshold": t_model, "model_screen": False, "policy_confirm": confirm}
+    # Held-out sets the shipped model was trained on (its config.json): measured, but not held out.
+    out["trained_on_sets"] = model.head.config.get("training", {}).get("heldout_sets_trained_on", [])
+    if out["trained_on_sets"]:
+        print(f"the model was trained on held-out sets {out['trained_on_sets']}: training figures there\n")
     out |= {"sets": {}, "auc": {}}
     scores: dict[str, dict[str, np.ndarray]] = {}
     for name, (texts, _groups) in sets.items():

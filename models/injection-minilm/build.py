@@ -662,8 +662,9 @@ def checked_examples(model: int) -> tuple[list[Example], dict]:
     return rows, overlap
 
 
-def data_record(rows: list[Example], overlap: dict) -> dict:
-    """config.json's record of the training split and data: seed, folds, counts, overlap."""
+def data_record(rows: list[Example], overlap: dict, model: int) -> dict:
+    """config.json's record of the training split and data: seed, folds, counts, the held-out sets
+    trained on (benchmarks/injection_quality.py keeps their rows out of error_rates.json), overlap."""
     return {
         "seed": SEED,
         "folds": FOLDS,
@@ -672,6 +673,7 @@ def data_record(rows: list[Example], overlap: dict) -> dict:
         "attacks": sum(ex.label for ex in rows),
         "benign_written": sum(ex.label == 0 and ex.written for ex in rows),
         "other": {s: sum(ex.source == s for ex in rows) for s in ("bold", "davidson", "toxicity_written")},
+        "heldout_sets_trained_on": [int(n or 1) for n in spent(model)],
         "overlap_with_heldout": overlap,
     }
 
@@ -744,7 +746,7 @@ def main_context(out: Path, model: int = 5) -> None:
             "learning_rate": LR_5,
             "batch_texts": BATCH_5,
             "calibration": {"a": round(a, 6), "b": round(b, 6)},
-            **data_record(rows, overlap),
+            **data_record(rows, overlap, model),
         },
         "out_of_fold": metrics,
     }
@@ -777,7 +779,7 @@ def main(out: Path = HERE, model: int = 7) -> None:
         "training": {
             "C": C_4 if model4 else C,
             "standardised": model4,
-            **data_record(rows, overlap),
+            **data_record(rows, overlap, model),
         },
         "out_of_fold": metrics,
     }

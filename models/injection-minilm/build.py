@@ -24,9 +24,9 @@ as benign; an attack adds itself whole and, when composed here, its planted inst
 The threshold is chosen on out-of-fold scores (5 folds grouped by the hand-written line a text
 came from) of the training data only: the lowest threshold whose false-positive rate on the
 project-written benign prompts is <= TARGET_FPR. The held-out sets in benchmarks/data are never read
-(except by `overlap_check`, which only compares sentences), but for model 7, which trains on sets
-1-6. Deterministic; model 5 takes about ten minutes on one core (most of it embedding every unit
-with MiniLM's six layers).
+(except by `overlap_check`, which only compares sentences), but for models 7 and 8, which train on
+sets 1-6 and 1-8 (`spent_sets`). Deterministic; model 7 takes about 4.5 minutes on two cores
+(most of it embedding every unit with MiniLM's six layers).
 """
 
 from __future__ import annotations
@@ -88,7 +88,7 @@ DAVIDSON_ROWS = 1500  # tweets of all three classes: insults and slang are not i
 TOXICITY_WRITTEN = HERE.parent / "toxicity-minilm" / "written.yaml"  # project-written insults, clean talk
 # written benign prompts from these sources are ordinary requests; the rest are the tricky ones
 ORDINARY_SOURCES = ("ordinary", "ordinary2", "ordinary4", "composed:document", "heldout:ordinary")
-HELDOUT = HERE.parents[1] / "benchmarks" / "data"  # only read by overlap_check(), never for fitting
+HELDOUT = HERE.parents[1] / "benchmarks" / "data"  # held-out sets: compared, and fitted only when spent
 # Model 7 (`--model 7`, model card item 29): model 6's data plus held-out sets 1-6, which every
 # model so far was measured on, as training data; sets 7 on stay held out (and in overlap_check).
 # Model 8 (item 31): sets 7 and 8 as well; sets 9 on stay held out.

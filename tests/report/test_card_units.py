@@ -92,7 +92,7 @@ def test_guard_explains_each_verdict_with_threshold_and_measured_rate() -> None:
     assert f"toxicity {score:.2f} ≥ strict threshold 0.2 ({brief})" in why
     assert why.endswith("→ block")
     assert explain(run, answer, "default") == "no flag"
-    line = guard_line(run)  # the sample prompts' actions: the two tests below
+    line = guard_line(run)  # the sample prompts' actions: the two sample-prompt tests above
     assert "strict blocks 1 of 1 answers" in line.detail
     section = guard_section(run)
     assert section.key == "guard" and section.has_figures

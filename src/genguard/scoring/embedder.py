@@ -66,7 +66,9 @@ OpenMP waits passively (genguard.OPENMP_PASSIVE, the default): waking a sleeping
 more than it saves. One text, layers 1-6, idle 2-core CPU, PASSIVE, one / two threads: 8 word
 pieces 6.9 / 11.8 ms, 30: 8.7 / 14.6, 60: 13.0 / 16.6, 120: 22.4 / 23.3, 250: 44.9 / 36.5 ms. With
 OMP_WAIT_POLICY=ACTIVE two threads are faster at every size (4.6 / 5.7 / 8.2 / 13.1 / 25.2 ms), so
-then every pass uses all of torch's threads."""
+then every pass uses all of torch's threads. Caveat: torch.set_num_threads also sets the count a
+thread takes when it first uses torch, so a thread whose first torch operation falls inside such a
+pass (a few milliseconds) keeps one thread; not seen in the tests, not measured in the gateway."""
 
 
 class SentenceEmbedder:

@@ -22,7 +22,6 @@ texts in one guard check (toxicity and the learned injection detector) embed eac
 
 from __future__ import annotations
 
-import ctypes
 import os
 import threading
 import warnings
@@ -67,10 +66,12 @@ OpenMP waits passively (genguard.OPENMP_PASSIVE, the default): waking a sleeping
 more than it saves. One text, layers 1-6, idle 2-core CPU, PASSIVE, one / two threads: 8 word
 pieces 6.9 / 11.8 ms, 30: 8.7 / 14.6, 60: 13.0 / 16.6, 120: 22.4 / 23.3, 250: 44.9 / 36.5 ms. With
 OMP_WAIT_POLICY=ACTIVE two threads are faster at every size (4.6 / 5.7 / 8.2 / 13.1 / 25.2 ms), so
-then every pass uses all of torch's threads. Only the calling thread's OpenMP count changes
-(libgomp's omp_set_num_threads, `_threads`): torch.set_num_threads would also set the count of
-every thread that first uses torch during the pass, for good (checked: such a thread reported one
-thread afterwards), and where libgomp is not loaded the rule is off."""
+then every pass uses all of torch's threads. Caveat: torch.set_num_threads also sets the count a
+thread takes when it first uses torch, so a thread whose first torch operation falls inside such a
+pass (a few milliseconds) keeps one thread (checked with a thread started inside the window).
+Setting only the calling thread's count (libgomp's omp_set_num_threads) was tried and dropped: it
+did not always take effect (torch's per-thread lazy initialisation can reset it), and one full
+test run failed on it."""
 
 
 class SentenceEmbedder:
@@ -241,31 +242,18 @@ class SentenceEmbedder:
         return out
 
 
-@lru_cache(maxsize=1)
-def _libgomp() -> ctypes.CDLL | None:
-    """The libgomp that torch loaded (from /proc/self/maps; None elsewhere or without one)."""
-    try:
-        with open("/proc/self/maps", encoding="utf-8") as maps:
-            path = next((line.split()[-1] for line in maps if "libgomp" in line), None)
-    except OSError:
-        return None
-    return ctypes.CDLL(path) if path else None
-
-
 @contextmanager
 def _threads(n: int | None) -> Iterator[None]:
-    """The calling thread's OpenMP threads set to `n` inside the block, other threads untouched;
-    unchanged when None, already n, or libgomp is not loaded."""
+    """torch's intra-op threads set to `n` inside the block (unchanged when None or already n)."""
     before = torch.get_num_threads()
-    gomp = _libgomp() if n is not None and n != before else None
-    if gomp is None:
+    if n is None or n == before:
         yield
         return
-    gomp.omp_set_num_threads(n)
+    torch.set_num_threads(n)
     try:
         yield
     finally:
-        gomp.omp_set_num_threads(before)
+        torch.set_num_threads(before)
 
 
 def _pow2(n: int, least: int = 1) -> int:

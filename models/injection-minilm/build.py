@@ -97,7 +97,7 @@ SPENT_SETS = {7: ("", "2", "3", "4", "5", "6"), 8: ("", "2", "3", "4", "5", "6",
 
 def spent(model: int) -> tuple[str, ...]:
     """The held-out sets (file-name numbers, "" for set 1) that model `model` trains on."""
-    return SPENT_SETS[min(model, max(SPENT_SETS))] if model >= min(SPENT_SETS) else ()
+    return SPENT_SETS.get(model, ())
 
 
 @dataclass

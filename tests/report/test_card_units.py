@@ -11,10 +11,9 @@ import pytest
 
 from genguard.errors import ConfigError, InvalidInputError
 from genguard.guard.error_rates import error_rate, measured_rates
-from genguard.guard.pipeline import Guard
 from genguard.report import card, measured, parts
-from genguard.report.presets import SAMPLE_PROMPTS, SECTIONS
-from genguard.report.results import ReportData
+from genguard.report.presets import SECTIONS
+from genguard.report.results import GuardRun, ReportData
 from genguard.report.runner import NO_DATA, WHY_NOT_FOCUSGROUP, report_options
 from genguard.report.sections.focusgroup import focusgroup_measured_section
 from genguard.report.sections.guard import explain, guard_section
@@ -49,15 +48,20 @@ def test_policy_comments_and_model_card_point_to_the_rates_file() -> None:
 KNOWN_MISS = "personal data"
 
 
-def sample_actions() -> tuple[dict[str, str], dict[str, str]]:
-    """(action the default profile takes, action it intends) per sample prompt kind."""
-    guard = Guard.from_policy()
-    got = {kind: guard.check([text], "input")[0].action for kind, text, _ in SAMPLE_PROMPTS}
-    return got, {kind: expected for kind, _, expected in SAMPLE_PROMPTS}
+@pytest.fixture(scope="module")
+def guard_run() -> GuardRun:
+    """The report's guard part: every profile on the sample prompts and one mild answer."""
+    return parts.guard_run({"watermarked": [("Describe the water cycle.", MILD)], "plain": []})
 
 
-def test_sample_prompts_get_the_intended_default_action() -> None:
-    got, intended = sample_actions()
+def sample_actions(run: GuardRun) -> tuple[dict[str, str], dict[str, str | None]]:
+    """(action the default profile takes, action it intends) per sample prompt kind, as in the report."""
+    samples = [i for i in run.items if i.expected is not None]
+    return {i.kind: i.verdicts["default"].action for i in samples}, {i.kind: i.expected for i in samples}
+
+
+def test_sample_prompts_get_the_intended_default_action(guard_run: GuardRun) -> None:
+    got, intended = sample_actions(guard_run)
     assert {k: v for k, v in got.items() if k != KNOWN_MISS} == {
         k: v for k, v in intended.items() if k != KNOWN_MISS
     }
@@ -68,8 +72,8 @@ def test_sample_prompts_get_the_intended_default_action() -> None:
     reason="injection model 7 blocks the personal-data sample prompt (0.903 at its 0.90 threshold) "
     "instead of letting PII redact it; when a model passes it, this test fails and must become a plain one",
 )
-def test_personal_data_sample_prompt_is_redacted_not_blocked() -> None:
-    got, intended = sample_actions()
+def test_personal_data_sample_prompt_is_redacted_not_blocked(guard_run: GuardRun) -> None:
+    got, intended = sample_actions(guard_run)
     assert got[KNOWN_MISS] == intended[KNOWN_MISS] == "redact"
 
 
@@ -80,9 +84,8 @@ def test_committed_schema_is_the_generated_one() -> None:
     )
 
 
-def test_guard_explains_each_verdict_with_threshold_and_measured_rate() -> None:
-    answers = {"watermarked": [("Describe the water cycle.", MILD)], "plain": []}
-    run = parts.guard_run(answers)
+def test_guard_explains_each_verdict_with_threshold_and_measured_rate(guard_run: GuardRun) -> None:
+    run = guard_run
     answer = next(i for i in run.items if i.stage == "output")
     assert answer.verdicts["default"].action == "allow"
     assert answer.verdicts["strict"].action == "block"

@@ -148,6 +148,7 @@ LATER_SETS = {
     8: ("eighth", "set 7"),
     9: ("ninth", "set 8"),
     10: ("tenth", "set 9"),
+    11: ("eleventh", "set 10"),
 }
 
 

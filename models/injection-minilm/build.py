@@ -3,6 +3,7 @@
     .venv/bin/python models/injection-minilm/build.py --model 6 --out DIR   # model 6: data6/ too
     .venv/bin/python models/injection-minilm/build.py --model 7 --out DIR   # and held-out sets 1-6
     .venv/bin/python models/injection-minilm/build.py --model 8 --out DIR   # and held-out sets 1-8
+    .venv/bin/python models/injection-minilm/build.py --model 9 --out DIR   # sets 1-10, data7/, 3 seeds
     .venv/bin/python models/injection-minilm/build.py --model 3 --out DIR   # or 4, 5: earlier ones
 
 Models 5 and 6: a ContextHead (genguard.scoring.injection_model) on model 4's data plus data5/
@@ -23,10 +24,12 @@ as benign; an attack adds itself whole and, when composed here, its planted inst
 
 The threshold is chosen on out-of-fold scores (5 folds grouped by the hand-written line a text
 came from) of the training data only: the lowest threshold whose false-positive rate on the
-project-written benign prompts is <= TARGET_FPR. The held-out sets in benchmarks/data are never read
+project-written benign prompts is <= `target_fpr(model)`. The held-out sets in benchmarks/data are never read
 (except by `overlap_check`, which only compares sentences), but for models 7 and 8, which train on
-sets 1-6 and 1-8 (`spent_sets`). Deterministic; model 7 takes about 4.5 minutes on two cores
-(most of it embedding every unit with MiniLM's six layers).
+sets 1-6 and 1-8 (`spent_sets`), and model 9, which trains on sets 1-10 and data7/ and averages
+the logits of SEEDS_9 networks (`fit_ensemble`). Deterministic; model 7 takes about 4.5 minutes on
+two cores (most of it embedding every unit with MiniLM's six layers), model 9 about three times as
+long (three networks per fold).
 """
 
 from __future__ import annotations
@@ -64,6 +67,7 @@ C_4 = 0.01  # on standardised features; chosen out of fold among 0.003, 0.01, 0.
 DATA_4 = HERE / "data4"
 DATA_5 = HERE / "data5"
 DATA_6 = HERE / "data6"  # model 6: written by a separate session after held-out set 6
+DATA_7 = HERE / "data7"  # model 9: written by two separate sessions after held-out set 10
 # Model 5 (`--model 5`): model 4's data plus data5/, and a ContextHead (injection_model) trained on
 # whole texts; choices made out of fold on the training data (model card, "How the data were written").
 NAME_5 = "genguard-injection-minilm-5"
@@ -82,6 +86,18 @@ BATCH_5 = 128
 STD_FLOOR_5 = 0.01
 WEIGHTS = {"attack": 1.0, "written": 0.7, "other": 0.3}  # each group's total weight (other: not prompts)
 TARGET_FPR = 0.01  # on out-of-fold project-written benign prompts (the goal: <= 1 % held out)
+# Model 9 (model card item 34): out of fold its training data's benign prompts are harder than held-out
+# ones (development runs on sets 9 and 10: 1.0 % tricky FPR where out of fold said 2.4 %), while
+# held-out recall stays 2-4 points under the out-of-fold one; at 0.01 the development runs caught
+# 78 % of the attacks, at 0.02 84 % with the same 1.0 % tricky FPR.
+TARGET_FPRS = {9: 0.02}
+
+
+def target_fpr(model: int) -> float:
+    """The out-of-fold written-benign FPR that model `model`'s threshold and confirm step aim at."""
+    return TARGET_FPRS.get(model, TARGET_FPR)
+
+
 BOLD_TRAIN_DOMAINS = ("profession", "political_ideology", "religious_ideology")
 BOLD_ROWS = 3000
 DAVIDSON_ROWS = 1500  # tweets of all three classes: insults and slang are not injections
@@ -92,7 +108,16 @@ HELDOUT = HERE.parents[1] / "benchmarks" / "data"  # held-out sets: compared, an
 # Model 7 (`--model 7`, model card item 29): model 6's data plus held-out sets 1-6, which every
 # model so far was measured on, as training data; sets 7 on stay held out (and in overlap_check).
 # Model 8 (item 31): sets 7 and 8 as well; sets 9 on stay held out.
-SPENT_SETS = {7: ("", "2", "3", "4", "5", "6"), 8: ("", "2", "3", "4", "5", "6", "7", "8")}
+# Model 9 (item 33): sets 1-10 and data7/, and the mean logit of SEEDS_9 networks (`fit_ensemble`).
+SPENT_SETS = {
+    7: ("", "2", "3", "4", "5", "6"),
+    8: ("", "2", "3", "4", "5", "6", "7", "8"),
+    9: ("", "2", "3", "4", "5", "6", "7", "8", "9", "10"),
+}
+# Development runs (trained on model 8's data, measured on sets 9 and 10; model card item 34): one
+# network's tricky FPR at 80 % recall ranged 0.3-1.8 % over five seeds, three seeds' mean logit
+# 1.0 % (AUC against tricky prompts 0.985 against 0.980-0.983 for one).
+SEEDS_9 = (0, 1, 2)
 
 
 def spent(model: int) -> tuple[str, ...]:
@@ -219,11 +244,11 @@ def examples(model: int = 3) -> list[Example]:
     data4/ (attacks4.txt, benign5.txt, and documents4.txt added to parts.txt's documents), or with
     model 5's data5/ as well (attacks5.txt, benign6.txt, parts5.txt composed by `compose5`), or with
     model 6's data6/ too (attacks6.txt, benign7.txt), or with model 7's held-out sets 1-6 or model
-    8's sets 1-8 too (`spent_sets`)."""
+    8's sets 1-8 too (`spent_sets`), or with model 9's sets 1-10 and data7/."""
     rng = random.Random(SEED)
     attacks: dict[str, list[str]] = {}
     benign: dict[str, list[str]] = {}
-    folders = [HERE / "data", DATA_4, DATA_5, DATA_6][: model - 2]
+    folders = [HERE / "data", DATA_4, DATA_5, DATA_6][: model - 2] + ([DATA_7] if model >= 9 else [])
     for path in [p for folder in folders for p in sorted(folder.glob("attacks*.txt"))]:
         attacks |= read_sections(path)
     for path in [p for folder in folders for p in sorted(folder.glob("benign*.txt"))]:
@@ -547,23 +572,49 @@ def folds_of(rows: list[Example], fold_seed: int = 0) -> list[tuple[np.ndarray, 
     return [(np.flatnonzero(fold != k), np.flatnonzero(fold == k)) for k in range(FOLDS)]
 
 
-def out_of_fold5(rows: list[Example], data: TextUnits, fold_seed: int = 0) -> np.ndarray:
-    """Each text's logit from a ContextHead fitted on the folds without its group."""
+def fit_ensemble(
+    rows: list[Example], data: TextUnits, texts: np.ndarray, seeds: tuple[int, ...]
+) -> ContextHead:
+    """One ContextHead whose logit is the mean of `fit5`'s networks for `seeds`: their hidden layers
+    side by side, the output weights and bias divided by their number (exact, as the networks'
+    outputs are linear in their hidden units)."""
+    heads = [fit5(rows, data, texts, seed) for seed in seeds]
+    if len(heads) == 1:
+        return heads[0]
+    first = heads[0]
+    return ContextHead(
+        np.concatenate([h.w1 for h in heads], 1),
+        np.concatenate([h.b1 for h in heads]),
+        np.concatenate([h.w2 for h in heads]) / len(heads),
+        sum(h.b2 for h in heads) / len(heads),
+        first.layers,
+        first.config,
+        first.context_layers,
+    )
+
+
+def out_of_fold5(
+    rows: list[Example], data: TextUnits, fold_seed: int = 0, seeds: tuple[int, ...] = (SEED,)
+) -> np.ndarray:
+    """Each text's logit from a ContextHead (`fit_ensemble` of `seeds`) fitted on the folds
+    without its group."""
     logits = np.zeros(len(rows))
     for train, test in folds_of(rows, fold_seed):
-        logits[test] = text_logits5(fit5(rows, data, train), data, test)
+        logits[test] = text_logits5(fit_ensemble(rows, data, train, seeds), data, test)
     return logits
 
 
-def choose_threshold(rows: list[Example], scores: np.ndarray) -> tuple[float, dict]:
-    """The lowest threshold (0.05 steps, at least 0.5) whose out-of-fold FPR on written benign
-    prompts is <= TARGET_FPR, with the out-of-fold figures at it."""
+def choose_threshold(
+    rows: list[Example], scores: np.ndarray, target: float = TARGET_FPR
+) -> tuple[float, dict]:
+    """The lowest threshold (0.01 steps, at least 0.5) whose out-of-fold FPR on written benign
+    prompts is <= `target`, with the out-of-fold figures at it."""
     labels = np.array([ex.label for ex in rows])
     written = np.array([ex.written for ex in rows])
     tricky = (labels == 0) & written & np.array([ex.source not in ORDINARY_SOURCES for ex in rows])
     for t in np.arange(0.5, 0.996, 0.01):
         fpr = float((scores[(labels == 0) & written] >= t).mean())
-        if fpr <= TARGET_FPR:
+        if fpr <= target:
             break
     t = round(float(t), 2)
     metrics = {
@@ -668,7 +719,7 @@ def data_record(rows: list[Example], overlap: dict, model: int) -> dict:
     return {
         "seed": SEED,
         "folds": FOLDS,
-        "target_fpr": TARGET_FPR,
+        "target_fpr": target_fpr(model),
         "rows": len(rows),
         "attacks": sum(ex.label for ex in rows),
         "benign_written": sum(ex.label == 0 and ex.written for ex in rows),
@@ -678,10 +729,12 @@ def data_record(rows: list[Example], overlap: dict, model: int) -> dict:
     }
 
 
-def confirm_step(rows: list[Example], scores: np.ndarray, threshold: float) -> dict:
+def confirm_step(
+    rows: list[Example], scores: np.ndarray, threshold: float, target: float = TARGET_FPR
+) -> dict:
     """The built-in policy's `confirm` for the rule-based injection scorer (it blocks at 0.5 only
     where this model scores >= confirm): the lowest 0.1 step whose out-of-fold FPR on written
-    benign prompts, flagged by the model at `threshold` or so confirmed, is <= TARGET_FPR; with
+    benign prompts, flagged by the model at `threshold` or so confirmed, is <= `target`; with
     the out-of-fold figures at it and with the rules blocking alone."""
     from genguard.scoring import get_scorer
 
@@ -699,7 +752,7 @@ def confirm_step(rows: list[Example], scores: np.ndarray, threshold: float) -> d
 
     for step in np.round(np.arange(0.1, 0.95, 0.1), 1):
         flagged = (scores >= threshold) | ((rules >= 0.5) & (scores >= step))
-        if flagged[(labels == 0) & written].mean() <= TARGET_FPR:
+        if flagged[(labels == 0) & written].mean() <= target:
             break
     return {
         "confirm": float(step),
@@ -709,21 +762,27 @@ def confirm_step(rows: list[Example], scores: np.ndarray, threshold: float) -> d
 
 
 def main_context(out: Path, model: int = 5) -> None:
-    """Build model 5, 6, 7 or 8 (a ContextHead on that model's data) into `out`: out-of-fold logits (5
-    folds grouped by hand-written line), their calibration, the threshold rule on the calibrated
-    out-of-fold scores and the policy's `confirm_step`, then the head fitted on every text with the
-    calibration folded in."""
+    """Build model 5 to 9 (a ContextHead on that model's data; model 9 a mean of SEEDS_9) into
+    `out`: out-of-fold logits (5 folds grouped by hand-written line), their calibration, the
+    threshold rule on the calibrated out-of-fold scores and the policy's `confirm_step`, then the
+    head fitted on every text with the calibration folded in."""
     rows, overlap = checked_examples(model)
     features = embed_all(rows, LAYERS_5)
     data = text_units(rows, features)
-    oof = out_of_fold5(rows, data)
+    seeds = SEEDS_9 if model >= 9 else (SEED,)
+    oof = out_of_fold5(rows, data, seeds=seeds)
     a, b = calibrate(rows, oof)
     calibrated = 1.0 / (1.0 + np.exp(-(a * oof + b)))
-    threshold, metrics = choose_threshold(rows, calibrated)
+    threshold, metrics = choose_threshold(rows, calibrated, target_fpr(model))
     metrics["fpr_tricky_at_80_recall"] = at_recall(rows, calibrated, 0.8)
     if model >= 6:  # decided after model 5 was shipped; model 5's value is in its card (item 23)
-        metrics["policy_confirm"] = confirm_step(rows, calibrated, threshold)
-    head = fit5(rows, data, np.arange(len(rows)))
+        metrics["policy_confirm"] = confirm_step(rows, calibrated, threshold, target_fpr(model))
+    head = fit_ensemble(rows, data, np.arange(len(rows)), seeds)
+    ensemble = (
+        f", mean logit of {len(seeds)} (seeds {list(seeds)}, hidden units side by side)"
+        if len(seeds) > 1
+        else ""
+    )
     head.w2, head.b2 = (head.w2 * a).astype(np.float32), float(head.b2 * a + b)
     head.config = {
         "name": f"genguard-injection-minilm-{model}",
@@ -737,7 +796,7 @@ def main_context(out: Path, model: int = 5) -> None:
             "(the whole unit, else the first piece) and first piece; a text scores its highest unit"
         ),
         "training": {
-            "head": f"ContextHead: {head.w1.shape[0]}-{HIDDEN_5}-1 ReLU network",
+            "head": f"ContextHead: {head.w1.shape[0]}-{HIDDEN_5}-1 ReLU network" + ensemble,
             "learning": "multiple-instance: a text's logit is its highest unit's; weighted cross-entropy",
             "hidden": HIDDEN_5,
             "dropout": DROPOUT_5,
@@ -756,7 +815,7 @@ def main_context(out: Path, model: int = 5) -> None:
 
 def main(out: Path = HERE, model: int = 7) -> None:
     """Build the head and write head.safetensors and config.json into `out` (the model folder by
-    default; a scratch folder to try a build before replacing the shipped one). `model` 5 to 8:
+    default; a scratch folder to try a build before replacing the shipped one). `model` 5 to 9:
     `main_context`; 3 and 4 the earlier recipes (model card, "How the data were written")."""
     if model >= 5:
         main_context(out, model)
@@ -794,6 +853,6 @@ if __name__ == "__main__":
     parser.add_argument(
         "--out", type=Path, default=HERE, help="folder to write into (default: the model folder)"
     )
-    parser.add_argument("--model", type=int, choices=range(3, 9), default=7, help="recipe (7: shipped)")
+    parser.add_argument("--model", type=int, choices=range(3, 10), default=7, help="recipe (7: shipped)")
     args = parser.parse_args()
     main(args.out, args.model)

@@ -40,6 +40,7 @@ import json
 import random
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -278,9 +279,7 @@ def spent_sets(model: int = 7) -> list[Example]:
     ordinary), the rest "heldout:tricky" or "heldout:<family>" for attacks. A text sharing a 4-word
     sentence or an 8-word sequence with what stays held out (`heldout_texts(model)`) is left out
     (model 7: 32 texts; sets 1-6 were checked against their predecessors only, set 1 not even that)."""
-    held = heldout_texts(model)
-    held_sentences = set().union(*map(sentences, held))
-    held_grams = set().union(*map(grams, held))
+    shares = shares_with_heldout(model)
     out: list[Example] = []
     for n in spent(model):
         for part in ("attacks", "benign"):
@@ -288,7 +287,7 @@ def spent_sets(model: int = 7) -> list[Example]:
             for i, row in enumerate(json.loads(x) for x in lines[1:] if x.strip()):
                 attack = row["label"] == "attack"
                 source = f"heldout:{row['family']}" if attack else f"heldout:{row['kind']}"
-                if sentences(row["text"]) & held_sentences or grams(row["text"]) & held_grams:
+                if shares(row["text"]):
                     continue
                 out.append(Example(row["text"], int(attack), source, f"heldout{n or 1}{part}{i}", True))
     return out
@@ -683,6 +682,15 @@ def heldout_texts(model: int = 3) -> list[str]:
     return [row["text"] for row in map(json.loads, lines) if "text" in row]
 
 
+def shares_with_heldout(model: int) -> Callable[[str], bool]:
+    """Whether a text shares a 4-word sentence or an 8-word sequence with what stays held out from
+    model `model` (`heldout_texts`)."""
+    held = heldout_texts(model)
+    held_sentences = set().union(*map(sentences, held))
+    held_grams = set().union(*map(grams, held))
+    return lambda text: bool(sentences(text) & held_sentences or grams(text) & held_grams)
+
+
 def grams(text: str) -> set[tuple[str, ...]]:
     """The normalised 8-word sequences of a text."""
     words = _normal(text).split()
@@ -703,9 +711,16 @@ def overlap_check(rows: list[Example], model: int = 3) -> dict:
 
 def checked_examples(model: int) -> tuple[list[Example], dict]:
     """Model `model`'s training rows and their overlap with the held-out sets (`overlap_check`);
-    exits when a training sentence is shared with a held-out set."""
+    exits when a training sentence is shared with a held-out set. From model 9 on, written texts
+    that share a sentence or an 8-word sequence with what stays held out are left out first
+    (`shares_with_heldout`, counted as "left_out"), as `spent_sets` does for the spent sets."""
     rows = examples(model)
-    overlap = overlap_check(rows, model)
+    left_out = 0
+    if model >= 9:  # spent_sets' rule for every written text: set 11 came after the data files
+        shares = shares_with_heldout(model)
+        kept = [ex for ex in rows if not (ex.written and shares(ex.text))]
+        rows, left_out = kept, len(rows) - len(kept)
+    overlap = overlap_check(rows, model) | ({"left_out": left_out} if model >= 9 else {})
     if overlap["shared_sentences"]:
         raise SystemExit(
             f"training data shares sentences with the held-out sets: {overlap['shared_sentences']}"

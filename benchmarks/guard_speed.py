@@ -198,7 +198,15 @@ def main() -> None:
     # prompts twice as fast on an idle machine as any user of genguard saw them.
     import genguard
 
-    wait = "passive" if genguard.OPENMP_PASSIVE else os.environ.get("OMP_WAIT_POLICY", "default").lower()
+    # GOMP_SPINCOUNT overrides the policy genguard sets by default, so it is named before the policy
+    spin = os.environ.get("GOMP_SPINCOUNT")
+    wait = (
+        "passive"
+        if genguard.OPENMP_PASSIVE
+        else f"spinning {spin} times"
+        if spin is not None
+        else os.environ.get("OMP_WAIT_POLICY", "default").lower()
+    )
     import torch
 
     from genguard.datasets import bold_wikipedia_paragraphs, davidson_tweets

@@ -416,7 +416,7 @@ def write_error_rates(out: dict) -> None:
     model was trained on (`out["trained_on_sets"]`) are left out: they are not held out for it."""
     raw = json.loads(ERROR_RATES.read_text(encoding="utf-8"))
     t = out["model_threshold"]
-    trained = {name for n, *names in _PAIRS if int(n) in out["trained_on_sets"] for name in names}
+    trained = trained_names(out["trained_on_sets"])
     fresh = []
     for name, measure, unit, label, data in (*_later_rate_rows(), *_RATE_ROWS):
         if name not in out["sets"] or name in trained:
@@ -469,6 +469,11 @@ _PAIRS = (  # (set number, attacks, ordinary prompts, tricky prompts) of the hel
 )
 
 
+def trained_names(numbers: Sequence[int]) -> set[str]:
+    """The names of the held-out sets' rows (attacks, ordinary, tricky) of the set `numbers`."""
+    return {name for n, *names in _PAIRS if int(n) in numbers for name in names}
+
+
 def at_recall(attacks: np.ndarray, tricky: np.ndarray, goal: float = 0.8) -> dict:
     """The highest 0.01-step threshold whose recall is >= goal, and the tricky FPR there (for
     comparing two models' curves; not a threshold either ships with)."""
@@ -492,6 +497,10 @@ def candidate_report(folder: Path, sets: dict, scores: dict, t_model: float) -> 
     print(f"{'set':44s} {'measure':8s} " + " ".join(f"{k:>28s}" for k in columns))
     out: dict = {"model": cand.model_id, "folder": str(folder), "threshold": t_cand, "sets": {}}
     out["policy_confirm"] = c_confirm
+    out["trained_on_sets"] = cand.head.config.get("training", {}).get("heldout_sets_trained_on", [])
+    trained = trained_names(out["trained_on_sets"])
+    if trained:
+        print(f"* the candidate was trained on held-out sets {out['trained_on_sets']}: training figures")
     for name, (texts, _groups) in sets.items():
         c = np.array([x.score for x in cand.score(texts)])
         scores[name]["candidate"] = c
@@ -503,7 +512,7 @@ def candidate_report(folder: Path, sets: dict, scores: dict, t_model: float) -> 
         out["sets"][name] = entry
         short = "recall" if "attack" in name else "FPR"
         cells = " ".join(f"{_fmt(entry[k]):>28s}" for k in columns)
-        print(f"{name:44s} {short:8s} {cells}")
+        print(f"{name + ('*' if name in trained else ''):44s} {short:8s} {cells}")
     out["auc"], out["at_80_recall"] = {}, {}
     print(
         "\nAUC (95 % bootstrap interval); tricky FPR at the highest 0.01-step threshold with >= 80 % recall"

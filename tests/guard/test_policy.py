@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,7 @@ import pytest
 from genguard.errors import ConfigError
 from genguard.guard.policy import DEFAULT_POLICY, STAGES, Policy, QuotationRule, Rule
 from genguard.scoring import available
+from genguard.scoring.injection_model import DEFAULT_MODEL_DIR
 
 
 def rules(policy: Policy, profile: str, stage: str) -> dict[str, Rule]:
@@ -27,17 +29,19 @@ def test_builtin_policy_profiles(builtin: Policy) -> None:
     assert set(default.stages) == set(STAGES)
     assert default.description
     assert default.quotations == QuotationRule(action="annotate", scorers=("toxicity", "lexicon"))
+    # the injection model's own threshold and the confirm step its build chose
+    model = json.loads((DEFAULT_MODEL_DIR / "config.json").read_text(encoding="utf-8"))
     assert rules(builtin, "default", "input") == {
         "injection": Rule(
             scorer="injection",
             threshold=0.5,
             action="block",
             reason="prompt injection or jailbreak attempt",
-            confirm={"injection-model": 0.9},
+            confirm={"injection-model": model["out_of_fold"]["policy_confirm"]["confirm"]},
         ),
         "injection-model": Rule(
             scorer="injection-model",
-            threshold=0.9,
+            threshold=model["threshold"],
             action="block",
             reason="prompt injection or jailbreak attempt",
         ),

@@ -44,10 +44,6 @@ def test_policy_comments_and_model_card_point_to_the_rates_file() -> None:
         assert repeated not in text, f"{path} repeats a measured rate ({repeated})"
 
 
-# Injection model 7 scores this sample prompt 0.903, at its 0.90 threshold (model card, Known limits).
-KNOWN_MISS = "personal data"
-
-
 @pytest.fixture(scope="module")
 def guard_run() -> GuardRun:
     """The report's guard part: every profile on the sample prompts and one mild answer."""
@@ -61,20 +57,11 @@ def sample_actions(run: GuardRun) -> tuple[dict[str, str], dict[str, str | None]
 
 
 def test_sample_prompts_get_the_intended_default_action(guard_run: GuardRun) -> None:
+    """Injection model 7 blocked the personal-data prompt (model card, item 35); model 9 leaves it
+    to PII, which redacts it."""
     got, intended = sample_actions(guard_run)
-    assert {k: v for k, v in got.items() if k != KNOWN_MISS} == {
-        k: v for k, v in intended.items() if k != KNOWN_MISS
-    }
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="injection model 7 blocks the personal-data sample prompt (0.903 at its 0.90 threshold) "
-    "instead of letting PII redact it; when a model passes it, this test fails and must become a plain one",
-)
-def test_personal_data_sample_prompt_is_redacted_not_blocked(guard_run: GuardRun) -> None:
-    got, intended = sample_actions(guard_run)
-    assert got[KNOWN_MISS] == intended[KNOWN_MISS] == "redact"
+    assert got == intended
+    assert got["personal data"] == "redact"
 
 
 def test_committed_schema_is_the_generated_one() -> None:

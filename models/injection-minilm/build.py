@@ -87,10 +87,8 @@ BATCH_5 = 128
 STD_FLOOR_5 = 0.01
 WEIGHTS = {"attack": 1.0, "written": 0.7, "other": 0.3}  # each group's total weight (other: not prompts)
 TARGET_FPR = 0.01  # on out-of-fold project-written benign prompts (the goal: <= 1 % held out)
-# Model 9 (model card item 34): out of fold its training data's benign prompts are harder than held-out
-# ones (development runs on sets 9 and 10: 1.0 % tricky FPR where out of fold said 2.4 %), while
-# held-out recall stays 2-4 points under the out-of-fold one; at 0.01 the development runs caught
-# 78 % of the attacks, at 0.02 84 % with the same 1.0 % tricky FPR.
+# Model 9: out of fold its training data's benign prompts are harder than held-out ones, so 2 % out of
+# fold kept held-out recall over 80 % at the tricky FPR 1 % gave (development runs, card item 34).
 TARGET_FPRS = {9: 0.02}
 
 
@@ -115,9 +113,8 @@ SPENT_SETS = {
     8: ("", "2", "3", "4", "5", "6", "7", "8"),
     9: ("", "2", "3", "4", "5", "6", "7", "8", "9", "10"),
 }
-# Development runs (trained on model 8's data, measured on sets 9 and 10; model card item 34): one
-# network's tricky FPR at 80 % recall ranged 0.3-1.8 % over five seeds, three seeds' mean logit
-# 1.0 % (AUC against tricky prompts 0.985 against 0.980-0.983 for one).
+# One network's held-out curve varies much with its seed; the mean of three is steadier and better
+# (development runs, card item 34).
 SEEDS_9 = (0, 1, 2)
 
 
@@ -680,7 +677,8 @@ def heldout_texts(model: int = 3) -> list[str]:
     names = [
         p.name
         for p in sorted(HELDOUT.glob("injection_heldout*_*.jsonl"))
-        if p.name not in trained and (model >= 9 or int(p.name[17:].split("_")[0] or 1) <= 10)
+        if p.name not in trained
+        and (model >= 9 or int(re.match(r"injection_heldout(\d*)_", p.name)[1] or 1) <= 10)
     ] + ["injection_prompts.jsonl"]
     lines = [x for name in names for x in (HELDOUT / name).read_text(encoding="utf-8").splitlines()]
     return [row["text"] for row in map(json.loads, lines) if "text" in row]

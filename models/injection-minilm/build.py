@@ -27,7 +27,7 @@ came from) of the training data only: the lowest threshold whose false-positive 
 project-written benign prompts is <= `target_fpr(model)`. The held-out sets in benchmarks/data are never read
 (except by `overlap_check`, which only compares sentences), but for models 7 and 8, which train on
 sets 1-6 and 1-8 (`spent_sets`), and model 9, which trains on sets 1-10 and data7/ and averages
-the logits of SEEDS_9 networks (`fit_ensemble`). Deterministic; model 7 takes about 4.5 minutes on
+the logits of three networks (`SEEDS`, `fit_ensemble`). Deterministic; model 7 takes about 4.5 minutes on
 two cores (most of it embedding every unit with MiniLM's six layers), model 9 about three times as
 long (three networks per fold).
 """
@@ -42,6 +42,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -107,7 +108,7 @@ HELDOUT = HERE.parents[1] / "benchmarks" / "data"  # held-out sets: compared, an
 # Model 7 (`--model 7`, model card item 29): model 6's data plus held-out sets 1-6, which every
 # model so far was measured on, as training data; sets 7 on stay held out (and in overlap_check).
 # Model 8 (item 31): sets 7 and 8 as well; sets 9 on stay held out.
-# Model 9 (item 33): sets 1-10 and data7/, and the mean logit of SEEDS_9 networks (`fit_ensemble`).
+# Model 9 (item 33): sets 1-10 and data7/, and the mean logit of `SEEDS` networks (`fit_ensemble`).
 SPENT_SETS = {
     7: ("", "2", "3", "4", "5", "6"),
     8: ("", "2", "3", "4", "5", "6", "7", "8"),
@@ -115,7 +116,7 @@ SPENT_SETS = {
 }
 # One network's held-out curve varies much with its seed; the mean of three is steadier and better
 # (development runs, card item 34).
-SEEDS_9 = (0, 1, 2)
+SEEDS = {9: (0, 1, 2)}  # models not listed: one network, seed SEED
 
 
 def spent(model: int) -> tuple[str, ...]:
@@ -684,9 +685,10 @@ def heldout_texts(model: int = 3) -> list[str]:
     return [row["text"] for row in map(json.loads, lines) if "text" in row]
 
 
+@cache
 def shares_with_heldout(model: int) -> Callable[[str], bool]:
     """Whether a text shares a 4-word sentence or an 8-word sequence with what stays held out from
-    model `model` (`heldout_texts`)."""
+    model `model` (`heldout_texts`). Cached: spent_sets and checked_examples both ask for model 9's."""
     held = heldout_texts(model)
     held_sentences = set().union(*map(sentences, held))
     held_grams = set().union(*map(grams, held))
@@ -779,14 +781,14 @@ def confirm_step(
 
 
 def main_context(out: Path, model: int = 5) -> None:
-    """Build model 5 to 9 (a ContextHead on that model's data; model 9 a mean of SEEDS_9) into
+    """Build model 5 to 9 (a ContextHead on that model's data; model 9 a mean of `SEEDS`) into
     `out`: out-of-fold logits (5 folds grouped by hand-written line), their calibration, the
     threshold rule on the calibrated out-of-fold scores and the policy's `confirm_step`, then the
     head fitted on every text with the calibration folded in."""
     rows, overlap = checked_examples(model)
     features = embed_all(rows, LAYERS_5)
     data = text_units(rows, features)
-    seeds = SEEDS_9 if model >= 9 else (SEED,)
+    seeds = SEEDS.get(model, (SEED,))
     oof = out_of_fold5(rows, data, seeds=seeds)
     a, b = calibrate(rows, oof)
     calibrated = 1.0 / (1.0 + np.exp(-(a * oof + b)))

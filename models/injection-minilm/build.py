@@ -4,6 +4,7 @@
     .venv/bin/python models/injection-minilm/build.py --model 7 --out DIR   # and held-out sets 1-6
     .venv/bin/python models/injection-minilm/build.py --model 8 --out DIR   # and held-out sets 1-8
     .venv/bin/python models/injection-minilm/build.py --model 9 --out DIR   # sets 1-10, data7/, 3 seeds
+    .venv/bin/python models/injection-minilm/build.py --model 10 --out DIR  # and set 11, data8/
     .venv/bin/python models/injection-minilm/build.py --model 3 --out DIR   # or 4, 5: earlier ones
 
 Models 5 and 6: a ContextHead (genguard.scoring.injection_model) on model 4's data plus data5/
@@ -26,8 +27,9 @@ The threshold is chosen on out-of-fold scores (5 folds grouped by the hand-writt
 came from) of the training data only: the lowest threshold whose false-positive rate on the
 project-written benign prompts is <= `target_fpr(model)`. The held-out sets in benchmarks/data are never read
 (except by `overlap_check`, which only compares sentences), but for models 7 and 8, which train on
-sets 1-6 and 1-8 (`spent_sets`), and model 9, which trains on sets 1-10 and data7/ and averages
-the logits of three networks (`SEEDS`, `fit_ensemble`). Deterministic; model 7 takes about 4.5 minutes on
+sets 1-6 and 1-8 (`spent_sets`), model 9, which trains on sets 1-10 and data7/ and averages
+the logits of three networks (`SEEDS`, `fit_ensemble`), and model 10 (model 9 with set 11 and
+data8/). Deterministic; model 7 takes about 4.5 minutes on
 two cores (most of it embedding every unit with MiniLM's six layers), model 9 about three times as
 long (three networks per fold).
 """
@@ -70,6 +72,7 @@ DATA_4 = HERE / "data4"
 DATA_5 = HERE / "data5"
 DATA_6 = HERE / "data6"  # model 6: written by a separate session after held-out set 6
 DATA_7 = HERE / "data7"  # model 9: written by two separate sessions after held-out set 10
+DATA_8 = HERE / "data8"  # model 10: written by a separate session after held-out set 11
 # Model 5 (`--model 5`): model 4's data plus data5/, and a ContextHead (injection_model) trained on
 # whole texts; choices made out of fold on the training data (model card, "How the data were written").
 NAME_5 = "genguard-injection-minilm-5"
@@ -90,7 +93,7 @@ WEIGHTS = {"attack": 1.0, "written": 0.7, "other": 0.3}  # each group's total we
 TARGET_FPR = 0.01  # on out-of-fold project-written benign prompts (the goal: <= 1 % held out)
 # Model 9: out of fold its training data's benign prompts are harder than held-out ones, so 2 % out of
 # fold kept held-out recall over 80 % at the tricky FPR 1 % gave (development runs, card item 34).
-TARGET_FPRS = {9: 0.02}
+TARGET_FPRS = {9: 0.02, 10: 0.02}
 
 
 def target_fpr(model: int) -> float:
@@ -109,14 +112,16 @@ HELDOUT = HERE.parents[1] / "benchmarks" / "data"  # held-out sets: compared, an
 # model so far was measured on, as training data; sets 7 on stay held out (and in overlap_check).
 # Model 8 (item 31): sets 7 and 8 as well; sets 9 on stay held out.
 # Model 9 (item 33): sets 1-10 and data7/, and the mean logit of `SEEDS` networks (`fit_ensemble`).
+# Model 10 (item 36): model 9's recipe with set 11 and data8/ added.
 SPENT_SETS = {
     7: ("", "2", "3", "4", "5", "6"),
     8: ("", "2", "3", "4", "5", "6", "7", "8"),
     9: ("", "2", "3", "4", "5", "6", "7", "8", "9", "10"),
+    10: ("", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11"),
 }
 # One network's held-out curve varies much with its seed; the mean of three is steadier and better
 # (development runs, card item 34).
-SEEDS = {9: (0, 1, 2)}  # models not listed: one network, seed SEED
+SEEDS = {9: (0, 1, 2), 10: (0, 1, 2)}  # models not listed: one network, seed SEED
 
 
 def spent(model: int) -> tuple[str, ...]:
@@ -243,11 +248,12 @@ def examples(model: int = 3) -> list[Example]:
     data4/ (attacks4.txt, benign5.txt, and documents4.txt added to parts.txt's documents), or with
     model 5's data5/ as well (attacks5.txt, benign6.txt, parts5.txt composed by `compose5`), or with
     model 6's data6/ too (attacks6.txt, benign7.txt), or with model 7's held-out sets 1-6 or model
-    8's sets 1-8 too (`spent_sets`), or with model 9's sets 1-10 and data7/."""
+    8's sets 1-8 too (`spent_sets`), or with model 9's sets 1-10 and data7/, or model 10's sets 1-11,
+    data7/ and data8/."""
     rng = random.Random(SEED)
     attacks: dict[str, list[str]] = {}
     benign: dict[str, list[str]] = {}
-    folders = [HERE / "data", DATA_4, DATA_5, DATA_6][: model - 2] + ([DATA_7] if model >= 9 else [])
+    folders = [HERE / "data", DATA_4, DATA_5, DATA_6][: model - 2] + [DATA_7, DATA_8][: max(0, model - 8)]
     for path in [p for folder in folders for p in sorted(folder.glob("attacks*.txt"))]:
         attacks |= read_sections(path)
     for path in [p for folder in folders for p in sorted(folder.glob("benign*.txt"))]:
@@ -781,7 +787,7 @@ def confirm_step(
 
 
 def main_context(out: Path, model: int = 5) -> None:
-    """Build model 5 to 9 (a ContextHead on that model's data; model 9 a mean of `SEEDS`) into
+    """Build model 5 to 10 (a ContextHead on that model's data; models 9 and 10 a mean of `SEEDS`) into
     `out`: out-of-fold logits (5 folds grouped by hand-written line), their calibration, the
     threshold rule on the calibrated out-of-fold scores and the policy's `confirm_step`, then the
     head fitted on every text with the calibration folded in."""
@@ -834,7 +840,7 @@ def main_context(out: Path, model: int = 5) -> None:
 
 def main(out: Path = HERE, model: int = 9) -> None:
     """Build the head and write head.safetensors and config.json into `out` (the model folder by
-    default; a scratch folder to try a build before replacing the shipped one). `model` 5 to 9:
+    default; a scratch folder to try a build before replacing the shipped one). `model` 5 to 10:
     `main_context`; 3 and 4 the earlier recipes (model card, "How the data were written")."""
     if model >= 5:
         main_context(out, model)
@@ -872,6 +878,6 @@ if __name__ == "__main__":
     parser.add_argument(
         "--out", type=Path, default=HERE, help="folder to write into (default: the model folder)"
     )
-    parser.add_argument("--model", type=int, choices=range(3, 10), default=9, help="recipe (9: shipped)")
+    parser.add_argument("--model", type=int, choices=range(3, 11), default=9, help="recipe (9: shipped)")
     args = parser.parse_args()
     main(args.out, args.model)

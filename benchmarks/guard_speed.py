@@ -262,6 +262,8 @@ def main() -> None:
         guard.check([p], "input")
     rss_warm = rss_mb()
     runtime = default_embedder().model_id
+    # oneDNN's reordered weights (encoder_torch.prepacked_linear) or F.linear where it falls back
+    prepacked = bool(getattr(default_embedder().encoder, "prepacked", False))
 
     def mean_chars(texts: Sequence[str]) -> float:
         return sum(len(t) for t in texts) / len(texts)
@@ -269,7 +271,8 @@ def main() -> None:
     print(
         f"Guard speed: built-in policy, profile 'default', stage 'input' "
         f"({', '.join(r.scorer for r in rules)}); "
-        f"torch {torch.__version__}, {torch.get_num_threads()} threads, OpenMP waiting {wait}"
+        f"torch {torch.__version__}, {torch.get_num_threads()} threads, OpenMP waiting {wait}, "
+        f"linear layers on {'oneDNN prepacked weights' if prepacked else 'F.linear'}"
     )
     print(
         f"  prompts: {len(prompts)} ({', '.join(f'{k} {v}' for k, v in counts.items())}), "
@@ -490,6 +493,7 @@ def main() -> None:
     results = {
         "policy": "built-in default, stage input",
         "encoder": runtime,
+        "encoder_prepacked": prepacked,
         "scorers": {r.scorer: get_scorer(r.scorer, **r.params).model_id for r in rules},
         "torch": torch.__version__,
         "threads": torch.get_num_threads(),

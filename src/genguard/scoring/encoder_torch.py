@@ -8,6 +8,13 @@ their dtypes are BertModel's own (embedding sums, LayerNorm, linear projections,
 attention with a boolean padding mask, exact GELU), so the pooled features are bit-identical to it
 (checked on 1,088 guard_speed chunks in bf16: max |difference| 0.0; tests/scoring/test_encoder_torch.py
 checks it on every run). It also stops after the highest layer asked for.
+
+In bfloat16 the linear layers run on weights reordered once for oneDNN (`prepacked_linear`) instead
+of F.linear, which reorders them on every call, and the query, key and value projections are one
+product: for the short passes of single prompts the reordering was about a third of the pass. The
+results are the same bits (checked when the encoder is built, else it keeps F.linear; the tests
+compare with BertModel; 3,800 tweets, paragraphs and long-text chunks, layers 1-6: max |difference|
+0.0). Speed: README's guard speed table.
 """
 
 from __future__ import annotations
@@ -54,6 +61,11 @@ class TorchEncoder:
                     "norm2": pair("output.LayerNorm"),
                 }
             )
+        self.linear: Callable[[torch.Tensor, torch.Tensor, torch.Tensor], torch.Tensor] = F.linear
+        packed = prepacked_linear(self.layers) if self.words.dtype == torch.bfloat16 else None
+        self.prepacked = packed is not None  # benchmarks record which path ran
+        if packed is not None:
+            self.layers, self.linear = packed, _mkldnn_linear
 
     def pooled(
         self, input_ids: torch.Tensor, attention_mask: torch.Tensor, layers: Sequence[int]
@@ -144,16 +156,62 @@ class TorchEncoder:
         x = F.layer_norm(x + F.embedding(positions, self.positions), (DIM,), *self.norm, EPS)
         keep(0, x)
         heads = (rows, length, HEADS, HEAD_DIM)
+        linear = self.linear
         for k, w in enumerate(self.layers[:top], start=1):
-            q = F.linear(x, *w["q"]).view(heads).transpose(1, 2)
-            key = F.linear(x, *w["k"]).view(heads).transpose(1, 2)
-            v = F.linear(x, *w["v"]).view(heads).transpose(1, 2)
+            if "qkv" in w:  # one product for the three projections (prepacked_linear)
+                q, key, v = linear(x, *w["qkv"]).view(rows, length, 3, HEADS, HEAD_DIM).permute(2, 0, 3, 1, 4)
+            else:
+                q = linear(x, *w["q"]).view(heads).transpose(1, 2)
+                key = linear(x, *w["k"]).view(heads).transpose(1, 2)
+                v = linear(x, *w["v"]).view(heads).transpose(1, 2)
             a = F.scaled_dot_product_attention(q, key, v, attn_mask=attend, scale=HEAD_DIM**-0.5)
             a = a.transpose(1, 2).contiguous().reshape(rows, length, DIM)
-            h = F.layer_norm(F.linear(a, *w["out"]) + x, (DIM,), *w["norm1"], EPS)
-            up = F.gelu(F.linear(h, *w["up"]))
-            x = F.layer_norm(F.linear(up, *w["down"]) + h, (DIM,), *w["norm2"], EPS)
+            h = F.layer_norm(linear(a, *w["out"]) + x, (DIM,), *w["norm1"], EPS)
+            up = F.gelu(linear(h, *w["up"]))
+            x = F.layer_norm(linear(up, *w["down"]) + h, (DIM,), *w["norm2"], EPS)
             keep(k, x)
+
+
+# Shapes the reordered weights are checked on: one word piece, a single prompt, and a full pass.
+_PROBE_SHAPES = ((1, 1), (1, 37), (4, 256))
+
+
+def _mkldnn_linear(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor) -> torch.Tensor:
+    return torch.ops.mkldnn._linear_pointwise(x, weight, bias, "none", [], "")
+
+
+def prepacked_linear(
+    layers: list[dict[str, tuple[torch.Tensor, torch.Tensor]]],
+) -> list[dict[str, tuple[torch.Tensor, torch.Tensor]]] | None:
+    """`layers` with the query, key and value weights stacked into one ("qkv") and every linear
+    weight reordered for oneDNN (torch.ops.mkldnn, what torch's own compiler uses for CPU linears),
+    for `_mkldnn_linear`. None where this torch lacks the ops or their output differs in any bit
+    from F.linear's (q, k and v apart) on random inputs of `_PROBE_SHAPES` (the first layer's
+    weights: the kernel oneDNN picks depends on shapes, which every layer shares), so that the
+    encoder keeps F.linear rather than change the features every head was trained on."""
+    if not torch.backends.mkldnn.is_available():
+        return None
+    generator = torch.Generator().manual_seed(0)
+    out = []
+    try:
+        for i, w in enumerate(layers):
+            parts = {"qkv": ("q", "k", "v"), "out": ("out",), "up": ("up",), "down": ("down",)}
+            packed = {"norm1": w["norm1"], "norm2": w["norm2"]}
+            for name, sources in parts.items():
+                weight = torch.cat([w[k][0] for k in sources])
+                packed[name] = (
+                    torch.ops.mkldnn._reorder_linear_weight(weight, 1),
+                    torch.cat([w[k][1] for k in sources]),
+                )
+                for shape in _PROBE_SHAPES if i == 0 else ():
+                    x = torch.randn(*shape, weight.shape[1], generator=generator).to(weight.dtype)
+                    expected = torch.cat([F.linear(x, *w[k]) for k in sources], -1)
+                    if not torch.equal(_mkldnn_linear(x, *packed[name]), expected):
+                        return None
+            out.append(packed)
+    except (AttributeError, RuntimeError):  # ops missing or refusing this dtype
+        return None
+    return out
 
 
 def pack_rows(lengths: Sequence[int], row_len: int) -> list[list[int]]:

@@ -149,6 +149,7 @@ LATER_SETS = {
     9: ("ninth", "set 8"),
     10: ("tenth", "set 9"),
     11: ("eleventh", "set 10"),
+    12: ("twelfth", "set 11"),
 }
 
 

@@ -57,8 +57,8 @@ def sample_actions(run: GuardRun) -> tuple[dict[str, str], dict[str, str | None]
 
 
 def test_sample_prompts_get_the_intended_default_action(guard_run: GuardRun) -> None:
-    """Injection model 7 blocked the personal-data prompt (model card, item 35); model 9 leaves it
-    to PII, which redacts it."""
+    """Injection model 7 blocked the personal-data prompt (model card, item 35); models 9 and 10
+    leave it to PII, which redacts it."""
     got, intended = sample_actions(guard_run)
     assert got == intended
     assert got["personal data"] == "redact"

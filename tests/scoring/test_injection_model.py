@@ -131,12 +131,12 @@ def test_head_save_load_round_trip(tmp_path: Path) -> None:
     copy = InjectionModelScorer(model_dir=tmp_path)
     texts = [ATTACKS["extraction"], TRICKY_BENIGN[0]]
     assert [r.score for r in copy.score(texts)] == [r.score for r in head_only.score(texts)]
-    assert isinstance(load_head(DEFAULT_MODEL_DIR), ContextHead)  # models 5 to 9
+    assert isinstance(load_head(DEFAULT_MODEL_DIR), ContextHead)  # models 5 to 10
 
 
 def test_registry_threshold_and_model_id(model: InjectionModelScorer) -> None:
     assert isinstance(model, Scorer)
-    assert model.model_id.startswith("genguard-injection-minilm-9 on sentence-transformers/all-MiniLM-L6-v2")
+    assert model.model_id.startswith("genguard-injection-minilm-10 on sentence-transformers/all-MiniLM-L6-v2")
     assert 0.5 <= model.threshold < 1.0
     loose = get_scorer("injection-model", threshold=0.0)
     (result,) = loose.score([TRICKY_BENIGN[0]])

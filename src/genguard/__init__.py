@@ -36,6 +36,20 @@ OPENMP_PASSIVE = (
 keeps libgomp's spinning default unless the user set a policy)."""
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
+# numpy's OpenBLAS starts a thread per core and lets it spin after each product. genguard's numpy
+# products are small (heads and screens over a few hundred features per text) and run between
+# torch's passes, so a second BLAS thread costs more than it saves, and its spinning starves torch's
+# threads: one injection-head product of 3 units took 0.34 ms on one thread and 8-10 ms on two while
+# another process kept both cores busy (0.28 vs 0.36 ms on an idle machine), and a guard check of a
+# single prompt 6.5-6.7 vs 12.8-14.8 ms p50; on an idle machine the guard's batches of 256 ran at
+# 369-383 vs 328-332 texts/s. Larger products elsewhere (paraphrase similarity matrices, fairness
+# bootstraps) lose at most the second core. Read when numpy loads; a value the user set wins.
+BLAS_ONE_THREAD = "numpy" not in sys.modules and os.environ.get("OPENBLAS_NUM_THREADS", "1") == "1"
+"""Whether numpy's OpenBLAS runs one thread in this process (numpy loaded before genguard keeps its
+default of one per core unless the user set OPENBLAS_NUM_THREADS)."""
+if "numpy" not in sys.modules:
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
 __version__ = "0.1.0"
 
 _LAZY = {
@@ -58,6 +72,7 @@ __all__ = [
     "KeyFileError",
     "ModelLoadError",
     "OPENMP_PASSIVE",
+    "BLAS_ONE_THREAD",
     "__version__",
     *_LAZY,
 ]

@@ -18,6 +18,7 @@ from genguard.guard.policy import ACTIONS, STAGES, Policy, Profile, Rule
 from genguard.guard.quotes import quotation_spans
 from genguard.scoring import Scorer, get_scorer, parameters
 from genguard.scoring.base import piecewise
+from genguard.scoring.embedder import embed_together
 from genguard.scoring.toxicity import sentence_cuts
 from genguard.text import check_texts
 from genguard.types import Finding, Flag, ScoreResult, Span, Verdict
@@ -62,12 +63,21 @@ class Guard:
         quotes_rule = self.profile.quotations
         quotes = [quotation_spans(t) for t in texts] if quotes_rule else [[] for _ in texts]
         runs = {rule.scorer: _Parts(len(texts)) for rule in rules}
+        scorers = self._stage_scorers[stage]
         for batch in _batches(texts, quotes):
-            done = [p for p in batch if p.last]
-            for rule, scorer in zip(rules, self._stage_scorers[stage], strict=True):
+            whole = [_Piece(p.index, 0, texts[p.index], quotes[p.index], True) for p in batch if p.last]
+            parts = [batch if piecewise(scorer) else whole for scorer in scorers]
+            # what the embedding scorers are about to embed, in one forward pass instead of one each
+            embed_together(
+                [
+                    request
+                    for scorer, pieces in zip(scorers, parts, strict=True)
+                    if pieces and hasattr(scorer, "embedding_requests")
+                    for request in scorer.embedding_requests([p.text for p in pieces])
+                ]
+            )
+            for rule, scorer, pieces in zip(rules, scorers, parts, strict=True):
                 split = quotes_rule is not None and rule.scorer in quotes_rule.scorers
-                whole = [_Piece(p.index, 0, texts[p.index], quotes[p.index], True) for p in done]
-                pieces = batch if piecewise(scorer) else whole
                 if pieces:
                     runs[rule.scorer].score(scorer, pieces, split)
             if progress is not None:

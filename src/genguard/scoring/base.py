@@ -9,6 +9,11 @@ A scorer whose findings on a text are its findings on pieces of the text cut at 
 between whole sentences (spans shifted) may say so by offering `combine(parts)`: the text's score
 from (piece, result) pairs, in order. The guard then scores long texts piece by piece, in bounded
 memory (genguard.guard.pipeline.BATCH_CHARS); a scorer without `combine` sees whole texts.
+
+A scorer that embeds texts with the shared MiniLM may offer `embedding_requests(texts)`: what
+`score(texts)` is about to embed (genguard.scoring.embedder.EmbeddingRequest). The guard embeds
+every scorer's requests together first (`embed_together`), one forward pass instead of one each,
+and the scorers then find their features in the embedder's cache.
 """
 
 from __future__ import annotations

@@ -29,6 +29,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
+from typing import NamedTuple
 
 import numpy as np
 import torch
@@ -316,6 +317,43 @@ def onnx_passes(lengths: np.ndarray, max_rows: int, budget: int) -> Iterator[tup
 
 def _ceil8(n: int) -> int:
     return max(8, -(-int(n) // 8) * 8)
+
+
+class EmbeddingRequest(NamedTuple):
+    """Texts a scorer is about to embed (prepared units its screen leaves), with which layers."""
+
+    embedder: SentenceEmbedder
+    texts: list[str]
+    layers: tuple[int, ...]
+
+
+def embed_together(requests: Sequence[EmbeddingRequest]) -> int:
+    """Embed several scorers' requests in one call per embedder, all layers up to the highest asked,
+    so that each scorer's own call is then served from the cache: one forward pass where the
+    scorers would run one each. A pass of a few texts costs mostly its fixed part: a prompt's three
+    sentences and then the prompt whole took 13.1 ms in two passes, 10.9 ms in one (bf16, one
+    thread, idle CPU). Returns the number of texts handed to the embedder; 0 where fewer than two
+    requests have texts (nothing to merge) or where the texts would not all stay in the cache until
+    the scorers ask (more than half of CACHE_ROWS, or longer than CACHE_MAX_CHARS). In bf16 a text's
+    features depend a little on the pass it shares (see the module docstring), so a merged pass may
+    move a score in its last digits."""
+    groups: dict[int, list[EmbeddingRequest]] = {}
+    for request in requests:
+        if request.texts:
+            groups.setdefault(id(request.embedder), []).append(request)
+    embedded = 0
+    for group in groups.values():
+        embedder = group[0].embedder
+        texts = list(dict.fromkeys(t for r in group for t in r.texts))
+        if (
+            len(group) < 2
+            or len(texts) > embedder.cache_rows // 2
+            or any(len(t) > CACHE_MAX_CHARS for t in texts)
+        ):
+            continue
+        embedder.embed(texts, layers=sorted({k for r in group for k in r.layers}))
+        embedded += len(texts)
+    return embedded
 
 
 @lru_cache(maxsize=1)

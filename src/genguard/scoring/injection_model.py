@@ -42,7 +42,7 @@ from safetensors.numpy import load_file, save_file
 
 from genguard.errors import ModelLoadError
 from genguard.scoring.base import check_texts, register
-from genguard.scoring.embedder import DIM, SentenceEmbedder, default_embedder
+from genguard.scoring.embedder import DIM, EmbeddingRequest, SentenceEmbedder, default_embedder
 from genguard.scoring.linear_head import LinearHead, sigmoid
 from genguard.scoring.screen import packaged_screen
 from genguard.scoring.toxicity import chunk_spans, prepare
@@ -267,11 +267,28 @@ class InjectionModelScorer:
         features = self.embedder.embed([prepare(t) for t in texts], layers=self.head.layers)
         return self.head.probabilities(features)
 
-    def _unit_scores(self, units: list[str], owners: list[int], whole: list[bool]) -> np.ndarray:
-        """P(injection) per unit (units of one text are consecutive, `owners` says whose, `whole`
-        which unit is its text whole); units the screen clears are not embedded and get its stand-in
-        (under half the threshold, see Screen.stand_ins). A ContextHead also needs the context units
-        (the whole text or first piece) of every unit left to score, cleared or not."""
+    @staticmethod
+    def _units(texts: Sequence[str]) -> tuple[list[str], list[int], list[bool], list[tuple[int, int]]]:
+        """Every text's units (`unit_spans`), in order: their texts, owners (text index), whether
+        each is its text whole, and spans."""
+        owners: list[int] = []
+        spans: list[tuple[int, int]] = []
+        whole: list[bool] = []
+        for i, text in enumerate(texts):
+            cuts, has_whole = unit_spans(text)
+            owners += [i] * len(cuts)
+            spans += cuts
+            whole += [False] * (len(cuts) - has_whole) + [True] * has_whole
+        return [texts[i][s:e] for i, (s, e) in zip(owners, spans, strict=True)], owners, whole, spans
+
+    def _plan(
+        self, units: list[str], owners: list[int], whole: list[bool]
+    ) -> tuple[
+        list[str], np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray, np.ndarray] | None, np.ndarray
+    ]:
+        """(prepared units, the screen's stand-in scores, the units left to score, a ContextHead's
+        `context_rows` or None, the units to embed: those left and, for a ContextHead, their
+        context units)."""
         prepared = [prepare(u) for u in units]
         rows = context_rows(owners, whole) if isinstance(self.head, ContextHead) else None
         if self.screen is None:
@@ -279,6 +296,26 @@ class InjectionModelScorer:
         else:
             cleared, probs = self.screen.stand_ins(prepared, self.threshold)
         rest = np.flatnonzero(~cleared)
+        needed = (
+            rest
+            if rows is None or not len(rest)
+            else np.unique(np.concatenate([rest, rows[0][rest], rows[1][rest]]))
+        )
+        return prepared, probs, rest, rows, needed
+
+    def embedding_requests(self, texts: Sequence[str]) -> list[EmbeddingRequest]:
+        """What `score(texts)` will embed: the prepared units the screen leaves and their context
+        units (see genguard.scoring.embedder.embed_together)."""
+        units, owners, whole, _ = self._units(texts)
+        prepared, _, _, _, needed = self._plan(units, owners, whole)
+        return [EmbeddingRequest(self.embedder, [prepared[k] for k in needed], self.head.layers)]
+
+    def _unit_scores(self, units: list[str], owners: list[int], whole: list[bool]) -> np.ndarray:
+        """P(injection) per unit (units of one text are consecutive, `owners` says whose, `whole`
+        which unit is its text whole); units the screen clears are not embedded and get its stand-in
+        (under half the threshold, see Screen.stand_ins). A ContextHead also needs the context units
+        (the whole text or first piece) of every unit left to score, cleared or not."""
+        prepared, probs, rest, rows, needed = self._plan(units, owners, whole)
         if not len(rest):
             return probs
         if rows is None:
@@ -286,7 +323,6 @@ class InjectionModelScorer:
             probs[rest] = self.head.probabilities(features)
             return probs
         context, frame, flags = rows
-        needed = np.unique(np.concatenate([rest, context[rest], frame[rest]]))
         vectors = self.embedder.embed([prepared[k] for k in needed], layers=self.head.layers)
         row = np.zeros(len(units), np.int64)
         row[needed] = np.arange(len(needed))
@@ -304,17 +340,8 @@ class InjectionModelScorer:
         InvalidInputError for a bare string, non-str items or texts over the size limit.
         """
         texts = check_texts(texts)
-        owners: list[int] = []
-        spans: list[tuple[int, int]] = []
-        whole: list[bool] = []
-        for i, text in enumerate(texts):
-            units, has_whole = unit_spans(text)
-            owners += [i] * len(units)
-            spans += units
-            whole += [False] * (len(units) - has_whole) + [True] * has_whole
-        probs = self._unit_scores(
-            [texts[i][s:e] for i, (s, e) in zip(owners, spans, strict=True)], owners, whole
-        )
+        units, owners, whole, spans = self._units(texts)
+        probs = self._unit_scores(units, owners, whole)
         best = np.zeros(len(texts))
         findings: list[list[Finding]] = [[] for _ in texts]
         for i, (s, e), p, is_whole in zip(owners, spans, probs, whole, strict=True):

@@ -25,7 +25,7 @@ from pydantic import Field
 
 from genguard.errors import ConfigError
 from genguard.scoring.base import check_texts, max_score, register
-from genguard.scoring.embedder import SentenceEmbedder, default_embedder
+from genguard.scoring.embedder import EmbeddingRequest, SentenceEmbedder, default_embedder
 from genguard.scoring.linear_head import LinearHead, sigmoid
 from genguard.scoring.screen import packaged_screen
 from genguard.text import FOR_CLASSIFIERS, normalize
@@ -222,18 +222,29 @@ class ToxicityScorer:
         and scored by the head; a chunk the screen clears is not, and gets a stand-in that keeps
         the screen's order but stays under half the threshold: threshold x sigmoid(screen logit -
         cut), and zero category scores."""
-        prepared = [prepare(c) for c in chunks]
-        probs = np.zeros(len(chunks))
+        prepared, screened, probs = self._screened(chunks)
         cats = np.zeros((len(chunks), len(self.head.categories)))
-        screened = np.zeros(len(chunks), bool)
-        if self.screen is not None:
-            screened, probs = self.screen.stand_ins(prepared, self.threshold)
         rest = np.flatnonzero(~screened)
         if len(rest):
             features = self.embedder.embed([prepared[k] for k in rest], layers=self.head.layers)
             probs[rest] = self.head.probabilities(features)
             cats[rest] = self.head.category_probabilities(features)
         return probs, cats, screened
+
+    def _screened(self, chunks: list[str]) -> tuple[list[str], np.ndarray, np.ndarray]:
+        """The prepared chunks, which of them the screen clears, and their stand-in scores (0 elsewhere)."""
+        prepared = [prepare(c) for c in chunks]
+        if self.screen is None:
+            return prepared, np.zeros(len(chunks), bool), np.zeros(len(chunks))
+        screened, probs = self.screen.stand_ins(prepared, self.threshold)
+        return prepared, screened, probs
+
+    def embedding_requests(self, texts: Sequence[str]) -> list[EmbeddingRequest]:
+        """What `score(texts)` will embed: the prepared chunks the screen leaves (see
+        genguard.scoring.embedder.embed_together)."""
+        prepared, screened, _ = self._screened([t[s:e] for t in texts for s, e in chunk_spans(t)])
+        rest = [u for u, cleared in zip(prepared, screened, strict=True) if not cleared]
+        return [EmbeddingRequest(self.embedder, rest, self.head.layers)]
 
     def score(self, texts: Sequence[str]) -> list[ToxicityResult]:
         """One result per text: score = P(toxic) of its most toxic chunk (0.0 for blank text;

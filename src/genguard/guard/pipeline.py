@@ -67,12 +67,16 @@ class Guard:
         for batch in _batches(texts, quotes):
             whole = [_Piece(p.index, 0, texts[p.index], quotes[p.index], True) for p in batch if p.last]
             parts = [batch if piecewise(scorer) else whole for scorer in scorers]
-            # what the embedding scorers are about to embed, in one forward pass instead of one each
+            # What the embedding scorers are about to embed, in one forward pass instead of one each;
+            # not for a whole long text (a scorer without `combine`): its units would not fit the
+            # cache, and planning them twice costs a second screening.
             embed_together(
                 [
                     request
                     for scorer, pieces in zip(scorers, parts, strict=True)
-                    if pieces and hasattr(scorer, "embedding_requests")
+                    if pieces
+                    and hasattr(scorer, "embedding_requests")
+                    and sum(len(p.text) for p in pieces) <= BATCH_CHARS
                     for request in scorer.embedding_requests([p.text for p in pieces])
                 ]
             )

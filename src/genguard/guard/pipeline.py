@@ -51,8 +51,9 @@ class Guard:
         """One Verdict per text, in order. Each scorer runs once per batch of about BATCH_CHARS
         characters (many short texts together; a long text in pieces cut at line starts between
         whole sentences, see `text_pieces`), and again on texts with labelled quotations, for the
-        scorers the quotation rule covers. `progress(n)` is called after each batch with the n
-        characters it held (they add up to the total length of the texts).
+        scorers the quotation rule covers. What the embedding scorers are about to embed in a
+        batch goes through MiniLM in one pass first (`embed_together`). `progress(n)` is called
+        after each batch with the n characters it held (they add up to the total length of the texts).
 
         Memory beyond the texts and their verdicts stays bounded: only findings are kept between
         batches. Scorers without `combine` (see genguard.scoring.base) see whole texts."""

@@ -73,6 +73,7 @@ DATA_5 = HERE / "data5"
 DATA_6 = HERE / "data6"  # model 6: written by a separate session after held-out set 6
 DATA_7 = HERE / "data7"  # model 9: written by two separate sessions after held-out set 10
 DATA_8 = HERE / "data8"  # model 10: written by a separate session after held-out set 11
+DATA_FOLDERS = {3: HERE / "data", 4: DATA_4, 5: DATA_5, 6: DATA_6, 9: DATA_7, 10: DATA_8}  # first model
 # Model 5 (`--model 5`): model 4's data plus data5/, and a ContextHead (injection_model) trained on
 # whole texts; choices made out of fold on the training data (model card, "How the data were written").
 NAME_5 = "genguard-injection-minilm-5"
@@ -114,10 +115,7 @@ HELDOUT = HERE.parents[1] / "benchmarks" / "data"  # held-out sets: compared, an
 # Model 9 (item 33): sets 1-10 and data7/, and the mean logit of `SEEDS` networks (`fit_ensemble`).
 # Model 10 (item 36): model 9's recipe with set 11 and data8/ added.
 SPENT_SETS = {
-    7: ("", "2", "3", "4", "5", "6"),
-    8: ("", "2", "3", "4", "5", "6", "7", "8"),
-    9: ("", "2", "3", "4", "5", "6", "7", "8", "9", "10"),
-    10: ("", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11"),
+    model: ("", *map(str, range(2, last + 1))) for model, last in {7: 6, 8: 8, 9: 10, 10: 11}.items()
 }
 # One network's held-out curve varies much with its seed; the mean of three is steadier and better
 # (development runs, card item 34).
@@ -253,7 +251,7 @@ def examples(model: int = 3) -> list[Example]:
     rng = random.Random(SEED)
     attacks: dict[str, list[str]] = {}
     benign: dict[str, list[str]] = {}
-    folders = [HERE / "data", DATA_4, DATA_5, DATA_6][: model - 2] + [DATA_7, DATA_8][: max(0, model - 8)]
+    folders = [folder for first, folder in DATA_FOLDERS.items() if first <= model]
     for path in [p for folder in folders for p in sorted(folder.glob("attacks*.txt"))]:
         attacks |= read_sections(path)
     for path in [p for folder in folders for p in sorted(folder.glob("benign*.txt"))]:

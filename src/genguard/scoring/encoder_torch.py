@@ -64,9 +64,13 @@ class TorchEncoder:
             )
         self.linear: Callable[[torch.Tensor, torch.Tensor, torch.Tensor], torch.Tensor] = F.linear
         packed = prepacked_linear(self.layers) if self.words.dtype == torch.bfloat16 else None
-        self.prepacked = packed is not None  # benchmarks record which path ran
         if packed is not None:
             self.layers, self.linear = packed, _mkldnn_linear
+
+    @property
+    def prepacked(self) -> bool:
+        """Whether the linear layers run on oneDNN's reordered weights (`prepacked_linear`)."""
+        return self.linear is _mkldnn_linear
 
     def pooled(
         self, input_ids: torch.Tensor, attention_mask: torch.Tensor, layers: Sequence[int]

@@ -45,7 +45,7 @@ from genguard.scoring.base import check_texts, register
 from genguard.scoring.embedder import DIM, EmbeddingRequest, SentenceEmbedder, default_embedder
 from genguard.scoring.linear_head import LinearHead, sigmoid
 from genguard.scoring.screen import packaged_screen
-from genguard.scoring.toxicity import chunk_spans, prepare
+from genguard.scoring.toxicity import chunk_spans, prepare, screened_units
 from genguard.types import Finding, ScoreResult, Span
 
 __all__ = [
@@ -289,12 +289,8 @@ class InjectionModelScorer:
         """(prepared units, the screen's stand-in scores, the units left to score, a ContextHead's
         `context_rows` or None, the units to embed: those left and, for a ContextHead, their
         context units)."""
-        prepared = [prepare(u) for u in units]
+        prepared, cleared, probs = screened_units(self.screen, units, self.threshold)
         rows = context_rows(owners, whole) if isinstance(self.head, ContextHead) else None
-        if self.screen is None:
-            cleared, probs = np.zeros(len(units), bool), np.zeros(len(units))
-        else:
-            cleared, probs = self.screen.stand_ins(prepared, self.threshold)
         rest = np.flatnonzero(~cleared)
         needed = (
             rest

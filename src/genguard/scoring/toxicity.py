@@ -27,7 +27,7 @@ from genguard.errors import ConfigError
 from genguard.scoring.base import check_texts, max_score, register
 from genguard.scoring.embedder import EmbeddingRequest, SentenceEmbedder, default_embedder
 from genguard.scoring.linear_head import LinearHead, sigmoid
-from genguard.scoring.screen import packaged_screen
+from genguard.scoring.screen import Screen, packaged_screen
 from genguard.text import FOR_CLASSIFIERS, normalize
 from genguard.types import Finding, ScoreResult, Span
 
@@ -53,6 +53,18 @@ def prepare(text: str) -> str:
     text = html.unescape(normalize(text, ("nfkc", "invisible", "homoglyphs")))
     text = _URL.sub("URL", _MENTION.sub("USER", text))
     return normalize(text, FOR_CLASSIFIERS)
+
+
+def screened_units(
+    screen: Screen | None, units: list[str], threshold: float
+) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """The `prepare`d units, which of them `screen` clears for `threshold` (none without a screen),
+    and their stand-in scores (Screen.stand_ins; 0 elsewhere): the first step of both MiniLM scorers."""
+    prepared = [prepare(u) for u in units]
+    if screen is None:
+        return prepared, np.zeros(len(units), bool), np.zeros(len(units))
+    cleared, scores = screen.stand_ins(prepared, threshold)
+    return prepared, cleared, scores
 
 
 def chunk_spans(text: str, max_chars: int = CHUNK_CHARS, min_words: int = MIN_WORDS) -> list[tuple[int, int]]:
@@ -222,7 +234,7 @@ class ToxicityScorer:
         and scored by the head; a chunk the screen clears is not, and gets a stand-in that keeps
         the screen's order but stays under half the threshold: threshold x sigmoid(screen logit -
         cut), and zero category scores."""
-        prepared, screened, probs = self._screened(chunks)
+        prepared, screened, probs = screened_units(self.screen, chunks, self.threshold)
         cats = np.zeros((len(chunks), len(self.head.categories)))
         rest = np.flatnonzero(~screened)
         if len(rest):
@@ -231,18 +243,11 @@ class ToxicityScorer:
             cats[rest] = self.head.category_probabilities(features)
         return probs, cats, screened
 
-    def _screened(self, chunks: list[str]) -> tuple[list[str], np.ndarray, np.ndarray]:
-        """The prepared chunks, which of them the screen clears, and their stand-in scores (0 elsewhere)."""
-        prepared = [prepare(c) for c in chunks]
-        if self.screen is None:
-            return prepared, np.zeros(len(chunks), bool), np.zeros(len(chunks))
-        screened, probs = self.screen.stand_ins(prepared, self.threshold)
-        return prepared, screened, probs
-
     def embedding_requests(self, texts: Sequence[str]) -> list[EmbeddingRequest]:
         """What `score(texts)` will embed: the prepared chunks the screen leaves (see
         genguard.scoring.embedder.embed_together)."""
-        prepared, screened, _ = self._screened([t[s:e] for t in texts for s, e in chunk_spans(t)])
+        chunks = [t[s:e] for t in texts for s, e in chunk_spans(t)]
+        prepared, screened, _ = screened_units(self.screen, chunks, self.threshold)
         rest = [u for u, cleared in zip(prepared, screened, strict=True) if not cleared]
         return [EmbeddingRequest(self.embedder, rest, self.head.layers)]
 

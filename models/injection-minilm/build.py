@@ -5,6 +5,7 @@
     .venv/bin/python models/injection-minilm/build.py --model 8 --out DIR   # and held-out sets 1-8
     .venv/bin/python models/injection-minilm/build.py --model 9 --out DIR   # sets 1-10, data7/, 3 seeds
     .venv/bin/python models/injection-minilm/build.py --model 10 --out DIR  # and set 11, data8/
+    .venv/bin/python models/injection-minilm/build.py --model 11 --out DIR  # and set 12, data9/
     .venv/bin/python models/injection-minilm/build.py --model 3 --out DIR   # or 4, 5: earlier ones
 
 Models 5 and 6: a ContextHead (genguard.scoring.injection_model) on model 4's data plus data5/
@@ -73,7 +74,8 @@ DATA_5 = HERE / "data5"
 DATA_6 = HERE / "data6"  # model 6: written by a separate session after held-out set 6
 DATA_7 = HERE / "data7"  # model 9: written by two separate sessions after held-out set 10
 DATA_8 = HERE / "data8"  # model 10: written by a separate session after held-out set 11
-DATA_FOLDERS = {3: HERE / "data", 4: DATA_4, 5: DATA_5, 6: DATA_6, 9: DATA_7, 10: DATA_8}  # first model
+DATA_9 = HERE / "data9"  # model 11: written by a separate session after held-out set 12
+DATA_FOLDERS = {3: HERE / "data", 4: DATA_4, 5: DATA_5, 6: DATA_6, 9: DATA_7, 10: DATA_8, 11: DATA_9}  # first model
 # Model 5 (`--model 5`): model 4's data plus data5/, and a ContextHead (injection_model) trained on
 # whole texts; choices made out of fold on the training data (model card, "How the data were written").
 NAME_5 = "genguard-injection-minilm-5"
@@ -94,7 +96,7 @@ WEIGHTS = {"attack": 1.0, "written": 0.7, "other": 0.3}  # each group's total we
 TARGET_FPR = 0.01  # on out-of-fold project-written benign prompts (the goal: <= 1 % held out)
 # Model 9: out of fold its training data's benign prompts are harder than held-out ones, so 2 % out of
 # fold kept held-out recall over 80 % at the tricky FPR 1 % gave (development runs, card item 34).
-TARGET_FPRS = {9: 0.02, 10: 0.02}
+TARGET_FPRS = {9: 0.02, 10: 0.02, 11: 0.02}
 
 
 def target_fpr(model: int) -> float:
@@ -113,13 +115,13 @@ HELDOUT = HERE.parents[1] / "benchmarks" / "data"  # held-out sets: compared, an
 # model so far was measured on, as training data; sets 7 on stay held out (and in overlap_check).
 # Model 8 (item 31): sets 7 and 8 as well; sets 9 on stay held out.
 # Model 9 (item 33): sets 1-10 and data7/, and the mean logit of `SEEDS` networks (`fit_ensemble`).
-# Model 10 (item 36): model 9's recipe with set 11 and data8/ added.
+# Model 10 (item 36): model 9's recipe with set 11 and data8/ added; model 11 (item 38): set 12, data9/.
 SPENT_SETS = {
-    model: ("", *map(str, range(2, last + 1))) for model, last in {7: 6, 8: 8, 9: 10, 10: 11}.items()
+    model: ("", *map(str, range(2, last + 1))) for model, last in {7: 6, 8: 8, 9: 10, 10: 11, 11: 12}.items()
 }
 # One network's held-out curve varies much with its seed; the mean of three is steadier and better
 # (development runs, card item 34).
-SEEDS = {9: (0, 1, 2), 10: (0, 1, 2)}  # models not listed: one network, seed SEED
+SEEDS = {9: (0, 1, 2), 10: (0, 1, 2), 11: (0, 1, 2)}  # models not listed: one network, seed SEED
 
 
 def spent(model: int) -> tuple[str, ...]:
@@ -247,7 +249,7 @@ def examples(model: int = 3) -> list[Example]:
     model 5's data5/ as well (attacks5.txt, benign6.txt, parts5.txt composed by `compose5`), or with
     model 6's data6/ too (attacks6.txt, benign7.txt), or with model 7's held-out sets 1-6 or model
     8's sets 1-8 too (`spent_sets`), or with model 9's sets 1-10 and data7/, or model 10's sets 1-11,
-    data7/ and data8/."""
+    data7/ and data8/, or model 11's sets 1-12 and data7/ to data9/."""
     rng = random.Random(SEED)
     attacks: dict[str, list[str]] = {}
     benign: dict[str, list[str]] = {}
@@ -785,7 +787,7 @@ def confirm_step(
 
 
 def main_context(out: Path, model: int = 5) -> None:
-    """Build model 5 to 10 (a ContextHead on that model's data; models 9 and 10 a mean of `SEEDS`) into
+    """Build model 5 to 11 (a ContextHead on that model's data; models 9-11 a mean of `SEEDS`) into
     `out`: out-of-fold logits (5 folds grouped by hand-written line), their calibration, the
     threshold rule on the calibrated out-of-fold scores and the policy's `confirm_step`, then the
     head fitted on every text with the calibration folded in."""
@@ -838,7 +840,7 @@ def main_context(out: Path, model: int = 5) -> None:
 
 def main(out: Path = HERE, model: int = 10) -> None:
     """Build the head and write head.safetensors and config.json into `out` (the model folder by
-    default; a scratch folder to try a build before replacing the shipped one). `model` 5 to 10:
+    default; a scratch folder to try a build before replacing the shipped one). `model` 5 to 11:
     `main_context`; 3 and 4 the earlier recipes (model card, "How the data were written")."""
     if model >= 5:
         main_context(out, model)
@@ -876,6 +878,6 @@ if __name__ == "__main__":
     parser.add_argument(
         "--out", type=Path, default=HERE, help="folder to write into (default: the model folder)"
     )
-    parser.add_argument("--model", type=int, choices=range(3, 11), default=10, help="recipe (10: shipped)")
+    parser.add_argument("--model", type=int, choices=range(3, 12), default=10, help="recipe (10: shipped)")
     args = parser.parse_args()
     main(args.out, args.model)

@@ -75,7 +75,8 @@ DATA_6 = HERE / "data6"  # model 6: written by a separate session after held-out
 DATA_7 = HERE / "data7"  # model 9: written by two separate sessions after held-out set 10
 DATA_8 = HERE / "data8"  # model 10: written by a separate session after held-out set 11
 DATA_9 = HERE / "data9"  # model 11: written by a separate session after held-out set 12
-DATA_FOLDERS = {3: HERE / "data", 4: DATA_4, 5: DATA_5, 6: DATA_6, 9: DATA_7, 10: DATA_8, 11: DATA_9}  # first model
+# the first model to use each folder
+DATA_FOLDERS = {3: HERE / "data", 4: DATA_4, 5: DATA_5, 6: DATA_6, 9: DATA_7, 10: DATA_8, 11: DATA_9}
 # Model 5 (`--model 5`): model 4's data plus data5/, and a ContextHead (injection_model) trained on
 # whole texts; choices made out of fold on the training data (model card, "How the data were written").
 NAME_5 = "genguard-injection-minilm-5"

@@ -12,6 +12,7 @@ from genguard.scoring.embedder import (
     DIM,
     MAX_TOKENS,
     ROW_LEN,
+    ROW_LENS,
     SentenceEmbedder,
     default_embedder,
     onnx_passes,
@@ -71,8 +72,8 @@ def test_packed_passes_fit_the_budget_in_few_shapes() -> None:
         assert sorted(i for row in rows for i in row) == list(range(len(idx)))
         assert all(lengths[idx[row]].sum() <= row_len for row in rows if row)
         assert len(rows) * row_len <= 4096 and len(rows) & (len(rows) - 1) == 0
-        if len(rows) > 1:
-            assert row_len == (ROW_LEN if lengths[idx].max() <= ROW_LEN else MAX_TOKENS)
+        if len(rows) > 1:  # the least row length that holds the pass's longest text
+            assert row_len == min(n for n in ROW_LENS if n >= lengths[idx].max())
         else:  # one row: its word pieces rounded up to 8 (to 32 over ROW_LEN)
             fill, step = lengths[idx].sum(), 8 if lengths[idx].sum() <= ROW_LEN else 32
             assert row_len % step == 0 and fill <= row_len < fill + step

@@ -47,7 +47,18 @@ benchmarks/large_queries.py's text (22 word pieces on average, 108 at most) on t
 79 s, +67 MB; 8,192: 105 s, +189 MB. The former fixed batches of 64 texts took +274 MB on the same
 chunks (and +545 MB after 400 passes of assorted lengths). Speed side by side on 1,500 such chunks:
 322 vs 295 texts/s for the former batches on the idle machine, 51 vs 61 under load."""
-ROW_LEN = 128  # word pieces per packed row (torch runtime); longer texts get rows of MAX_TOKENS
+ROW_LEN = 128  # the longest row shared by several texts; longer ones get a row of MAX_TOKENS each
+ROW_LENS = (64, ROW_LEN, MAX_TOKENS)
+"""Word pieces per packed row (torch runtime): a text goes into rows of the least of these that
+holds it. Attention inside a row costs in proportion to the row's length (a word piece's
+attention is computed over the whole row and masked to its own text), and took a quarter of a
+full pass with rows of 128 (4,096 word pieces of sentence chunks, 2 threads); rows of 64 for the
+texts that fit embedded 3,472 tweet and BOLD chunks (23 word pieces on average) in 5.83 s
+against 6.48 s (medians of 4 alternating runs), the guard's ordinary traffic in batches of 256 at
+366 against 327 texts/s, and guard_speed's half-tweet pool at 344 against 319 (medians of 4), with
+no decision changed there; 7,282 tweets and injection and register test prompts scored in batches
+of 256: no toxicity or injection-model decision changed at any policy threshold, max |delta P|
+0.006. Rows of 32 were slower (7.08 s): short rows are filled less well."""
 MAX_ROWS = 256  # rows per forward pass at most (rounded down to a power of two)
 RUNTIMES = ("torch", "onnx", "onnx-int8")
 ENV_RUNTIME = "GENGUARD_ENCODER"
@@ -263,13 +274,12 @@ def _pow2(n: int, least: int = 1) -> int:
 def packed_passes(
     lengths: np.ndarray, max_rows: int, budget: int
 ) -> Iterator[tuple[np.ndarray, list[list[int]], int]]:
-    """(text indices, rows, row length) per torch forward pass: texts of up to ROW_LEN word pieces
-    packed into rows of ROW_LEN, longer texts into rows of MAX_TOKENS, and a pass of one row only
-    as long as its word pieces rounded up (`_one_row_len`); `rows` lists positions in the pass's
-    text indices, row by row. A pass holds at most `budget` word pieces and `max_rows` rows, both
-    rounded down to powers of two, and a power-of-two count of rows (the rows left after the full
-    passes go in parts: 13 rows as 8, 4 and 1), so passes of several rows come in a handful of
-    shapes.
+    """(text indices, rows, row length) per torch forward pass: each text packed into rows of the
+    least of ROW_LENS that holds it, and a pass of one row only as long as its word pieces rounded
+    up (`_one_row_len`); `rows` lists positions in the pass's text indices, row by row. A pass
+    holds at most `budget` word pieces and `max_rows` rows, both rounded down to powers of two, and
+    a power-of-two count of rows (the rows left after the full passes go in parts: 13 rows as 8, 4
+    and 1), so passes of several rows come in a handful of shapes.
 
     Why so few shapes: torch's bf16 matmuls on CPU keep memory per distinct input shape; with
     every length from 1 to 256 word pieces, 400 passes of 32 texts grew resident memory by
@@ -278,9 +288,9 @@ def packed_passes(
     two computed 3.2x the real word pieces (58,400 for 18,373), packed rows 1.07x (19,680)."""
     max_rows = _pow2(max_rows)
     budget = 1 << (max(int(budget), 1).bit_length() - 1)  # rounded down
-    short = np.flatnonzero(lengths <= ROW_LEN)
-    long = np.flatnonzero(lengths > ROW_LEN)
-    for group, row_len in ((short, ROW_LEN), (long, MAX_TOKENS)):
+    bounds = (0, *ROW_LENS)
+    for low, row_len in zip(bounds, ROW_LENS, strict=False):
+        group = np.flatnonzero((lengths > low) & (lengths <= row_len))
         rows = [[int(group[k]) for k in row] for row in pack_rows(lengths[group], row_len)]
         per = min(max_rows, max(1, budget // row_len))
         start = 0

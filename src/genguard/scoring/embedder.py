@@ -288,8 +288,7 @@ def packed_passes(
     two computed 3.2x the real word pieces (58,400 for 18,373), packed rows 1.07x (19,680)."""
     max_rows = _pow2(max_rows)
     budget = 1 << (max(int(budget), 1).bit_length() - 1)  # rounded down
-    bounds = (0, *ROW_LENS)
-    for low, row_len in zip(bounds, ROW_LENS, strict=False):
+    for low, row_len in zip((0, *ROW_LENS[:-1]), ROW_LENS, strict=True):
         group = np.flatnonzero((lengths > low) & (lengths <= row_len))
         rows = [[int(group[k]) for k in row] for row in pack_rows(lengths[group], row_len)]
         per = min(max_rows, max(1, budget // row_len))

@@ -150,6 +150,7 @@ LATER_SETS = {
     10: ("tenth", "set 9"),
     11: ("eleventh", "set 10"),
     12: ("twelfth", "set 11"),
+    13: ("thirteenth", "set 12"),
 }
 
 

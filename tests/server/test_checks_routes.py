@@ -70,7 +70,22 @@ def test_guard_check_equals_the_library(gateway: Served, stage: str, profile: st
     response = post(gateway, "/v1/guard/check", body)
     assert response.status_code == 200, response.text
     direct = Guard.from_policy(None, profile).check(TEXTS, stage)
-    assert response.json() == {"verdicts": [v.model_dump(mode="json") for v in direct]}
+    assert same(response.json(), {"verdicts": [v.model_dump(mode="json") for v in direct]})
+
+
+def same(got: object, want: object, tol: float = 0.02) -> bool:
+    """`got` equals `want`, numbers within `tol`: a MiniLM score depends in its last digits on which
+    texts shared its forward pass (bf16 rounding, genguard.scoring.embedder), and the gateway's
+    and this process's feature caches hold different texts (INSULT's toxicity: 0.9949 embedded
+    alone, 0.9948 with the others). Actions, reasons, labels and spans must match exactly."""
+    if isinstance(got, dict) and isinstance(want, dict):
+        return got.keys() == want.keys() and all(same(got[k], want[k], tol) for k in got)
+    if isinstance(got, list) and isinstance(want, list):
+        return len(got) == len(want) and all(same(a, b, tol) for a, b in zip(got, want, strict=True))
+    numbers = (int, float)
+    if isinstance(got, numbers) and isinstance(want, numbers) and not isinstance(got, bool):
+        return abs(got - want) <= tol
+    return got == want
 
 
 def test_guard_check_verdicts_and_audit_row(gateway: Served) -> None:

@@ -839,7 +839,7 @@ def main_context(out: Path, model: int = 5) -> None:
     print(json.dumps(head.config, indent=2))
 
 
-def main(out: Path = HERE, model: int = 10) -> None:
+def main(out: Path = HERE, model: int = 11) -> None:
     """Build the head and write head.safetensors and config.json into `out` (the model folder by
     default; a scratch folder to try a build before replacing the shipped one). `model` 5 to 11:
     `main_context`; 3 and 4 the earlier recipes (model card, "How the data were written")."""
@@ -879,6 +879,6 @@ if __name__ == "__main__":
     parser.add_argument(
         "--out", type=Path, default=HERE, help="folder to write into (default: the model folder)"
     )
-    parser.add_argument("--model", type=int, choices=range(3, 12), default=10, help="recipe (10: shipped)")
+    parser.add_argument("--model", type=int, choices=range(3, 12), default=11, help="recipe (11: shipped)")
     args = parser.parse_args()
     main(args.out, args.model)

@@ -97,12 +97,12 @@ WEIGHTS = {"attack": 1.0, "written": 0.7, "other": 0.3}  # each group's total we
 TARGET_FPR = 0.01  # on out-of-fold project-written benign prompts (the goal: <= 1 % held out)
 # Model 9: out of fold its training data's benign prompts are harder than held-out ones, so 2 % out of
 # fold kept held-out recall over 80 % at the tricky FPR 1 % gave (development runs, card item 34).
-TARGET_FPRS = {9: 0.02, 10: 0.02, 11: 0.02}
+TARGET_FPR_9 = 0.02  # models 9 on
 
 
 def target_fpr(model: int) -> float:
     """The out-of-fold written-benign FPR that model `model`'s threshold and confirm step aim at."""
-    return TARGET_FPRS.get(model, TARGET_FPR)
+    return TARGET_FPR_9 if model >= 9 else TARGET_FPR
 
 
 BOLD_TRAIN_DOMAINS = ("profession", "political_ideology", "religious_ideology")
@@ -122,7 +122,7 @@ SPENT_SETS = {
 }
 # One network's held-out curve varies much with its seed; the mean of three is steadier and better
 # (development runs, card item 34).
-SEEDS = {9: (0, 1, 2), 10: (0, 1, 2), 11: (0, 1, 2)}  # models not listed: one network, seed SEED
+SEEDS = (0, 1, 2)  # models 9 on; earlier ones: one network, seed SEED
 
 
 def spent(model: int) -> tuple[str, ...]:
@@ -795,7 +795,7 @@ def main_context(out: Path, model: int = 5) -> None:
     rows, overlap = checked_examples(model)
     features = embed_all(rows, LAYERS_5)
     data = text_units(rows, features)
-    seeds = SEEDS.get(model, (SEED,))
+    seeds = SEEDS if model >= 9 else (SEED,)
     oof = out_of_fold5(rows, data, seeds=seeds)
     a, b = calibrate(rows, oof)
     calibrated = 1.0 / (1.0 + np.exp(-(a * oof + b)))

@@ -70,17 +70,17 @@ class Guard:
             parts = [batch if piecewise(scorer) else whole for scorer in scorers]
             # What the embedding scorers are about to embed, in one forward pass instead of one each;
             # not for a whole long text (a scorer without `combine`): its units would not fit the
-            # cache, and planning them twice costs a second screening.
-            embed_together(
-                [
-                    request
-                    for scorer, pieces in zip(scorers, parts, strict=True)
-                    if pieces
-                    and hasattr(scorer, "embedding_requests")
-                    and sum(len(p.text) for p in pieces) <= BATCH_CHARS
-                    for request in scorer.embedding_requests([p.text for p in pieces])
-                ]
-            )
+            # cache. Planning costs a second screening, so only where two scorers could share.
+            sharing = [
+                (scorer, pieces)
+                for scorer, pieces in zip(scorers, parts, strict=True)
+                if pieces
+                and hasattr(scorer, "embedding_requests")
+                and sum(len(p.text) for p in pieces) <= BATCH_CHARS
+            ]
+            if len(sharing) > 1:
+                requests = [s.embedding_requests([p.text for p in pieces]) for s, pieces in sharing]
+                embed_together([r for group in requests for r in group])
             for rule, scorer, pieces in zip(rules, scorers, parts, strict=True):
                 split = quotes_rule is not None and rule.scorer in quotes_rule.scorers
                 if pieces:

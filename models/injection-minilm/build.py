@@ -6,6 +6,7 @@
     .venv/bin/python models/injection-minilm/build.py --model 9 --out DIR   # sets 1-10, data7/, 3 seeds
     .venv/bin/python models/injection-minilm/build.py --model 10 --out DIR  # and set 11, data8/
     .venv/bin/python models/injection-minilm/build.py --model 11 --out DIR  # and set 12, data9/
+    .venv/bin/python models/injection-minilm/build.py --model 12 --out DIR  # and set 13
     .venv/bin/python models/injection-minilm/build.py --model 3 --out DIR   # or 4, 5: earlier ones
 
 Models 5 and 6: a ContextHead (genguard.scoring.injection_model) on model 4's data plus data5/
@@ -116,9 +117,10 @@ HELDOUT = HERE.parents[1] / "benchmarks" / "data"  # held-out sets: compared, an
 # model so far was measured on, as training data; sets 7 on stay held out (and in overlap_check).
 # Model 8 (item 31): sets 7 and 8 as well; sets 9 on stay held out.
 # Model 9 (item 33): sets 1-10 and data7/, and the mean logit of `SEEDS` networks (`fit_ensemble`).
-# Model 10 (item 36): model 9's recipe with set 11 and data8/ added; model 11 (item 38): set 12, data9/.
+# Model 10 (item 36): model 9's recipe with set 11 and data8/ added; model 11 (item 38): set 12, data9/;
+# model 12 (items 40-41): set 13.
 SPENT_SETS = {
-    model: ("", *map(str, range(2, last + 1))) for model, last in {7: 6, 8: 8, 9: 10, 10: 11, 11: 12}.items()
+    model: ("", *map(str, range(2, last + 1))) for model, last in {7: 6, 8: 8, 9: 10, 10: 11, 11: 12, 12: 13}.items()
 }
 # One network's held-out curve varies much with its seed; the mean of three is steadier and better
 # (development runs, card item 34).
@@ -250,7 +252,7 @@ def examples(model: int = 3) -> list[Example]:
     model 5's data5/ as well (attacks5.txt, benign6.txt, parts5.txt composed by `compose5`), or with
     model 6's data6/ too (attacks6.txt, benign7.txt), or with model 7's held-out sets 1-6 or model
     8's sets 1-8 too (`spent_sets`), or with model 9's sets 1-10 and data7/, or model 10's sets 1-11,
-    data7/ and data8/, or model 11's sets 1-12 and data7/ to data9/."""
+    data7/ and data8/, or model 11's sets 1-12 and data7/ to data9/ (model 12: and set 13)."""
     rng = random.Random(SEED)
     attacks: dict[str, list[str]] = {}
     benign: dict[str, list[str]] = {}
@@ -788,7 +790,7 @@ def confirm_step(
 
 
 def main_context(out: Path, model: int = 5) -> None:
-    """Build model 5 to 11 (a ContextHead on that model's data; models 9-11 a mean of `SEEDS`) into
+    """Build model 5 to 12 (a ContextHead on that model's data; models 9-12 a mean of `SEEDS`) into
     `out`: out-of-fold logits (5 folds grouped by hand-written line), their calibration, the
     threshold rule on the calibrated out-of-fold scores and the policy's `confirm_step`, then the
     head fitted on every text with the calibration folded in."""
@@ -841,7 +843,7 @@ def main_context(out: Path, model: int = 5) -> None:
 
 def main(out: Path = HERE, model: int = 11) -> None:
     """Build the head and write head.safetensors and config.json into `out` (the model folder by
-    default; a scratch folder to try a build before replacing the shipped one). `model` 5 to 11:
+    default; a scratch folder to try a build before replacing the shipped one). `model` 5 to 12:
     `main_context`; 3 and 4 the earlier recipes (model card, "How the data were written")."""
     if model >= 5:
         main_context(out, model)
@@ -879,6 +881,6 @@ if __name__ == "__main__":
     parser.add_argument(
         "--out", type=Path, default=HERE, help="folder to write into (default: the model folder)"
     )
-    parser.add_argument("--model", type=int, choices=range(3, 12), default=11, help="recipe (11: shipped)")
+    parser.add_argument("--model", type=int, choices=range(3, 13), default=11, help="recipe (11: shipped)")
     args = parser.parse_args()
     main(args.out, args.model)

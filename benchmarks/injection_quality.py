@@ -151,6 +151,7 @@ LATER_SETS = {
     11: ("eleventh", "set 10"),
     12: ("twelfth", "set 11"),
     13: ("thirteenth", "set 12"),
+    14: ("fourteenth", "set 13"),
 }
 
 

@@ -9,6 +9,13 @@ other chunk goes to MiniLM as before. So the screen can only change scores that 
 threshold anyway, or miss a chunk the head would have flagged: how often that happens (per
 threshold and data set, on held-out data) is measured by the screen's build script and written to
 its JSON beside the weights; the model card reads it from there.
+
+A second screen further up (MiniLM's layer 1 or 2, the passes stopped there and resumed for the
+units it leaves) was measured and dropped: distilled from the toxicity head the same way, on
+build_screen.py's test part (11,201 units) at the same miss goal, it cleared 25-29 % (layer 2) and
+16-18 % (layer 1) of the unflagged units the input-layer screen leaves, at thresholds 0.2 and 0.5;
+a unit would then cost 2 + 4 x 0.73 layers instead of 6, at best 18 % less, before the injection
+model's own needs.
 """
 
 from __future__ import annotations

@@ -152,6 +152,7 @@ LATER_SETS = {
     12: ("twelfth", "set 11"),
     13: ("thirteenth", "set 12"),
     14: ("fourteenth", "set 13"),
+    15: ("fifteenth", "set 14"),
 }
 
 

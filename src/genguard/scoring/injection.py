@@ -15,14 +15,11 @@ Labels and the fixed confidence each finding gets (the text's score is the highe
 - ROLE_MARKER 0.7 - chat-template tokens and fake role turns inside user text ("<|im_start|>",
   "[INST]", "<<SYS>>", "### System:", a line starting "Assistant: Sure, ..."). A strong
   structural signal, but developers also paste templates and transcripts when asking about them.
-- ENCODED_PAYLOAD 0.9 - an encoded run (any encoding `genguard.text.decode` reads: base64, hex,
-  base32/58/85, escapes, percent-encoding, MIME words, punycode, Morse, binary, enclosed letters,
-  Caesar/Atbash/ROT47 ...) that decodes to text matching one of the patterns above, or text
-  smuggled in invisible Unicode tag characters (U+E0000-E007F; emoji flag tag sequences
-  excepted), which have no other use. 0.6 when the decoded text is merely readable, in any
-  language (>= 6 words, or >= 12 characters of a script without spaces): unusual in ordinary
-  prompts and a known smuggling channel, but "please decode this" questions exist, so the
-  built-in policy blocks on it only where the learned model confirms. Binary payloads (images,
+- ENCODED_PAYLOAD 0.9 - base64, hex or rot13 that decodes to text matching one of the patterns
+  above, or text smuggled in invisible Unicode tag characters (U+E0000-E007F; emoji flag tag
+  sequences excepted), which have no other use. 0.6 when the decoded text is merely long
+  readable prose (>= 8 words, >= 30 % common English words): unusual in ordinary prompts and a
+  known smuggling channel, but "please decode this" questions exist. Binary payloads (images,
   hashes, keys, UUIDs, JWT headers) and short strings ("SGVsbG8=") are not findings.
 
 Patterns run on the text after the shared normaliser (NFKC, invisible characters, homoglyphs,
@@ -50,12 +47,13 @@ Measured by `benchmarks/injection_quality.py` (a finding with score >= 0.5 count
 
 from __future__ import annotations
 
+import base64
+import binascii
 import re
 from collections.abc import Iterator, Sequence
 
 from genguard.scoring.base import check_texts, max_score, register
 from genguard.text import normalize_for_matching, normalize_with_offsets
-from genguard.text.decode import payloads
 from genguard.types import Finding, ScoreResult, Span
 
 __all__ = ["CONFIDENCE", "InjectionScorer"]
@@ -261,17 +259,68 @@ def _category_matches(label: str, pattern: re.Pattern[str], lower: str) -> Itera
 _MARKER = re.compile("|".join(f"(?:{p})" for p in _MARKER_PATTERNS), re.MULTILINE)
 
 # --- ENCODED_PAYLOAD ----------------------------------------------------------------------------
+_BASE64 = re.compile(r"(?<![A-Za-z0-9+/_-])[A-Za-z0-9+/_-]{20,}={0,2}(?![A-Za-z0-9+/_=-])")
+_HEX = re.compile(
+    r"(?<![0-9A-Za-z])(?:[0-9A-Fa-f]{2}){12,}(?![0-9A-Za-z])"
+    r"|(?:[0-9A-Fa-f]{2}[ :,-]){11,}[0-9A-Fa-f]{2}(?![0-9A-Za-z])"
+    r"|(?:\\x[0-9A-Fa-f]{2}){12,}"
+)
 _TAGS = re.compile("[\U000e0000-\U000e007f]+")
 _FLAG = "\U0001f3f4"  # black flag: followed by tag characters it spells a subdivision flag (England ...)
-MIN_PROSE_WORDS = 6
+_ROT13 = str.maketrans(
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz",
+    "NOPQRSTUVWXYZABCDEFGHIJKLMnopqrstuvwxyzabcdefghijklm",
+)
+_SEGMENT = re.compile(r"[^.!?\n:;()\[\]{}<>\"]+")
+_WORD = re.compile(r"[A-Za-z]+(?:'[a-z]+)?")
+# The commonest English words: readable prose is full of them, rot13 and binary noise are not.
+_COMMON = frozenset(
+    """
+    a about after all also am an and any are as at back be because been but by can come could day
+    did do does even first for from get give go good had has have he her him his how i if ignore in
+    instructions into is it its just know like look make me most my new no not now of on one only or
+    other our out over people please previous prompt rules say see she show so some step steps
+    system take tell than that the their them then there these they think this time to two up us use
+    want was way we well were what when which who will with without work would year you your
+    """.split()  # noqa: SIM905
+)
+MIN_PROSE_WORDS = 8
+
+
+def _common_ratio(text: str) -> tuple[int, float]:
+    words = _WORD.findall(text)
+    if not words:
+        return 0, 0.0
+    return len(words), sum(w.lower() in _COMMON for w in words) / len(words)
 
 
 def _is_prose(text: str) -> bool:
-    """Whether a decoded payload (readable text in some script, see genguard.text.decode) is long
-    enough to carry an instruction: >= 6 words, or >= 12 characters of a script written without
-    spaces (Chinese, Japanese, Thai)."""
-    words = len(text.split())
-    return words >= MIN_PROSE_WORDS or (words < 3 and len(text.strip()) >= 12)
+    """Whether decoded text reads as natural language: >= 8 words, >= 30 % of them common English."""
+    printable = sum(c.isprintable() or c in "\n\t" for c in text)
+    if printable < 0.95 * len(text):
+        return False
+    n, ratio = _common_ratio(text)
+    return n >= MIN_PROSE_WORDS and ratio >= 0.3
+
+
+def _decode_base64(run: str) -> str | None:
+    run = run.rstrip("=")
+    if len(run) % 4 == 1:
+        return None
+    padded = run + "=" * (-len(run) % 4)
+    try:
+        raw = base64.urlsafe_b64decode(padded.replace("+", "-").replace("/", "_"))
+        return raw.decode("utf-8")
+    except (binascii.Error, ValueError):
+        return None
+
+
+def _decode_hex(run: str) -> str | None:
+    digits = re.sub(r"\\x|[ :,-]", "", run)
+    try:
+        return bytes.fromhex(digits).decode("utf-8")
+    except ValueError:
+        return None
 
 
 def _has_pattern(text: str) -> bool:
@@ -325,12 +374,25 @@ class InjectionScorer:
             for m in pattern.finditer(clean):
                 add(label, CONFIDENCE[label], m, offsets)
 
-        for payload in payloads(chars):  # base64, hex, ciphers ...: read what the model would decode
-            span = char_offsets[payload.start], char_offsets[payload.end - 1] + 1
-            if _has_pattern(payload.text):
-                found.append((ENCODED, CONFIDENCE[ENCODED], *span))
-            elif _is_prose(payload.text):
-                found.append((ENCODED, READABLE_ONLY, *span))
+        for regex, decode in ((_BASE64, _decode_base64), (_HEX, _decode_hex)):
+            for m in regex.finditer(chars):
+                decoded = decode(m.group(0))
+                if decoded and _has_pattern(decoded):
+                    add(ENCODED, CONFIDENCE[ENCODED], m, char_offsets)
+                elif decoded and _is_prose(decoded):
+                    add(ENCODED, READABLE_ONLY, m, char_offsets)
+        for m in _SEGMENT.finditer(chars):  # rot13: gibberish as given, English once rotated
+            n, ratio = _common_ratio(m.group(0))
+            if n < 3 or ratio > 0.2:
+                continue
+            rotated = m.group(0).translate(_ROT13)
+            ratio13 = _common_ratio(rotated)[1]
+            if ratio13 <= ratio:
+                continue
+            if _has_pattern(rotated):
+                add(ENCODED, CONFIDENCE[ENCODED], m, char_offsets)
+            elif n >= MIN_PROSE_WORDS and ratio < 0.1 and ratio13 >= 0.3:
+                add(ENCODED, READABLE_ONLY, m, char_offsets)
         for m in _TAGS.finditer(text):  # text hidden in tag characters, found before normalisation
             if m.start() > 0 and text[m.start() - 1] == _FLAG and m.group(0).endswith("\U000e007f"):
                 continue

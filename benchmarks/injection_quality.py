@@ -49,6 +49,7 @@ import argparse
 import csv
 import json
 import math
+import re
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -546,6 +547,43 @@ def candidate_report(folder: Path, sets: dict, scores: dict, t_model: float) -> 
     return out
 
 
+_COMMON_ENGLISH = re.compile(
+    r"\b(?:the|and|you|to|of|your|is|this|for|with|all|me|my|a|in|it|that|please|what)\b"
+)
+
+
+def english_looking(text: str) -> bool:
+    """A rough language split, not a language identifier: >= 97 % of the letters ASCII and >= 12 %
+    of the Latin words among 19 common English ones. A text that frames a document in another
+    language, or quotes one, counts as not English."""
+    letters = [c for c in text if c.isalpha()]
+    if not letters:
+        return True
+    words = len(re.findall(r"[a-zA-Z]+", text))
+    ascii_share = sum(c.isascii() for c in letters) / len(letters)
+    return ascii_share >= 0.97 and words > 0 and len(_COMMON_ENGLISH.findall(text.lower())) / words >= 0.12
+
+
+def by_language(sets: dict, scores: dict, first: int = 12) -> dict:
+    """As the policy decides, on the later sets from `first` on (written in many languages): recall
+    and tricky FPR of the English-looking rows (`english_looking`) and of the others, printed and
+    returned as {set: {"attacks" | "tricky": {"english" | "other": rate}}}."""
+    out: dict = {}
+    print("\nAs the policy decides, by language (English-looking rows against the others)")
+    for n in (n for n in LATER_SETS if n >= first):
+        attacks, _ordinary, tricky = later_set(n)
+        if attacks not in scores:
+            continue
+        out[str(n)] = {}
+        for kind, name in (("attacks", attacks), ("tricky", tricky)):
+            english = np.array([english_looking(t) for t in sets[name][0]], bool)
+            flags = np.asarray(scores[name]["flags"]["policy"])
+            out[str(n)][kind] = {"english": rate(flags[english]), "other": rate(flags[~english])}
+            cells = "  ".join(f"{k} {_fmt(v):>28s}" for k, v in out[str(n)][kind].items())
+            print(f"  set {n:2d} {kind:8s} {cells}")
+    return out
+
+
 def policy_confirm() -> float:
     """The injection-model score at which the built-in policy's default input stage lets the
     rules block (its `confirm`); 0.0 where the rules block alone."""
@@ -711,6 +749,7 @@ def model_report(show: int, candidate: Path | None = None) -> dict:
         out["auc"][key] = {
             k: auc_ci(labels, np.r_[scores[pos][k], scores[neg][k]]) for k in ("rules", "model", "combined")
         }
+    out["by_language"] = by_language(sets, scores)
     pos = "held-out attacks (issue 14)"
     print("\nAUC (95 % bootstrap interval), held-out attacks against")
     for name, row in out["auc"].items():

@@ -122,14 +122,16 @@ class Rate(NamedTuple):
 
 
 def forget() -> None:
-    """Empty the embedder's feature cache and the screens' input-layer cache, so that no run is
+    """Empty the embedder's feature cache, the screens' input-layer cache and `prepare`'s, so that no run is
     served texts an earlier run saw (within a run, scorers sharing one embedding of a text is the
     real saving and is kept)."""
     from genguard.scoring.embedder import default_embedder
     from genguard.scoring.screen import clear_input_caches
+    from genguard.scoring.toxicity import clear_prepared
 
     default_embedder().clear_cache()
     clear_input_caches()
+    clear_prepared()
 
 
 def throughput(fn: Callable[[list[str]], object], texts: Sequence[str], batch: int, repeats: int) -> Rate:

@@ -15,9 +15,13 @@ from genguard.scoring import Scorer, get_scorer
 from genguard.scoring.toxicity import (
     CHUNK_CHARS,
     DEFAULT_MODEL_DIR,
+    PREPARED_ROWS,
     ToxicityHead,
     ToxicityScorer,
+    _prepare_cached,
     chunk_spans,
+    clear_prepared,
+    prepare,
 )
 
 INSULT = "You are a worthless idiot."
@@ -274,3 +278,16 @@ def test_threshold_parameter_gates_findings() -> None:
     assert len(strict.score([text])[0].findings) == 1
     assert lax.score([text])[0].findings == []
     assert strict.score([text])[0].score == lax.score([text])[0].score
+
+
+def test_prepare_remembers_a_bounded_number_of_short_texts() -> None:
+    clear_prepared()
+    short = "Thanks @someone_here, see https://example.com/a for details"
+    long = short + " and more." * 200  # over PREPARED_MAX_CHARS: prepared every time, not kept
+    assert prepare(short) == prepare(short) == "Thanks USER, see URL for details"
+    assert prepare(long).startswith("Thanks USER, see URL for details and more.")
+    for i in range(PREPARED_ROWS + 500):
+        prepare(f"sentence number {i}")
+    assert _prepare_cached.cache_info().currsize == PREPARED_ROWS
+    clear_prepared()
+    assert _prepare_cached.cache_info().currsize == 0

@@ -49,10 +49,30 @@ def prepare(text: str) -> str:
 
     Character folding comes first, so that full-width or zero-width-split entities and names are
     recognised; handles need 4+ characters, so leetspeak such as "@r3 @ll" is left to the normaliser.
+    Texts up to PREPARED_MAX_CHARS are remembered (the last PREPARED_ROWS): both MiniLM scorers
+    prepare the same sentences of a text, each twice where the guard plans a shared pass (the
+    guard's input stage ran 5 % faster with it: 420 against 398 texts/s, medians of 8 alternating
+    runs of 2,048 ordinary prompts in batches of 256).
     """
+    return _prepare_cached(text) if len(text) <= PREPARED_MAX_CHARS else _prepare(text)
+
+
+PREPARED_MAX_CHARS = 1000  # a sentence, or a prompt the injection model also scores whole
+PREPARED_ROWS = 4096
+
+
+def clear_prepared() -> None:
+    """Forget every remembered `prepare` result (benchmarks start each run cold)."""
+    _prepare_cached.cache_clear()
+
+
+def _prepare(text: str) -> str:
     text = html.unescape(normalize(text, ("nfkc", "invisible", "homoglyphs")))
     text = _URL.sub("URL", _MENTION.sub("USER", text))
     return normalize(text, FOR_CLASSIFIERS)
+
+
+_prepare_cached = lru_cache(maxsize=PREPARED_ROWS)(_prepare)
 
 
 def screened_units(

@@ -283,7 +283,7 @@ def test_threshold_parameter_gates_findings() -> None:
 def test_prepare_remembers_a_bounded_number_of_short_texts() -> None:
     clear_prepared()
     short = "Thanks @someone_here, see https://example.com/a for details"
-    long = short + " and more." * 200  # over PREPARED_MAX_CHARS: prepared every time, not kept
+    long = short + " and more." * 200  # over CACHE_MAX_CHARS: prepared every time, not kept
     assert prepare(short) == prepare(short) == "Thanks USER, see URL for details"
     assert prepare(long).startswith("Thanks USER, see URL for details and more.")
     for i in range(PREPARED_ROWS + 500):

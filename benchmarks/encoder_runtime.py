@@ -54,7 +54,7 @@ def long_chunks(chars: int, seed: int = 1) -> list[str]:
     """Sentence chunks of a non-repeating text of large_queries.py's kind, `chars` long."""
     from large_queries import corpus, query_text
 
-    from genguard.scoring.toxicity import chunk_spans
+    from genguard.text.sentences import chunk_spans
 
     _, words, shakespeare = corpus()
     text = query_text(chars, words, shakespeare, seed=seed)

@@ -217,7 +217,8 @@ def main() -> None:
     from genguard.scoring import get_scorer
     from genguard.scoring.embedder import SentenceEmbedder, default_embedder
     from genguard.scoring.injection_model import InjectionModelScorer, unit_spans
-    from genguard.scoring.toxicity import ToxicityScorer, chunk_spans, prepare
+    from genguard.scoring.toxicity import ToxicityScorer, prepare
+    from genguard.text.sentences import chunk_spans
 
     rss_imported = rss_mb()
     t0 = time.perf_counter()

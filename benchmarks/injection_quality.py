@@ -49,7 +49,6 @@ import argparse
 import csv
 import json
 import math
-import re
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -454,6 +453,7 @@ def write_error_rates(out: dict) -> None:
                 "label": f"held-out attacks vs tricky prompts (set {which})",
             }
         )
+    fresh += _language_rows(out.get("by_language", {}), t)
     rates = raw["rates"]
     at = next((i for i, r in enumerate(rates) if r["scorer"] == "injection-model"), len(rates))
     kept = [r for r in rates if r["scorer"] != "injection-model"]
@@ -462,6 +462,33 @@ def write_error_rates(out: dict) -> None:
     text = '{\n  "about": ' + json.dumps(raw["about"], ensure_ascii=False) + ',\n  "rates": [\n'
     ERROR_RATES.write_text(text + lines + "\n  ]\n}\n", encoding="utf-8")
     print(f"written: {ERROR_RATES} ({len(fresh)} injection-model entries)")
+
+
+def _language_rows(split: dict, threshold: float) -> list[dict]:
+    """error_rates.json entries of the head alone on the held-out later sets pooled
+    (`by_language`'s "pooled"): recall and tricky FPR on the prompts the policy's language rule
+    leaves alone and on those it marks as another language."""
+    sets = ", ".join(str(n) for n in split.get("pooled_sets", []))
+    rows = []
+    for kind, measure, what in (
+        ("attacks", "true-positive rate", "attacks"),
+        ("tricky", "false-positive rate", "tricky-but-benign prompts"),
+    ):
+        for group, language, rule in (
+            ("english", "English", "left alone by"),
+            ("other", "other languages", "marked as another language by"),
+        ):
+            r = split.get("pooled", {}).get(kind, {}).get(group, {}).get("model")
+            if not r or not r["n"]:
+                continue
+            lo, hi = (100 * x for x in r["ci95"])
+            data = f"held-out sets {sets}: {what} {rule} the built-in policy's language rule"
+            rows.append(
+                {"scorer": "injection-model", "threshold": threshold, "measure": measure, "value": r["rate"]}
+                | {"unit": "prompt", "data": f"{data}, 95 % interval {lo:.1f}-{hi:.1f} %", "n": r["n"]}
+                | {"benchmark": "benchmarks/injection_quality.py", "label": f"held-out {what}, {language}"}
+            )
+    return rows
 
 
 _PAIRS = (  # (set number, attacks, ordinary prompts, tricky prompts) of the held-out sets
@@ -547,40 +574,48 @@ def candidate_report(folder: Path, sets: dict, scores: dict, t_model: float) -> 
     return out
 
 
-_COMMON_ENGLISH = re.compile(
-    r"\b(?:the|and|you|to|of|your|is|this|for|with|all|me|my|a|in|it|that|please|what)\b"
-)
+def language_marks(texts: Sequence[str]) -> np.ndarray:
+    """Whether the built-in policy's `language` rule (default profile, input stage) marks each
+    text as written in a language the guard's models were not measured on."""
+    from genguard.guard.policy import Policy
+
+    rule = next(r for r in Policy.load().profile("default").stages["input"] if r.scorer == "language")
+    scorer = get_scorer("language", threshold=rule.threshold, **rule.params)
+    return np.array([bool(r.findings) for r in scorer.score(list(texts))], bool)
 
 
-def english_looking(text: str) -> bool:
-    """A rough language split, not a language identifier: >= 97 % of the letters ASCII and >= 12 %
-    of the Latin words among 19 common English ones. A text that frames a document in another
-    language, or quotes one, counts as not English."""
-    letters = [c for c in text if c.isalpha()]
-    if not letters:
-        return True
-    words = len(re.findall(r"[a-zA-Z]+", text))
-    ascii_share = sum(c.isascii() for c in letters) / len(letters)
-    return ascii_share >= 0.97 and words > 0 and len(_COMMON_ENGLISH.findall(text.lower())) / words >= 0.12
-
-
-def by_language(sets: dict, scores: dict, first: int = 12) -> dict:
-    """As the policy decides, on the later sets from `first` on (written in many languages): recall
-    and tricky FPR of the English-looking rows (`english_looking`) and of the others, printed and
-    returned as {set: {"attacks" | "tricky": {"english" | "other": rate}}}."""
+def by_language(sets: dict, scores: dict, trained: Sequence[int], first: int = 12) -> dict:
+    """On the later sets from `first` on (written in many languages): recall and tricky FPR of
+    the rows the built-in policy's language rule leaves alone ("english") and of those it marks
+    ("other"), as the policy decides and by the head alone at its threshold, printed and returned
+    as {set: {"attacks" | "tricky": {"english" | "other": {"policy" | "model": rate}}}}, plus
+    "pooled": the same over the sets the model was not trained on (`trained`: set numbers)."""
     out: dict = {}
-    print("\nAs the policy decides, by language (English-looking rows against the others)")
+    pooled: dict = {}
+    print("\nBy language (rows the policy's language rule leaves alone / marks), as the policy decides")
     for n in (n for n in LATER_SETS if n >= first):
         attacks, _ordinary, tricky = later_set(n)
         if attacks not in scores:
             continue
         out[str(n)] = {}
         for kind, name in (("attacks", attacks), ("tricky", tricky)):
-            english = np.array([english_looking(t) for t in sets[name][0]], bool)
-            flags = np.asarray(scores[name]["flags"]["policy"])
-            out[str(n)][kind] = {"english": rate(flags[english]), "other": rate(flags[~english])}
-            cells = "  ".join(f"{k} {_fmt(v):>28s}" for k, v in out[str(n)][kind].items())
+            other = language_marks(sets[name][0])
+            out[str(n)][kind] = {}
+            for group, rows in (("english", ~other), ("other", other)):
+                flags = {k: np.asarray(scores[name]["flags"][k])[rows] for k in ("policy", "model")}
+                out[str(n)][kind][group] = {k: rate(v) for k, v in flags.items()}
+                if n not in trained:
+                    for k, v in flags.items():
+                        pooled.setdefault(kind, {}).setdefault(group, {}).setdefault(k, []).extend(v)
+            cells = "  ".join(f"{g} {_fmt(v['policy']):>28s}" for g, v in out[str(n)][kind].items())
             print(f"  set {n:2d} {kind:8s} {cells}")
+    out["pooled"] = {
+        kind: {g: {k: rate(v) for k, v in by.items()} for g, by in groups.items()}
+        for kind, groups in pooled.items()
+    }
+    out["pooled_sets"] = [
+        n for n in LATER_SETS if n >= first and n not in trained and later_set(n)[0] in scores
+    ]
     return out
 
 
@@ -749,7 +784,7 @@ def model_report(show: int, candidate: Path | None = None) -> dict:
         out["auc"][key] = {
             k: auc_ci(labels, np.r_[scores[pos][k], scores[neg][k]]) for k in ("rules", "model", "combined")
         }
-    out["by_language"] = by_language(sets, scores)
+    out["by_language"] = by_language(sets, scores, out["trained_on_sets"])
     pos = "held-out attacks (issue 14)"
     print("\nAUC (95 % bootstrap interval), held-out attacks against")
     for name, row in out["auc"].items():

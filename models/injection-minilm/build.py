@@ -21,8 +21,8 @@ sentences of the profession, political and religious domains (gender and race ar
 the toxicity model), Davidson tweets of all classes and the toxicity model's project-written
 sentences (insults are not injections).
 Texts are seen as the scorer sees them: toxicity.prepare() of injection_model.unit_spans() units
-(toxicity.chunk_spans pieces, so that the two heads read the same MiniLM features, and short
-texts of several pieces whole). Benign texts of several pieces add each piece and themselves whole
+(genguard.text.sentences.chunk_spans pieces, so that the two heads read the same MiniLM features,
+and short texts of several pieces whole). Benign texts of several pieces add each piece and themselves whole
 as benign; an attack adds itself whole and, when composed here, its planted instruction alone.
 
 The threshold is chosen on out-of-fold scores (5 folds grouped by the hand-written line a text
@@ -57,7 +57,8 @@ from sklearn.metrics import roc_auc_score
 from genguard.datasets import bold_wikipedia_sentences, davidson_tweets
 from genguard.scoring.embedder import default_embedder
 from genguard.scoring.injection_model import ContextHead, InjectionHead, unit_flags, unit_spans
-from genguard.scoring.toxicity import chunk_spans, prepare
+from genguard.scoring.toxicity import prepare
+from genguard.text.sentences import chunk_spans
 
 HERE = Path(__file__).resolve().parent
 NAME = "genguard-injection-minilm-3"

@@ -91,7 +91,8 @@ def texts_by_part() -> dict[str, list[tuple[str, str]]]:
 
 def units(rows: list[tuple[str, str]]) -> Part:
     """(source, prepared chunk) of every chunk of every text, as ToxicityScorer embeds them."""
-    from genguard.scoring.toxicity import chunk_spans, prepare
+    from genguard.scoring.toxicity import prepare
+    from genguard.text.sentences import chunk_spans
 
     sources, texts = [], []
     for source, text in rows:

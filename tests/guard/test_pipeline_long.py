@@ -13,7 +13,7 @@ import pytest
 
 from genguard.guard import pipeline
 from genguard.guard.pipeline import Guard, text_pieces
-from genguard.scoring.toxicity import chunk_spans
+from genguard.text.sentences import chunk_spans
 from genguard.types import Verdict
 
 LINES = [

@@ -48,8 +48,14 @@ def test_builtin_policy_profiles(builtin: Policy) -> None:
         "toxicity": Rule(scorer="toxicity", threshold=0.5, action="block", reason="toxic language"),
         "pii": Rule(scorer="pii", action="redact", reason="personal data"),
         "lexicon": Rule(scorer="lexicon", action="annotate", reason="profanity"),
+        "language": Rule(
+            scorer="language",
+            threshold=0.99,
+            action="annotate",
+            reason="language the guard's models were not measured on",
+        ),
     }
-    assert set(rules(builtin, "default", "output")) == {"toxicity", "pii", "lexicon"}
+    assert set(rules(builtin, "default", "output")) == {"toxicity", "pii", "lexicon", "language"}
     assert set(rules(builtin, "default", "training")) == {"toxicity", "pii"}
 
 

@@ -19,7 +19,8 @@ from genguard.scoring.injection_model import (
     unit_spans,
 )
 from genguard.scoring.linear_head import LinearHead
-from genguard.scoring.toxicity import CATEGORIES, ToxicityHead, chunk_spans
+from genguard.scoring.toxicity import CATEGORIES, ToxicityHead
+from genguard.text.sentences import chunk_spans
 
 
 def test_linear_head_round_trip_and_probabilities(tmp_path: Path) -> None:

@@ -13,16 +13,15 @@ import pytest
 from genguard.errors import InvalidInputError, ModelLoadError
 from genguard.scoring import Scorer, get_scorer
 from genguard.scoring.toxicity import (
-    CHUNK_CHARS,
     DEFAULT_MODEL_DIR,
     PREPARED_ROWS,
     ToxicityHead,
     ToxicityScorer,
     _prepare_cached,
-    chunk_spans,
     clear_prepared,
     prepare,
 )
+from genguard.text.sentences import CHUNK_CHARS, chunk_spans
 
 INSULT = "You are a worthless idiot."
 

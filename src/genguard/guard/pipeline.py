@@ -19,8 +19,8 @@ from genguard.guard.quotes import quotation_spans
 from genguard.scoring import Scorer, get_scorer, parameters
 from genguard.scoring.base import piecewise
 from genguard.scoring.embedder import embed_together
-from genguard.scoring.toxicity import sentence_cuts
 from genguard.text import check_texts
+from genguard.text.sentences import sentence_cuts
 from genguard.types import Finding, Flag, ScoreResult, Span, Verdict
 
 

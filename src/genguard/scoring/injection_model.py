@@ -3,8 +3,8 @@
 The model (models/injection-minilm, see its model card) was trained on attacks and ordinary and
 tricky-but-benign prompts written by the project, and BOLD Wikipedia sentences. It reads the same
 features as the toxicity model (MiniLM layers 4 and 6 of toxicity.prepare'd text) and the same
-pieces (toxicity.chunk_spans), so that when both scorers see a text the embedder serves the second
-from what it computed for the first. A prompt of several pieces and at most WHOLE_MAX_CHARS
+pieces (genguard.text.sentences.chunk_spans), so that when both scorers see a text the embedder
+serves the second from what it computed for the first. A prompt of several pieces and at most WHOLE_MAX_CHARS
 characters is also scored whole (one more embedding, not shared): many attacks are several
 sentences that each look harmless. A text scores its most suspicious unit.
 
@@ -45,7 +45,8 @@ from genguard.scoring.base import check_texts, register
 from genguard.scoring.embedder import DIM, EmbeddingRequest, SentenceEmbedder, default_embedder
 from genguard.scoring.linear_head import LinearHead, sigmoid
 from genguard.scoring.screen import packaged_screen
-from genguard.scoring.toxicity import chunk_spans, prepare, screened_units
+from genguard.scoring.toxicity import prepare, screened_units
+from genguard.text.sentences import chunk_spans
 from genguard.types import Finding, ScoreResult, Span
 
 __all__ = [
@@ -71,7 +72,7 @@ adding the whole text raised recall at 1 % FPR on written benign prompts from 0.
 
 def unit_spans(text: str) -> tuple[list[tuple[int, int]], bool]:
     """([start, end) spans the model scores, whether the last one is the whole text): the
-    toxicity.chunk_spans pieces, plus the span from the first piece's start to the last one's
+    genguard.text.sentences.chunk_spans pieces, plus the span from the first piece's start to the last one's
     end when there are two or more pieces and the text is at most WHOLE_MAX_CHARS long."""
     spans = chunk_spans(text)
     if len(spans) > 1 and len(text) <= WHOLE_MAX_CHARS:

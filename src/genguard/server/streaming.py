@@ -2,7 +2,7 @@
 back until the output guard has checked it.
 
 The gate keeps the streamed text it has not released yet. As pieces arrive it cuts that text at
-the start of its last chunk (`chunk_spans` of genguard.scoring.toxicity: one chunk per sentence,
+the start of its last chunk (`chunk_spans` of genguard.text.sentences: one chunk per sentence,
 sentences under 5 words joined to a neighbour), checks the part before the cut with the output
 stage and releases it: as it was (allow, annotate), redacted (redact), or not at all (block: the
 stream ends with finish_reason "content_filter" and the blocked text never leaves). At the end of
@@ -32,7 +32,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from genguard.guard.policy import ACTIONS
-from genguard.scoring.toxicity import chunk_spans
+from genguard.text.sentences import chunk_spans
 from genguard.types import Verdict
 
 DONE = b"data: [DONE]\n\n"

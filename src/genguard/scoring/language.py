@@ -1,0 +1,90 @@
+"""Language coverage: the pieces of a text written in a language the guard's models were not
+trained or measured on, so that a policy can say "cannot decide" where they are blind.
+
+The toxicity model and the learned injection detector read MiniLM features of an encoder trained
+on English. On the held-out injection sets the detector's recall is far lower on prompts in other
+languages than on English ones; the measured figures, and how often this scorer takes English text
+for another language, are in genguard/guard/error_rates.json (scorers "language" and
+"injection-model"), written by benchmarks/language_quality.py and benchmarks/injection_quality.py.
+
+Each sentence piece (genguard.text.sentences.chunk_spans) with at least MIN_LETTERS letters that
+does not plainly look English (genguard.text.language.looks_english) goes to langid.py's model;
+its score is the probability that it is in none of `languages`. A piece at or over `threshold` is
+a finding labelled LANGUAGE_<code> of the likeliest other language (LANGUAGE_DE, LANGUAGE_ZH, ...).
+Pieces the model finds no language in (hashes, base64: langid.py's "zxx") and short pieces score 0:
+the scorer cannot decide there, and says nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from importlib.metadata import version
+
+from genguard.scoring.base import check_texts, max_score, register
+from genguard.text import normalize
+from genguard.text.language import NOT_LANGUAGE, distribution, looks_english
+from genguard.text.sentences import chunk_spans
+from genguard.types import Finding, ScoreResult, Span
+
+LABEL_PREFIX = "LANGUAGE_"
+# Folding homoglyphs would turn Cyrillic and Greek words into Latin lookalikes ("TekcT").
+_FOLD = ("nfkc", "invisible")
+
+
+class LanguageScorer:
+    """Finds the pieces of a text outside `languages` (ISO 639-1 codes); `score` is the highest
+    probability, over the text's pieces, of being outside them (0.0 when no piece can be decided)."""
+
+    name = "language"
+    combine = staticmethod(max_score)  # a text scores its most foreign piece
+
+    def __init__(self, languages: Sequence[str] = ("en",), threshold: float = 0.99) -> None:
+        if isinstance(languages, str) or not languages:
+            raise ValueError("languages must be a non-empty list of ISO 639-1 codes, e.g. ['en']")
+        if not 0.0 < threshold <= 1.0:
+            raise ValueError(f"threshold must lie in (0, 1], got {threshold}")
+        self.languages = tuple(code.lower() for code in languages)
+        self.threshold = threshold
+        self.model_id = f"langid.py model (py3langid {version('py3langid')}), 97 languages"
+
+    def score(self, texts: Sequence[str]) -> list[ScoreResult]:
+        """One ScoreResult per text, findings in text order with spans on the text as given.
+
+        InvalidInputError for a bare string, non-str items or texts over the size limit."""
+        return [self._score_one(text) for text in check_texts(texts)]
+
+    def outside(self, piece: str) -> tuple[float, str | None]:
+        """(P(piece is in none of `languages`), the likeliest language outside them) for one
+        piece; (0.0, None) where it cannot be decided: too few letters, plain English while
+        English is allowed, or no language found in it."""
+        if "en" in self.languages and looks_english(piece):
+            return 0.0, None
+        probs = distribution(normalize(piece, _FOLD))
+        if probs is None:
+            return 0.0, None
+        others = {code: p for code, p in probs.items() if code not in self.languages}
+        top = max(others, key=others.__getitem__)
+        if top == NOT_LANGUAGE:
+            return 0.0, None
+        return sum(others.values()) - others.get(NOT_LANGUAGE, 0.0), top
+
+    def _score_one(self, text: str) -> ScoreResult:
+        best = 0.0
+        findings = []
+        for start, end in chunk_spans(text):
+            p, code = self.outside(text[start:end])
+            best = max(best, p)
+            if code is not None and p >= self.threshold:
+                label = LABEL_PREFIX + code.upper()
+                findings.append(
+                    Finding(
+                        scorer=self.name,
+                        label=label,
+                        score=round(p, 4),
+                        span=Span(start=start, end=end, label=label),
+                    )
+                )
+        return ScoreResult(scorer=self.name, model_id=self.model_id, score=round(best, 4), findings=findings)
+
+
+register("language", LanguageScorer)

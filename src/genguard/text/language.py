@@ -1,0 +1,70 @@
+"""Which language a piece of text is in: langid.py's model (py3langid, 97 languages, BSD-3), with
+a cheap test in front of it for plain English, the language the guard's models were trained on.
+
+`looks_english` needs no model: at least 97 % of the letters ASCII and at least 12 % of the Latin
+words among 19 common English ones. It is a shortcut, not an identifier: a text it accepts is
+taken to be English without langid.py's model, which costs most of the time (its load time and
+both paths' texts per second: benchmarks/results/language_quality.json). A text it rejects goes
+to the model (`distribution`).
+
+How often the two together take English text for another language, and what the guard's
+learned injection detector catches in prompts they mark as another language, is measured by
+benchmarks/language_quality.py and benchmarks/injection_quality.py and kept in
+genguard/guard/error_rates.json (scorers "language" and "injection-model").
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from typing import Any
+
+__all__ = ["MIN_LETTERS", "NOT_LANGUAGE", "distribution", "letters", "looks_english"]
+
+MIN_LETTERS = 20
+"""Fewer letters than this cannot be told apart: a name, a number, "ok thanks" (`distribution`
+gives None)."""
+NOT_LANGUAGE = "zxx"
+"""langid.py's class for text with no linguistic content (hashes, base64, digits)."""
+
+_COMMON_ENGLISH = re.compile(
+    r"\b(?:the|and|you|to|of|your|is|this|for|with|all|me|my|a|in|it|that|please|what)\b"
+)
+_LATIN_WORD = re.compile(r"[a-zA-Z]+")
+_LOCK = threading.Lock()
+_MODEL: list[Any] = []  # the loaded identifier, once
+
+
+def letters(text: str) -> int:
+    """How many characters of `text` are letters (any script)."""
+    return sum(c.isalpha() for c in text)
+
+
+def looks_english(text: str) -> bool:
+    """Whether `text` is plainly English: >= 97 % of its letters ASCII and >= 12 % of its Latin
+    words among 19 common English ones. False for text without Latin words. A text that frames
+    a document in another language, or quotes one at length, does not look English."""
+    alpha = [c for c in text if c.isalpha()]
+    words = len(_LATIN_WORD.findall(text))
+    if not alpha or not words:
+        return False
+    ascii_share = sum(c.isascii() for c in alpha) / len(alpha)
+    return ascii_share >= 0.97 and len(_COMMON_ENGLISH.findall(text.lower())) / words >= 0.12
+
+
+def distribution(text: str) -> dict[str, float] | None:
+    """langid.py's probability of each of its 97 languages (ISO 639-1 codes, and NOT_LANGUAGE)
+    for `text`, summing to 1; None ("cannot decide") for text of fewer than MIN_LETTERS letters.
+    Loads the model on first use (thread-safe)."""
+    if letters(text) < MIN_LETTERS:
+        return None
+    return dict(_identifier().rank(text))
+
+
+def _identifier() -> Any:
+    with _LOCK:
+        if not _MODEL:
+            from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+            _MODEL.append(LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True))
+    return _MODEL[0]

@@ -8,7 +8,8 @@ What is measured, with the built-in policy's threshold (0.99) and, for the trade
   the hardest English here);
 - how often text that is certainly not English is marked: every held-out injection prompt
   (benchmarks/data/injection_heldout*_*.jsonl, attacks and benign) of at least 40 letters with
-  under half of them ASCII (Cyrillic, CJK, Arabic, Devanagari ... scripts). No data set here labels
+  under half of them ASCII after NFKC (Cyrillic, CJK, Arabic, Devanagari ... scripts; English in
+  full-width or mathematical letters is English). No data set here labels
   Latin-script languages, so their rate is not measured; the run prints how many held-out prompts
   the rough ASCII-and-common-words split (`looks_english`) and the scorer disagree on, for
   information only.
@@ -27,6 +28,7 @@ from __future__ import annotations
 import json
 import random
 import time
+import unicodedata
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -73,7 +75,8 @@ def heldout_prompts() -> list[str]:
 
 
 def other_script(text: str) -> bool:
-    alpha = [c for c in text if c.isalpha()]
+    """40+ letters, under half of them ASCII once full-width and styled letters are folded (NFKC)."""
+    alpha = [c for c in unicodedata.normalize("NFKC", text) if c.isalpha()]
     return len(alpha) >= 40 and sum(c.isascii() for c in alpha) / len(alpha) < 0.5
 
 

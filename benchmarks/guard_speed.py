@@ -464,7 +464,7 @@ def main() -> None:
             "not the default: see encoder_runtime.json for its drift",
         ),
         (
-            "guard.check batch 256 (all 4 scorers) vs anchor",
+            f"guard.check batch 256 (all {len(rules)} scorers) vs anchor",
             f"{batch_rates[256].median:,.0f} texts/s",
             "",
             f"{batch_rates[256].median / stock.median:.2f}x the anchor",

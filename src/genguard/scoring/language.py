@@ -63,7 +63,7 @@ class LanguageScorer:
         if probs is None:
             return 0.0, None
         others = {code: p for code, p in probs.items() if code not in self.languages}
-        top = max(others, key=others.__getitem__)
+        top = max(others, key=others.__getitem__, default=NOT_LANGUAGE)
         if top == NOT_LANGUAGE:
             return 0.0, None
         return sum(others.values()) - others.get(NOT_LANGUAGE, 0.0), top

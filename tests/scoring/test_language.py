@@ -56,10 +56,18 @@ def test_english_is_not_marked(language: LanguageScorer, text: str) -> None:
     assert result.score < 0.5
 
 
+def test_a_short_sentence_in_another_script_is_decided(language: LanguageScorer) -> None:
+    # 17 Hangul letters: under MIN_LETTERS, but a script English never uses.
+    (result,) = language.score(["베이비시터 메모를 간단하게 정리해 줄래?"])
+    assert [f.label for f in result.findings] == ["LANGUAGE_KO"]
+
+
 @pytest.mark.parametrize(
     "text",
     [
         "",
+        "Jacob Zachar",  # a name: too few Latin letters to tell
+        "Москва",  # too few letters even for another script
         "   \n ",
         "ok danke",  # too few letters to tell
         "sha256 e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",  # no language in it

@@ -19,11 +19,22 @@ import re
 import threading
 from typing import Any
 
-__all__ = ["MIN_LETTERS", "NOT_LANGUAGE", "distribution", "letters", "looks_english"]
+__all__ = [
+    "MIN_LETTERS",
+    "MIN_OTHER_SCRIPT_LETTERS",
+    "NOT_LANGUAGE",
+    "distribution",
+    "letters",
+    "looks_english",
+]
 
 MIN_LETTERS = 20
 """Fewer letters than this cannot be told apart: a name, a number, "ok thanks" (`distribution`
-gives None)."""
+gives None), unless most of them are outside ASCII (see MIN_OTHER_SCRIPT_LETTERS)."""
+MIN_OTHER_SCRIPT_LETTERS = 8
+"""Letters enough where most are outside ASCII: a Korean, Chinese or Russian sentence of 8-19
+letters ("베이비시터 메모를 정리해 줄래?") is plainly not English, while 8-19 Latin letters are a
+name or two words."""
 NOT_LANGUAGE = "zxx"
 """langid.py's class for text with no linguistic content (hashes, base64, digits)."""
 
@@ -44,19 +55,24 @@ def looks_english(text: str) -> bool:
     """Whether `text` is plainly English: >= 97 % of its letters ASCII and >= 12 % of its Latin
     words among 19 common English ones. False for text without Latin words. A text that frames
     a document in another language, or quotes one at length, does not look English."""
-    alpha = [c for c in text if c.isalpha()]
     words = len(_LATIN_WORD.findall(text))
-    if not alpha or not words:
+    if not words:
         return False
-    ascii_share = sum(c.isascii() for c in alpha) / len(alpha)
-    return ascii_share >= 0.97 and len(_COMMON_ENGLISH.findall(text.lower())) / words >= 0.12
+    if not text.isascii():  # most texts are ASCII: their letters are then all ASCII
+        alpha = [c for c in text if c.isalpha()]
+        if sum(c.isascii() for c in alpha) < 0.97 * len(alpha):
+            return False
+    return len(_COMMON_ENGLISH.findall(text.lower())) / words >= 0.12
 
 
 def distribution(text: str) -> dict[str, float] | None:
     """langid.py's probability of each of its 97 languages (ISO 639-1 codes, and NOT_LANGUAGE)
-    for `text`, summing to 1; None ("cannot decide") for text of fewer than MIN_LETTERS letters.
+    for `text`, summing to 1; None ("cannot decide") for text of fewer than MIN_LETTERS letters
+    (MIN_OTHER_SCRIPT_LETTERS where most are outside ASCII).
     Loads the model on first use (thread-safe)."""
-    if letters(text) < MIN_LETTERS:
+    alpha = [c for c in text if c.isalpha()]
+    other_script = 2 * sum(not c.isascii() for c in alpha) > len(alpha)
+    if len(alpha) < (MIN_OTHER_SCRIPT_LETTERS if other_script else MIN_LETTERS):
         return None
     return dict(_identifier().rank(text))
 

@@ -13,7 +13,11 @@ What is measured, with the built-in policy's threshold (0.99) and, for the trade
   Latin-script languages, so their rate is not measured; the run prints how many held-out prompts
   the rough ASCII-and-common-words split (`looks_english`) and the scorer disagree on, for
   information only.
-- texts per second, and the seconds to load langid.py's model.
+- texts per second, and the seconds to load langid.py's model;
+- what the built-in policy's `inside: {language: annotate}` on toxicity does at input: how many of
+  the held-out injection sets' ordinary prompts in other languages the toxicity model flags (the
+  scorer's false-positive rate there) and how many the policy blocks, and how many Davidson
+  offensive and hate tweets lose their block because their sentence is marked.
 
 Anchor, same run: langid.py alone as its README uses it (`classify`: the text is marked when the
 top language is not English), on the same texts. The scorer's rates at 0.99 go to
@@ -151,9 +155,52 @@ def main() -> None:
         f"scorer at {THRESHOLD}: "
         f"{out['heldout_split_agreement']} (no labels: for information)"
     )
+    out["policy_inside"] = policy_inside()
     RESULTS.write_text(json.dumps(out, indent=1) + "\n", encoding="utf-8")
     print(f"written: {RESULTS}")
     write_error_rates(out, len(foreign))
+
+
+def policy_inside() -> dict:
+    """The default input policy on ordinary held-out prompts the language rule marks and on
+    Davidson offensive and hate tweets: texts with a toxicity flag, with a blocking one, and with a
+    blocking one when no rule has `inside` (the policy before it)."""
+    from genguard.guard.pipeline import Guard
+    from genguard.guard.policy import Policy
+
+    guard = Guard.from_policy()
+    profile = Policy.load().profile("default")
+    stages = {k: tuple(r.model_copy(update={"inside": {}}) for r in v) for k, v in profile.stages.items()}
+    before = Guard(profile.model_copy(update={"stages": stages}))
+    marker = next(r for r in guard.profile.stages["input"] if r.scorer == "language")
+    scorer = LanguageScorer(threshold=marker.threshold, **marker.params)
+    ordinary = []
+    for path in sorted(DATA.glob("injection_heldout*_benign.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            row = json.loads(line) if line.strip() else {}
+            if row.get("kind") == "ordinary":
+                ordinary.append(row["text"])
+    ordinary = [t for t, r in zip(ordinary, scorer.score(ordinary), strict=True) if r.findings]
+    tweets, labels = davidson_tweets()
+    offensive = [t for t, y in zip(tweets, labels, strict=True) if y in (0, 1)]
+    offensive = random.Random(SEED).sample(offensive, 5000)
+    out = {}
+    for name, texts in (
+        ("ordinary held-out prompts in other languages", ordinary),
+        ("Davidson offensive and hate tweets", offensive),
+    ):
+        flags, plain = (
+            [[f for f in v.flags if f.scorer == "toxicity"] for v in g.check(texts, "input")]
+            for g in (guard, before)
+        )
+        out[name] = {
+            "n": len(texts),
+            "toxicity_flagged": sum(bool(f) for f in flags),
+            "blocked_for_toxicity": sum(any(x.action == "block" for x in f) for f in flags),
+            "blocked_without_inside": sum(any(x.action == "block" for x in f) for f in plain),
+        }
+        print(f"default input policy, {name}: {out[name]}")
+    return out
 
 
 def write_error_rates(out: dict, n_foreign: int) -> None:
@@ -187,11 +234,30 @@ def write_error_rates(out: dict, n_foreign: int) -> None:
             "label": "prompts in other scripts",
         }
     )
-    rates = [r for r in raw["rates"] if r["scorer"] != "language"] + fresh
+    inside = out["policy_inside"]["ordinary held-out prompts in other languages"]
+    toxicity = {
+        "scorer": "toxicity",
+        "threshold": 0.5,
+        "measure": "false-positive rate",
+        "value": round(inside["toxicity_flagged"] / inside["n"], 4),
+        "unit": "prompt",
+        "data": "ordinary prompts of the held-out injection sets that the language rule marks as another "
+        "language; the built-in policy annotates these findings instead of blocking (`inside`)",
+        "n": inside["n"],
+        "benchmark": "benchmarks/language_quality.py",
+        "label": "ordinary prompts in other languages",
+    }
+    rates = [
+        r
+        for r in raw["rates"]
+        if r["scorer"] != "language"
+        and not (r["scorer"] == "toxicity" and r["benchmark"] == toxicity["benchmark"])
+    ]
+    rates = rates + fresh + [toxicity]
     lines = ",\n".join("    " + json.dumps(r, ensure_ascii=False) for r in rates)
     text = '{\n  "about": ' + json.dumps(raw["about"], ensure_ascii=False) + ',\n  "rates": [\n'
     RATES_FILE.write_text(text + lines + "\n  ]\n}\n", encoding="utf-8")
-    print(f"written: {RATES_FILE} ({len(fresh)} language entries)")
+    print(f"written: {RATES_FILE} ({len(fresh)} language entries, 1 toxicity entry)")
 
 
 if __name__ == "__main__":

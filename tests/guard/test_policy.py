@@ -45,7 +45,13 @@ def test_builtin_policy_profiles(builtin: Policy) -> None:
             action="block",
             reason="prompt injection or jailbreak attempt",
         ),
-        "toxicity": Rule(scorer="toxicity", threshold=0.5, action="block", reason="toxic language"),
+        "toxicity": Rule(
+            scorer="toxicity",
+            threshold=0.5,
+            action="block",
+            reason="toxic language",
+            inside={"language": "annotate"},
+        ),
         "pii": Rule(scorer="pii", action="redact", reason="personal data"),
         "lexicon": Rule(scorer="lexicon", action="annotate", reason="profanity"),
         "language": Rule(
@@ -65,6 +71,7 @@ def test_strict_extends_default_field_by_field(builtin: Policy) -> None:
     for stage in STAGES:
         tox = rules(builtin, "strict", stage)["toxicity"]
         assert tox.threshold == 0.2  # overridden
+        assert tox.inside == {}  # text the model cannot read is blocked, not annotated
         assert (tox.action, tox.reason) == ("block", "toxic language")  # inherited
         assert rules(builtin, "strict", stage)["pii"] == rules(builtin, "default", stage)["pii"]
     assert rules(builtin, "strict", "input")["lexicon"] == Rule(
@@ -433,6 +440,37 @@ profiles:
 """,
         7,
         ["'injection' asks 'injection-model' to confirm it, but stage 'input' does not run it"],
+    ),
+    "inside a scorer the stage does not run": (
+        """\
+profiles:
+  default:
+    input:
+      toxicity: {threshold: 0.5, action: block, inside: {language: annotate}}
+""",
+        4,
+        ["'toxicity' acts inside what 'language' flags, but stage 'input' does not run it"],
+    ),
+    "inside with an unknown action": (
+        """\
+profiles:
+  default:
+    input:
+      language: {threshold: 0.99}
+      toxicity: {threshold: 0.5, action: block, inside: {language: soften}}
+""",
+        5,
+        ["inside for 'toxicity' must map other scorers' names to actions"],
+    ),
+    "inside itself": (
+        """\
+profiles:
+  default:
+    input:
+      toxicity: {threshold: 0.5, action: block, inside: {toxicity: annotate}}
+""",
+        4,
+        ["inside for 'toxicity' must map other scorers' names to actions"],
     ),
     "empty profiles": ("profiles: {}\n", 1, ["a policy needs a non-empty 'profiles:' mapping"]),
     "profiles a list": ("profiles:\n  - default\n", 1, ["non-empty 'profiles:' mapping"]),

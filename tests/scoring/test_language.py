@@ -138,3 +138,28 @@ def test_the_built_in_policy_annotates_other_languages_and_still_blocks_what_it_
     (attack,) = guard.check([SPANISH], "input")  # the injection detector still blocks this one
     assert attack.action == "block"
     assert "language" in {f.scorer for f in attack.flags}
+
+
+# Hungarian for "How long should rice cook in a pressure cooker?": the English-trained toxicity
+# model scores it toxic (0.8) without reading it.
+HUNGARIAN_RICE = "Mennyi ideig kell főzni a rizst egy kuktában?"
+
+
+def test_toxicity_inside_another_language_is_annotated_not_blocked() -> None:
+    (verdict,) = Guard.from_policy().check([HUNGARIAN_RICE], "input")
+    assert verdict.action == "annotate" and verdict.text == HUNGARIAN_RICE
+    actions = {(f.scorer, f.action) for f in verdict.flags}
+    assert actions == {("language", "annotate"), ("toxicity", "annotate")}
+    # The strict profile does not let through what the guard cannot read.
+    (strict,) = Guard.from_policy(None, "strict").check([HUNGARIAN_RICE], "input")
+    assert strict.action == "block"
+
+
+def test_an_english_insult_beside_another_language_is_still_blocked() -> None:
+    text = f"You are a worthless idiot. {GERMAN}"
+    (verdict,) = Guard.from_policy().check([text], "input")
+    assert verdict.action == "block"
+    toxic = [f for f in verdict.flags if f.scorer == "toxicity"]
+    assert [(f.action, text[f.span.start : f.span.end]) for f in toxic] == [
+        ("block", "You are a worthless idiot.")
+    ]

@@ -135,6 +135,18 @@ def test_personal_data_in_the_answer_is_redacted(client: openai.OpenAI) -> None:
     assert "[EMAIL]" in streamed and all(EMAIL not in (c.model_dump_json()) for c in chunks)
 
 
+def test_a_prompt_in_another_language_is_answered_and_marked(client: openai.OpenAI) -> None:
+    # The guard's models read English: the built-in policy passes the prompt on, annotated, even
+    # where the toxicity model, which cannot read it, scores it over its threshold.
+    prompt = "Kannst du mir bitte erklären, warum der Himmel am Abend manchmal rot aussieht?"
+    answer = client.chat.completions.create(
+        model=PLAIN, messages=[{"role": "user", "content": prompt}], max_tokens=16, temperature=0
+    )
+    meta = answer.genguard["guard"]["input"]
+    assert meta["action"] == "annotate" and "language" in meta["rules"]
+    assert answer.choices[0].message.content.strip()
+
+
 def test_personal_data_in_the_prompt_never_reaches_the_model(client: openai.OpenAI, served: Served) -> None:
     prompt = "Repeat exactly: my email is john.smith@example.com"
     answer = client.chat.completions.create(

@@ -97,13 +97,17 @@ class Guard:
                 model_ids[rule.scorer] = scorer.model_id
                 results.append(runs[rule.scorer].result(scorer, i, text))
                 scores[rule.scorer] = results[-1].score
+            flagged = {
+                rule.scorer: _flagged_spans(result, rule) for rule, result in zip(rules, results, strict=True)
+            }
             for rule, scorer, result in zip(rules, self._stage_scorers[stage], results, strict=True):
                 action = rule.action_for(scores)
+                inside = [(s, e, act) for name, act in rule.inside.items() for s, e in flagged[name]]
                 if not (quotes_rule is not None and rule.scorer in quotes_rule.scorers and quotes[i]):
-                    flags += _flags(result, rule, action)
+                    flags += _flags(result, rule, action, inside=inside)
                     continue
                 parts = runs[rule.scorer]
-                flags += _flags(parts.result(scorer, i, text, own=True), rule, action)
+                flags += _flags(parts.result(scorer, i, text, own=True), rule, action, inside=inside)
                 for q, quoted in parts.quoted[i]:
                     flags += _flags(quoted, rule, quotes_rule.action, offset=q.start, quoted=True)
             verdicts.append(self._verdict(stage, text, flags, scores, model_ids))
@@ -176,16 +180,46 @@ def _scorer_key(rule: Rule) -> str:
     return rule.scorer + json.dumps(_scorer_params(rule), sort_keys=True, default=str)
 
 
-def _flags(result: ScoreResult, rule: Rule, action: str, offset: int = 0, quoted: bool = False) -> list[Flag]:
-    """The rule's flags from one result: findings at or over the threshold, or the text as a whole
-    when a scorer without findings scores over it. `allow` records nothing."""
-    if action == "allow":
-        return []
+def _triggering(result: ScoreResult, rule: Rule) -> list[Finding]:
+    """The findings at or over the rule's threshold, or the text as a whole when a scorer without
+    findings scores over it."""
     threshold = rule.threshold
     findings = [f for f in result.findings if threshold is None or f.score >= threshold]
     if not result.findings and threshold is not None and result.score >= threshold:
         findings = [Finding(scorer=rule.scorer, label=rule.scorer.upper(), score=result.score)]
-    return [_flag(f, action, rule.reason or rule.scorer, offset, quoted) for f in findings]
+    return findings
+
+
+def _flagged_spans(result: ScoreResult, rule: Rule) -> list[tuple[int, int]]:
+    """[start, end) of the rule's triggering findings that have spans (what `inside` refers to)."""
+    return [(f.span.start, f.span.end) for f in _triggering(result, rule) if f.span is not None]
+
+
+def _flags(
+    result: ScoreResult,
+    rule: Rule,
+    action: str,
+    offset: int = 0,
+    quoted: bool = False,
+    inside: Sequence[tuple[int, int, str]] = (),
+) -> list[Flag]:
+    """The rule's flags from one result (`_triggering`); `allow` records nothing. A finding whose
+    span (shifted by `offset`) lies inside an `inside` span (start, end, action) gets that action
+    where it is milder."""
+    if action == "allow":
+        return []
+    flags = []
+    for f in _triggering(result, rule):
+        act = action
+        if f.span is not None:
+            start, end = f.span.start + offset, f.span.end + offset
+            for s, e, milder in inside:
+                if s <= start and end <= e:
+                    act = min(act, milder, key=ACTIONS.index)
+        if act == "allow":
+            continue
+        flags.append(_flag(f, act, rule.reason or rule.scorer, offset, quoted))
+    return flags
 
 
 def _flag(finding: Finding, action: str, reason: str, offset: int, quoted: bool) -> Flag:

@@ -16,7 +16,10 @@ A profile that `extends` another starts from its rules and overrides them field 
 A rule may ask for confirmation by other scorers of the same stage,
 `injection: {threshold: 0.5, action: block, confirm: {injection-model: 0.7}}`: its action then
 applies only to texts those scorers score at or over the given values, and its findings on other
-texts are annotated. Every mistake is reported with the file and line it is on.
+texts are annotated. A rule may also give a milder action to its findings that lie inside what
+another scorer of the stage flags, `toxicity: {..., inside: {language: annotate}}`: a toxicity
+finding on a sentence written in a language the model was not measured on is then annotated, not
+blocked. Every mistake is reported with the file and line it is on.
 """
 
 from __future__ import annotations
@@ -41,14 +44,15 @@ ACTIONS: tuple[Action, ...] = ("allow", "annotate", "disclaimer", "redact", "blo
 STAGES = ("input", "output", "training")
 DEFAULT_POLICY = Path(__file__).with_name("policies") / "default.yaml"
 
-_RULE_KEYS = {"threshold", "action", "reason", "params", "confirm"}
+_RULE_KEYS = {"threshold", "action", "reason", "params", "confirm", "inside"}
 _PROFILE_KEYS = {"extends", "quotations", "description", *STAGES}
 
 
 class Rule(Result):
     """Run `scorer` (built with `params`); findings scoring >= threshold trigger `action`, on texts
     that every scorer in `confirm` scores at or over its value (on other texts: `annotate`, or
-    `action` where that is milder)."""
+    `action` where that is milder). A finding whose span lies inside a span that scorer X of
+    `inside` flags (at X's rule threshold) gets `inside[X]` instead, where that is milder."""
 
     scorer: str
     action: Action = "annotate"
@@ -56,6 +60,7 @@ class Rule(Result):
     reason: str = ""
     params: dict[str, Any] = Field(default_factory=dict)
     confirm: dict[str, float] = Field(default_factory=dict)
+    inside: dict[str, Action] = Field(default_factory=dict)
 
     def action_for(self, scores: dict[str, float]) -> Action:
         """The action this rule's findings on a text get, given every scorer's score of the text."""
@@ -203,13 +208,18 @@ class Policy:
             self._check_rule(spec, scorer, fields)
             out[scorer] = Rule(**fields)
         for rule in out.values():
-            missing = sorted(set(rule.confirm) - set(out))
-            if missing:
-                raise self._err(
-                    rules.get(rule.scorer, rules),
-                    "confirm",
-                    f"{rule.scorer!r} asks {missing[0]!r} to confirm it, but stage {stage!r} does not run it",
-                )
+            for key, named, says in (
+                ("confirm", rule.confirm, "asks {} to confirm it"),
+                ("inside", rule.inside, "acts inside what {} flags"),
+            ):
+                missing = sorted(set(named) - set(out))
+                if missing:
+                    what = says.format(repr(missing[0]))
+                    raise self._err(
+                        rules.get(rule.scorer, rules),
+                        key,
+                        f"{rule.scorer!r} {what}, but stage {stage!r} does not run it",
+                    )
         return tuple(out.values())
 
     def _check_rule(self, spec: _Lines, scorer: str, fields: dict[str, Any]) -> None:
@@ -243,6 +253,15 @@ class Policy:
         ):
             raise self._err(
                 spec, "confirm", f"confirm for {scorer!r} must map scorer names to numbers in [0, 1]"
+            )
+        inside = fields.get("inside") or {}
+        if not isinstance(inside, dict) or not all(
+            isinstance(k, str) and k != scorer and v in ACTIONS for k, v in inside.items()
+        ):
+            raise self._err(
+                spec,
+                "inside",
+                f"inside for {scorer!r} must map other scorers' names to actions ({', '.join(ACTIONS)})",
             )
 
     def _quotations(self, body: _Lines) -> QuotationRule | None:

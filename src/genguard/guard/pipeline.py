@@ -87,6 +87,7 @@ class Guard:
                     runs[rule.scorer].score(scorer, pieces, split)
             if progress is not None:
                 progress(sum(len(p.text) for p in batch))
+        marking = {name for rule in rules for name in rule.inside}  # scorers some rule acts inside
         verdicts = []
         for i, text in enumerate(texts):
             flags: list[Flag] = []
@@ -98,7 +99,9 @@ class Guard:
                 results.append(runs[rule.scorer].result(scorer, i, text))
                 scores[rule.scorer] = results[-1].score
             flagged = {
-                rule.scorer: _flagged_spans(result, rule) for rule, result in zip(rules, results, strict=True)
+                rule.scorer: _flagged_spans(result, rule)
+                for rule, result in zip(rules, results, strict=True)
+                if rule.scorer in marking
             }
             for rule, scorer, result in zip(rules, self._stage_scorers[stage], results, strict=True):
                 action = rule.action_for(scores)

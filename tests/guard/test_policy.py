@@ -62,7 +62,7 @@ def test_builtin_policy_profiles(builtin: Policy) -> None:
         ),
     }
     assert set(rules(builtin, "default", "output")) == {"toxicity", "pii", "lexicon", "language"}
-    assert set(rules(builtin, "default", "training")) == {"toxicity", "pii"}
+    assert set(rules(builtin, "default", "training")) == {"toxicity", "pii", "language"}
 
 
 def test_strict_extends_default_field_by_field(builtin: Policy) -> None:

@@ -153,6 +153,7 @@ LATER_SETS = {
     13: ("thirteenth", "set 12"),
     14: ("fourteenth", "set 13"),
     15: ("fifteenth", "set 14"),
+    16: ("sixteenth", "set 15"),
 }
 
 

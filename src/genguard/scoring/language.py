@@ -7,9 +7,10 @@ languages than on English ones; the measured figures, and how often this scorer 
 for another language, are in genguard/guard/error_rates.json (scorers "language" and
 "injection-model"), written by benchmarks/language_quality.py and benchmarks/injection_quality.py.
 
-Each sentence piece (genguard.text.sentences.chunk_spans) with at least MIN_LETTERS letters that
-does not plainly look English (genguard.text.language.looks_english) goes to langid.py's model;
-its score is the probability that it is in none of `languages`. A piece at or over `threshold` is
+Each sentence piece (genguard.text.sentences.chunk_spans) with letters enough to tell
+(genguard.text.language.distribution: 20, or 8 mostly outside ASCII) that does not plainly look
+English (genguard.text.language.looks_english) goes to langid.py's model; its score is the
+probability that it is written in a language other than `languages`. A piece at or over `threshold` is
 a finding labelled LANGUAGE_<code> of the likeliest other language (LANGUAGE_DE, LANGUAGE_ZH, ...).
 Pieces the model finds no language in (hashes, base64: langid.py's "zxx") and short pieces score 0:
 the scorer cannot decide there, and says nothing.
@@ -54,9 +55,9 @@ class LanguageScorer:
         return [self._score_one(text) for text in check_texts(texts)]
 
     def outside(self, piece: str) -> tuple[float, str | None]:
-        """(P(piece is in none of `languages`), the likeliest language outside them) for one
-        piece; (0.0, None) where it cannot be decided: too few letters, plain English while
-        English is allowed, or no language found in it."""
+        """(P(piece is written in a language other than `languages`), the likeliest such language)
+        for one piece; (0.0, None) where it cannot be decided: too few letters, plain English
+        while English is allowed, or no language found in it."""
         if "en" in self.languages and looks_english(piece):
             return 0.0, None
         probs = distribution(normalize(piece, _FOLD))

@@ -56,6 +56,18 @@ def test_english_is_not_marked(language: LanguageScorer, text: str) -> None:
     assert result.score < 0.5
 
 
+def test_consecutive_sentences_in_one_language_are_one_finding(language: LanguageScorer) -> None:
+    document = " ".join([GERMAN] * 50)
+    text = (
+        f"{document} The meeting moved to Thursday at noon, and the room is booked for two hours. {SPANISH}"
+    )
+    (result,) = language.score([text])
+    assert [f.label for f in result.findings] == ["LANGUAGE_DE", "LANGUAGE_ES"]
+    german, spanish = (f.span for f in result.findings)
+    assert (german.start, german.end) == (0, len(document))
+    assert text[spanish.start : spanish.end] == SPANISH
+
+
 def test_a_short_sentence_in_another_script_is_decided(language: LanguageScorer) -> None:
     # 17 Hangul letters: under MIN_LETTERS, but a script English never uses.
     (result,) = language.score(["베이비시터 메모를 간단하게 정리해 줄래?"])

@@ -10,10 +10,11 @@ for another language, are in genguard/guard/error_rates.json (scorers "language"
 Each sentence piece (genguard.text.sentences.chunk_spans) with letters enough to tell
 (genguard.text.language.distribution: 20, or 8 mostly outside ASCII) that does not plainly look
 English (genguard.text.language.looks_english) goes to langid.py's model; its score is the
-probability that it is written in a language other than `languages`. A piece at or over `threshold` is
-a finding labelled LANGUAGE_<code> of the likeliest other language (LANGUAGE_DE, LANGUAGE_ZH, ...).
-Pieces the model finds no language in (hashes, base64: langid.py's "zxx") and short pieces score 0:
-the scorer cannot decide there, and says nothing.
+probability that it is written in a language other than `languages`. A piece at or over
+`threshold` is a finding labelled LANGUAGE_<code> of the likeliest other language (LANGUAGE_DE,
+LANGUAGE_ZH, ...); consecutive pieces in the same language are one finding. Pieces the model finds
+no language in (hashes, base64: langid.py's "zxx") and short pieces score 0: the scorer cannot
+decide there, and says nothing.
 """
 
 from __future__ import annotations
@@ -71,20 +72,25 @@ class LanguageScorer:
 
     def _score_one(self, text: str) -> ScoreResult:
         best = 0.0
-        findings = []
-        for start, end in chunk_spans(text):
+        runs: list[list] = []  # [start, end, label, score] of consecutive pieces in one language
+        last = -1  # index of the piece the last run ended with
+        for k, (start, end) in enumerate(chunk_spans(text)):
             p, code = self.outside(text[start:end])
             best = max(best, p)
-            if code is not None and p >= self.threshold:
-                label = LABEL_PREFIX + code.upper()
-                findings.append(
-                    Finding(
-                        scorer=self.name,
-                        label=label,
-                        score=round(p, 4),
-                        span=Span(start=start, end=end, label=label),
-                    )
-                )
+            if code is None or p < self.threshold:
+                continue
+            label = LABEL_PREFIX + code.upper()
+            if (
+                runs and last == k - 1 and runs[-1][2] == label
+            ):  # a document is one finding, not one per sentence
+                runs[-1][1], runs[-1][3] = end, max(runs[-1][3], p)
+            else:
+                runs.append([start, end, label, p])
+            last = k
+        findings = [
+            Finding(scorer=self.name, label=label, score=round(p, 4), span=Span(start=s, end=e, label=label))
+            for s, e, label, p in runs
+        ]
         return ScoreResult(scorer=self.name, model_id=self.model_id, score=round(best, 4), findings=findings)
 
 

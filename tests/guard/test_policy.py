@@ -472,6 +472,32 @@ profiles:
         4,
         ["inside for 'toxicity' must map other scorers' names to actions"],
     ),
+    "inside a list": (
+        """\
+profiles:
+  default:
+    input:
+      language: {threshold: 0.99}
+      toxicity: {threshold: 0.5, action: block, inside: []}
+""",
+        5,
+        ["inside for 'toxicity' must map other scorers' names to actions"],
+    ),
+    "an extending profile switching the marking scorer off": (
+        """\
+profiles:
+  default:
+    input:
+      language: {threshold: 0.99}
+      toxicity: {threshold: 0.5, action: block, inside: {language: annotate}}
+  lax:
+    extends: default
+    input:
+      language: off
+""",
+        9,
+        ["'toxicity' acts inside what 'language' flags", "`inside: null` drops that"],
+    ),
     "empty profiles": ("profiles: {}\n", 1, ["a policy needs a non-empty 'profiles:' mapping"]),
     "profiles a list": ("profiles:\n  - default\n", 1, ["non-empty 'profiles:' mapping"]),
 }
@@ -532,3 +558,21 @@ def test_confirm_decides_the_action_per_text() -> None:
             "    input:\n"
             "      injection-model: off\n"
         ).profile("lax")
+
+
+def test_inside_null_drops_an_inherited_mapping() -> None:
+    policy = Policy.from_yaml(
+        "profiles:\n"
+        "  default:\n"
+        "    input:\n"
+        "      language: {threshold: 0.99}\n"
+        "      toxicity: {threshold: 0.5, action: block, inside: {language: annotate}}\n"
+        "  lax:\n"
+        "    extends: default\n"
+        "    input:\n"
+        "      language: off\n"
+        "      toxicity: {inside: null}\n",
+        "lax.yaml",
+    )
+    (toxicity,) = policy.profile("lax").stages["input"]
+    assert (toxicity.scorer, toxicity.inside, toxicity.action) == ("toxicity", {}, "block")

@@ -124,7 +124,33 @@ def test_bad_input_is_refused(language: LanguageScorer, bad: object) -> None:
         language.score(bad)  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize(("kwargs"), [{"languages": []}, {"languages": "en"}, {"threshold": 0.0}])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Mijn vader is in de tuin en mijn moeder is in de keuken.",  # Dutch "is", "in": not English words
+        "Dime si a mi me gusta ir a la playa en verano.",
+        "A me piace molto il caffè, e a te piace il tè?",
+    ],
+)
+def test_latin_script_languages_sharing_short_words_with_english_are_found(
+    language: LanguageScorer, text: str
+) -> None:
+    assert not looks_english(text)
+    (result,) = language.score([text])
+    assert len(result.findings) == 1 and result.findings[0].label != "LANGUAGE_EN"
+
+
+@pytest.mark.parametrize(
+    ("kwargs"),
+    [
+        {"languages": []},
+        {"languages": "en"},
+        {"languages": ["english"]},  # a typo would mark every English sentence
+        {"languages": ["en-US"]},
+        {"languages": [1]},
+        {"threshold": 0.0},
+    ],
+)
 def test_bad_parameters_are_refused(kwargs: dict) -> None:
     with pytest.raises(ValueError):
         LanguageScorer(**kwargs)
@@ -175,3 +201,15 @@ def test_an_english_insult_beside_another_language_is_still_blocked() -> None:
     assert [(f.action, text[f.span.start : f.span.end]) for f in toxic] == [
         ("block", "You are a worthless idiot.")
     ]
+
+
+def test_a_quotation_in_english_does_not_make_a_hungarian_prompt_blockable() -> None:
+    # The toxicity rule reads the author's own words with the quotation blanked, which joins the
+    # Hungarian sentences around it into one piece; the language rule must mark the same text.
+    text = (
+        'A szakács ezt mondta nekem: "Please cook the rice for twenty minutes with the lid on. '
+        f'Then let it rest for five minutes." {HUNGARIAN_RICE}'
+    )
+    (verdict,) = Guard.from_policy().check([text], "input")
+    assert verdict.action == "annotate"
+    assert {f.scorer for f in verdict.flags if f.action == "annotate"} >= {"language"}

@@ -88,6 +88,11 @@ class Guard:
             if progress is not None:
                 progress(sum(len(p.text) for p in batch))
         marking = {name for rule in rules for name in rule.inside}  # scorers some rule acts inside
+        markers = {
+            rule.scorer: (rule, scorer)
+            for rule, scorer in zip(rules, self._stage_scorers[stage], strict=True)
+            if rule.scorer in marking
+        }
         verdicts = []
         for i, text in enumerate(texts):
             flags: list[Flag] = []
@@ -105,11 +110,21 @@ class Guard:
             }
             for rule, scorer, result in zip(rules, self._stage_scorers[stage], results, strict=True):
                 action = rule.action_for(scores)
-                inside = [(s, e, act) for name, act in rule.inside.items() for s, e in flagged[name]]
+                inside = [(s, e, act) for name, act in rule.inside.items() for s, e in flagged.get(name, ())]
                 if not (quotes_rule is not None and rule.scorer in quotes_rule.scorers and quotes[i]):
                     flags += _flags(result, rule, action, inside=inside)
                     continue
                 parts = runs[rule.scorer]
+                if rule.inside:
+                    # The author's own words are read with the quotations blanked, which joins the
+                    # sentences around them: mark the same blanked text, or no piece would fit.
+                    blanked = _blank(text, quotes[i])
+                    inside = [
+                        (s, e, act)
+                        for name, act in rule.inside.items()
+                        if name in markers
+                        for s, e in _flagged_spans(markers[name][1].score([blanked])[0], markers[name][0])
+                    ]
                 flags += _flags(parts.result(scorer, i, text, own=True), rule, action, inside=inside)
                 for q, quoted in parts.quoted[i]:
                     flags += _flags(quoted, rule, quotes_rule.action, offset=q.start, quoted=True)

@@ -205,12 +205,15 @@ class Policy:
                 )
             fields = out[scorer].model_dump() if scorer in out else {"scorer": scorer}
             fields.update(spec)
+            for key in ("confirm", "inside"):  # `inside: null` switches an inherited mapping off
+                if key in spec and spec[key] is None:
+                    fields[key] = {}
             self._check_rule(spec, scorer, fields)
             out[scorer] = Rule(**fields)
         for rule in out.values():
-            for key, named, says in (
-                ("confirm", rule.confirm, "asks {} to confirm it"),
-                ("inside", rule.inside, "acts inside what {} flags"),
+            for key, named, says, hint in (
+                ("confirm", rule.confirm, "asks {} to confirm it", ""),
+                ("inside", rule.inside, "acts inside what {} flags", " (`inside: null` drops that)"),
             ):
                 missing = sorted(set(named) - set(out))
                 if missing:
@@ -218,7 +221,7 @@ class Policy:
                     raise self._err(
                         rules.get(rule.scorer, rules),
                         key,
-                        f"{rule.scorer!r} {what}, but stage {stage!r} does not run it",
+                        f"{rule.scorer!r} {what}, but stage {stage!r} does not run it{hint}",
                     )
         return tuple(out.values())
 
@@ -246,7 +249,7 @@ class Policy:
                 )
         if not isinstance(fields.get("reason", ""), str):
             raise self._err(spec, "reason", "reason must be text")
-        confirm = fields.get("confirm") or {}
+        confirm = fields.get("confirm", {})
         if not isinstance(confirm, dict) or not all(
             isinstance(k, str) and not isinstance(v, bool) and isinstance(v, int | float) and 0 <= v <= 1
             for k, v in confirm.items()
@@ -254,7 +257,7 @@ class Policy:
             raise self._err(
                 spec, "confirm", f"confirm for {scorer!r} must map scorer names to numbers in [0, 1]"
             )
-        inside = fields.get("inside") or {}
+        inside = fields.get("inside", {})
         if not isinstance(inside, dict) or not all(
             isinstance(k, str) and k != scorer and v in ACTIONS for k, v in inside.items()
         ):

@@ -19,6 +19,7 @@ decide there, and says nothing.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from importlib.metadata import version
 
@@ -29,6 +30,7 @@ from genguard.text.sentences import chunk_spans
 from genguard.types import Finding, ScoreResult, Span
 
 LABEL_PREFIX = "LANGUAGE_"
+_CODE = re.compile(r"[a-z]{2,3}")
 # Folding homoglyphs would turn Cyrillic and Greek words into Latin lookalikes ("TekcT").
 _FOLD = ("nfkc", "invisible")
 
@@ -41,13 +43,21 @@ class LanguageScorer:
     combine = staticmethod(max_score)  # a text scores its most foreign piece
 
     def __init__(self, languages: Sequence[str] = ("en",), threshold: float = 0.99) -> None:
-        if isinstance(languages, str) or not languages:
-            raise ValueError("languages must be a non-empty list of ISO 639-1 codes, e.g. ['en']")
+        # A typo ("english", "en-US") would match nothing and mark every English sentence.
+        if (
+            isinstance(languages, str)
+            or not languages
+            or not all(isinstance(c, str) and _CODE.fullmatch(c) for c in languages)
+        ):
+            raise ValueError(
+                "languages must be a non-empty list of ISO 639-1 or 639-3 codes, e.g. ['en', 'de'], "
+                f"got {languages!r}"
+            )
         if not 0.0 < threshold <= 1.0:
             raise ValueError(f"threshold must lie in (0, 1], got {threshold}")
         self.languages = tuple(code.lower() for code in languages)
         self.threshold = threshold
-        self.model_id = f"langid.py model (py3langid {version('py3langid')}), 97 languages"
+        self.model_id = f"langid.py model (py3langid {version('py3langid')})"
 
     def score(self, texts: Sequence[str]) -> list[ScoreResult]:
         """One ScoreResult per text, findings in text order with spans on the text as given.
@@ -71,27 +81,28 @@ class LanguageScorer:
         return sum(others.values()) - others.get(NOT_LANGUAGE, 0.0), top
 
     def _score_one(self, text: str) -> ScoreResult:
+        """The text's result: one finding per run of consecutive pieces in one language, so that a
+        document is one finding, not one per sentence."""
         best = 0.0
-        runs: list[list] = []  # [start, end, label, score] of consecutive pieces in one language
-        last = -1  # index of the piece the last run ended with
+        runs: list[tuple[int, int, str, float]] = []  # start, end, label, highest score
+        last = -1  # index of the piece the last run ends with
         for k, (start, end) in enumerate(chunk_spans(text)):
             p, code = self.outside(text[start:end])
+            p = round(p, 4)  # findings and the text's score agree at the threshold
             best = max(best, p)
             if code is None or p < self.threshold:
                 continue
             label = LABEL_PREFIX + code.upper()
-            if (
-                runs and last == k - 1 and runs[-1][2] == label
-            ):  # a document is one finding, not one per sentence
-                runs[-1][1], runs[-1][3] = end, max(runs[-1][3], p)
+            if runs and last == k - 1 and runs[-1][2] == label:
+                runs[-1] = (runs[-1][0], end, label, max(runs[-1][3], p))
             else:
-                runs.append([start, end, label, p])
+                runs.append((start, end, label, p))
             last = k
         findings = [
-            Finding(scorer=self.name, label=label, score=round(p, 4), span=Span(start=s, end=e, label=label))
+            Finding(scorer=self.name, label=label, score=p, span=Span(start=s, end=e, label=label))
             for s, e, label, p in runs
         ]
-        return ScoreResult(scorer=self.name, model_id=self.model_id, score=round(best, 4), findings=findings)
+        return ScoreResult(scorer=self.name, model_id=self.model_id, score=best, findings=findings)
 
 
 register("language", LanguageScorer)

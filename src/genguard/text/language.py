@@ -1,8 +1,10 @@
-"""Which language a piece of text is in: langid.py's model (py3langid, 97 languages, BSD-3), with
+"""Which language a piece of text is in: langid.py's model (py3langid, 139 languages, BSD-3), with
 a cheap test in front of it for plain English, the language the guard's models were trained on.
 
 `looks_english` needs no model: at least 97 % of the letters ASCII and at least 12 % of the Latin
-words among 19 common English ones. It is a shortcut, not an identifier: a text it accepts is
+words among common English words that other Latin-script languages do not use as everyday words
+("the", "you", "what"; not "is", "in", "a" or "me", which Dutch, German, Spanish and Italian
+sentences are full of). It is a shortcut, not an identifier: a text it accepts is
 taken to be English without langid.py's model, which costs most of the time (its load time and
 both paths' texts per second: benchmarks/results/language_quality.json). A text it rejects goes
 to the model (`distribution`).
@@ -39,7 +41,8 @@ NOT_LANGUAGE = "zxx"
 """langid.py's class for text with no linguistic content (hashes, base64, digits)."""
 
 _COMMON_ENGLISH = re.compile(
-    r"\b(?:the|and|you|to|of|your|is|this|for|with|all|me|my|a|in|it|that|please|what)\b"
+    r"\b(?:the|and|you|your|this|that|what|with|please|are|were|have|would|should|could|they|their"
+    r"|there|which|who|how|why|when|where|from|about|into|because|been|does|it|can)\b"
 )
 _LATIN_WORD = re.compile(r"[a-zA-Z]+")
 _LOCK = threading.Lock()
@@ -53,8 +56,9 @@ def letters(text: str) -> int:
 
 def looks_english(text: str) -> bool:
     """Whether `text` is plainly English: >= 97 % of its letters ASCII and >= 12 % of its Latin
-    words among 19 common English ones. False for text without Latin words. A text that frames
-    a document in another language, or quotes one at length, does not look English."""
+    words among the common English words of `_COMMON_ENGLISH`. False for text without Latin words.
+    A text that frames a document in another language, or quotes one at length, does not look
+    English."""
     words = len(_LATIN_WORD.findall(text))
     if not words:
         return False
@@ -66,7 +70,7 @@ def looks_english(text: str) -> bool:
 
 
 def distribution(text: str) -> dict[str, float] | None:
-    """langid.py's probability of each of its 97 languages (ISO 639-1 codes, and NOT_LANGUAGE)
+    """langid.py's probability of each of its languages (ISO 639-1 or 639-3 codes, and NOT_LANGUAGE)
     for `text`, summing to 1; None ("cannot decide") for text of fewer than MIN_LETTERS letters
     (MIN_OTHER_SCRIPT_LETTERS where most are outside ASCII).
     Loads the model on first use (thread-safe)."""
@@ -78,6 +82,7 @@ def distribution(text: str) -> dict[str, float] | None:
 
 
 def _identifier() -> Any:
+    """langid.py's identifier with normalised probabilities, loaded once, under a lock."""
     with _LOCK:
         if not _MODEL:
             from py3langid.langid import MODEL_FILE, LanguageIdentifier

@@ -42,7 +42,9 @@ NOT_LANGUAGE = "zxx"
 
 _COMMON_ENGLISH = re.compile(
     r"\b(?:the|and|you|your|this|that|what|with|please|are|were|have|would|should|could|they|their"
-    r"|there|which|who|how|why|when|where|from|about|into|because|been|does|it|can)\b"
+    r"|there|which|who|how|why|when|where|from|about|into|because|been|does|it|can|his|him|she|its"
+    r"|not|by|after|first|other|only|some|such|these|those|during|known|born|many|between|since|both"
+    r"|while|however|became|years|played|including)\b"
 )
 _LATIN_WORD = re.compile(r"[a-zA-Z]+")
 _LOCK = threading.Lock()

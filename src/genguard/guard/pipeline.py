@@ -374,7 +374,8 @@ def text_pieces(text: str, quotes: Sequence[Span] = ()) -> list[tuple[int, int]]
     (no indentation) between two whole sentences of 5+ words (`sentence_cuts`), not within 80
     characters before or 60 after a labelled quotation in `quotes`. A text without such a place
     for _FORCE_CHARS characters is cut at a sentence end, else a space, else anywhere: a pattern
-    running across such a cut may then be missed."""
+    running across such a cut may then be missed. The language scorer's run of one language
+    across a cut is reported as one finding per piece (the same sentences, split at the cut)."""
     if len(text) <= BATCH_CHARS:
         return [(0, len(text))]
     blocked = [(q.start - _QUOTE_CONTEXT[0], q.end + _QUOTE_CONTEXT[1]) for q in quotes]

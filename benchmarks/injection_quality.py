@@ -575,22 +575,14 @@ def candidate_report(folder: Path, sets: dict, scores: dict, t_model: float) -> 
     return out
 
 
-def language_marks(texts: Sequence[str]) -> np.ndarray:
-    """Whether the built-in policy's `language` rule (default profile, input stage) marks each
-    text as written in a language the guard's models were not measured on."""
-    from genguard.guard.policy import Policy
-
-    rule = next(r for r in Policy.load().profile("default").stages["input"] if r.scorer == "language")
-    scorer = get_scorer("language", threshold=rule.threshold, **rule.params)
-    return np.array([bool(r.findings) for r in scorer.score(list(texts))], bool)
-
-
 def by_language(sets: dict, scores: dict, trained: Sequence[int], first: int = 12) -> dict:
     """On the later sets from `first` on (written in many languages): recall and tricky FPR of
     the rows the built-in policy's language rule leaves alone ("english") and of those it marks
     ("other"), as the policy decides and by the head alone at its threshold, printed and returned
     as {set: {"attacks" | "tricky": {"english" | "other": {"policy" | "model": rate}}}}, plus
     "pooled": the same over the sets the model was not trained on (`trained`: set numbers)."""
+    from language_quality import language_marks  # the policy's language rule, built once
+
     out: dict = {}
     pooled: dict = {}
     print("\nBy language (rows the policy's language rule leaves alone / marks), as the policy decides")

@@ -34,6 +34,7 @@ import random
 import time
 import unicodedata
 from collections.abc import Callable, Sequence
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -41,7 +42,7 @@ import numpy as np
 from genguard.datasets import bold_prompts, bold_wikipedia_sentences, davidson_tweets, shakespeare_text
 from genguard.guard.error_rates import RATES_FILE
 from genguard.scoring.language import LanguageScorer
-from genguard.text.language import letters, looks_english
+from genguard.text.language import letter_counts, looks_english
 
 DATA = Path(__file__).parent / "data"
 RESULTS = Path(__file__).parent / "results" / "language_quality.json"
@@ -58,7 +59,7 @@ def english_sources() -> dict[str, list[str]]:
         for r in map(json.loads, (DATA / "injection_prompts.jsonl").read_text(encoding="utf-8").splitlines())
         if r.get("label") == "benign"
     ]
-    passages = [p for p in shakespeare_text().split("\n\n") if letters(p) >= 40]
+    passages = [p for p in shakespeare_text().split("\n\n") if letter_counts(p)[0] >= 40]
     return {
         "BOLD prompts (gender, race)": prompts,
         "BOLD sentences (gender, race)": bold_wikipedia_sentences(("gender", "race")),
@@ -68,14 +69,37 @@ def english_sources() -> dict[str, list[str]]:
     }
 
 
-def heldout_prompts() -> list[str]:
-    texts = []
+@cache
+def heldout_rows() -> tuple[dict, ...]:
+    """Every row of the held-out injection sets (attacks and benign), read once."""
+    rows = []
     for path in sorted(DATA.glob("injection_heldout*_*.jsonl")):
         for line in path.read_text(encoding="utf-8").splitlines():
             row = json.loads(line) if line.strip() else {}
             if "text" in row:
-                texts.append(row["text"])
-    return list(dict.fromkeys(texts))
+                rows.append(row)
+    return tuple(rows)
+
+
+def heldout_prompts() -> list[str]:
+    return list(dict.fromkeys(r["text"] for r in heldout_rows()))
+
+
+@cache
+def policy_language_scorer() -> LanguageScorer:
+    """The scorer of the built-in policy's `language` rule (default profile, input stage), built
+    as the guard builds it."""
+    from genguard.guard.policy import Policy
+    from genguard.scoring import get_scorer
+
+    rule = next(r for r in Policy.load().profile("default").stages["input"] if r.scorer == "language")
+    return get_scorer("language", threshold=rule.threshold, **rule.params)  # type: ignore[return-value]
+
+
+def language_marks(texts: Sequence[str]) -> np.ndarray:
+    """Whether the built-in policy's `language` rule marks each text as written in a language the
+    guard's models were not measured on."""
+    return np.array([bool(r.findings) for r in policy_language_scorer().score(list(texts))], bool)
 
 
 def other_script(text: str) -> bool:
@@ -172,15 +196,8 @@ def policy_inside() -> dict:
     profile = Policy.load().profile("default")
     stages = {k: tuple(r.model_copy(update={"inside": {}}) for r in v) for k, v in profile.stages.items()}
     before = Guard(profile.model_copy(update={"stages": stages}))
-    marker = next(r for r in guard.profile.stages["input"] if r.scorer == "language")
-    scorer = LanguageScorer(threshold=marker.threshold, **marker.params)
-    ordinary = []
-    for path in sorted(DATA.glob("injection_heldout*_benign.jsonl")):
-        for line in path.read_text(encoding="utf-8").splitlines():
-            row = json.loads(line) if line.strip() else {}
-            if row.get("kind") == "ordinary":
-                ordinary.append(row["text"])
-    ordinary = [t for t, r in zip(ordinary, scorer.score(ordinary), strict=True) if r.findings]
+    ordinary = [r["text"] for r in heldout_rows() if r.get("kind") == "ordinary"]
+    ordinary = [t for t, marked in zip(ordinary, language_marks(ordinary), strict=True) if marked]
     tweets, labels = davidson_tweets()
     offensive = [t for t, y in zip(tweets, labels, strict=True) if y in (0, 1)]
     offensive = random.Random(SEED).sample(offensive, 5000)

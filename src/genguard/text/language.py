@@ -26,7 +26,7 @@ __all__ = [
     "MIN_OTHER_SCRIPT_LETTERS",
     "NOT_LANGUAGE",
     "distribution",
-    "letters",
+    "letter_counts",
     "looks_english",
 ]
 
@@ -51,9 +51,10 @@ _LOCK = threading.Lock()
 _MODEL: list[Any] = []  # the loaded identifier, once
 
 
-def letters(text: str) -> int:
-    """How many characters of `text` are letters (any script)."""
-    return sum(c.isalpha() for c in text)
+def letter_counts(text: str) -> tuple[int, int]:
+    """(letters of any script in `text`, how many of them are outside ASCII)."""
+    alpha = [c for c in text if c.isalpha()]
+    return len(alpha), sum(not c.isascii() for c in alpha)
 
 
 def looks_english(text: str) -> bool:
@@ -65,8 +66,8 @@ def looks_english(text: str) -> bool:
     if not words:
         return False
     if not text.isascii():  # most texts are ASCII: their letters are then all ASCII
-        alpha = [c for c in text if c.isalpha()]
-        if sum(c.isascii() for c in alpha) < 0.97 * len(alpha):
+        n, other = letter_counts(text)
+        if n - other < 0.97 * n:
             return False
     return len(_COMMON_ENGLISH.findall(text.lower())) / words >= 0.12
 
@@ -76,9 +77,8 @@ def distribution(text: str) -> dict[str, float] | None:
     for `text`, summing to 1; None ("cannot decide") for text of fewer than MIN_LETTERS letters
     (MIN_OTHER_SCRIPT_LETTERS where most are outside ASCII).
     Loads the model on first use (thread-safe)."""
-    alpha = [c for c in text if c.isalpha()]
-    other_script = 2 * sum(not c.isascii() for c in alpha) > len(alpha)
-    if len(alpha) < (MIN_OTHER_SCRIPT_LETTERS if other_script else MIN_LETTERS):
+    n, other = letter_counts(text)
+    if n < (MIN_OTHER_SCRIPT_LETTERS if 2 * other > n else MIN_LETTERS):
         return None
     return dict(_identifier().rank(text))
 

@@ -65,6 +65,10 @@ class Guard:
         quotes = [quotation_spans(t) for t in texts] if quotes_rule else [[] for _ in texts]
         runs = {rule.scorer: _Parts(len(texts)) for rule in rules}
         scorers = self._stage_scorers[stage]
+        quoting = set(quotes_rule.scorers) if quotes_rule is not None else set()
+        # A quotation scorer reads the author's words with the quotations blanked, which joins the
+        # sentences around them; the scorers it acts `inside` must mark that same blanked text.
+        quoting |= {name for rule in rules if rule.scorer in quoting for name in rule.inside}
         for batch in _batches(texts, quotes):
             whole = [_Piece(p.index, 0, texts[p.index], quotes[p.index], True) for p in batch if p.last]
             parts = [batch if piecewise(scorer) else whole for scorer in scorers]
@@ -82,9 +86,8 @@ class Guard:
                 requests = [s.embedding_requests([p.text for p in pieces]) for s, pieces in sharing]
                 embed_together([r for group in requests for r in group])
             for rule, scorer, pieces in zip(rules, scorers, parts, strict=True):
-                split = quotes_rule is not None and rule.scorer in quotes_rule.scorers
                 if pieces:
-                    runs[rule.scorer].score(scorer, pieces, split)
+                    runs[rule.scorer].score(scorer, pieces, rule.scorer in quoting)
             if progress is not None:
                 progress(sum(len(p.text) for p in batch))
         marking = {name for rule in rules for name in rule.inside}  # scorers some rule acts inside
@@ -115,16 +118,14 @@ class Guard:
                     flags += _flags(result, rule, action, inside=inside)
                     continue
                 parts = runs[rule.scorer]
-                if rule.inside:
-                    # The author's own words are read with the quotations blanked, which joins the
-                    # sentences around them: mark the same blanked text, or no piece would fit.
-                    blanked = _blank(text, quotes[i])
-                    inside = [
-                        (s, e, act)
-                        for name, act in rule.inside.items()
-                        if name in markers
-                        for s, e in _flagged_spans(markers[name][1].score([blanked])[0], markers[name][0])
-                    ]
+                inside = [
+                    (s, e, act)
+                    for name, act in rule.inside.items()
+                    if name in markers
+                    for s, e in _flagged_spans(
+                        runs[name].result(markers[name][1], i, text, own=True), markers[name][0]
+                    )
+                ]
                 flags += _flags(parts.result(scorer, i, text, own=True), rule, action, inside=inside)
                 for q, quoted in parts.quoted[i]:
                     flags += _flags(quoted, rule, quotes_rule.action, offset=q.start, quoted=True)

@@ -35,6 +35,7 @@ import json
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 from safetensors import SafetensorError
@@ -44,6 +45,7 @@ from genguard.errors import ModelLoadError
 from genguard.scoring.base import check_texts, register
 from genguard.scoring.embedder import DIM, EmbeddingRequest, SentenceEmbedder, default_embedder
 from genguard.scoring.linear_head import LinearHead, sigmoid
+from genguard.scoring.ngram_head import NgramFusion
 from genguard.scoring.screen import packaged_screen
 from genguard.scoring.toxicity import prepare, screened_units
 from genguard.text.sentences import chunk_spans
@@ -258,6 +260,7 @@ class InjectionModelScorer:
     ) -> None:
         folder = Path(model_dir) if model_dir is not None else DEFAULT_MODEL_DIR
         self.head = _load_head(folder.resolve())
+        self.fusion = _load_fusion(folder.resolve())
         self.threshold = self.head.threshold if threshold is None else float(threshold)
         self.embedder = embedder or default_embedder()
         self.screen = packaged_screen(folder.resolve(), Path(self.embedder.folder)) if screen else None
@@ -266,7 +269,8 @@ class InjectionModelScorer:
     def probabilities(self, texts: Sequence[str]) -> np.ndarray:
         """P(injection) of each text taken whole (no pieces; the embedder truncates at 256 word pieces)."""
         features = self.embedder.embed([prepare(t) for t in texts], layers=self.head.layers)
-        return self.head.probabilities(features)
+        probs = self.head.probabilities(features)
+        return probs if self.fusion is None else self.fusion.fuse(probs, self.fusion.text_logits(texts))
 
     @staticmethod
     def _units(texts: Sequence[str]) -> tuple[list[str], list[int], list[bool], list[tuple[int, int]]]:
@@ -283,14 +287,19 @@ class InjectionModelScorer:
         return [texts[i][s:e] for i, (s, e) in zip(owners, spans, strict=True)], owners, whole, spans
 
     def _plan(
-        self, units: list[str], owners: list[int], whole: list[bool]
-    ) -> tuple[
-        list[str], np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray, np.ndarray] | None, np.ndarray
-    ]:
-        """(prepared units, the screen's stand-in scores, the units left to score, a ContextHead's
-        `context_rows` or None, the units to embed: those left and, for a ContextHead, their
-        context units)."""
-        prepared, cleared, probs = screened_units(self.screen, units, self.threshold)
+        self, units: list[str], owners: list[int], whole: list[bool], ngram: np.ndarray | None
+    ) -> _Plan:
+        """What scoring `units` takes: see _Plan. With an n-gram fusion the screen clears for the
+        MiniLM head's own threshold, and a unit it clears is still embedded where its fused
+        stand-in (the screen's stand-in fused with its text's n-gram logit, `ngram` per unit)
+        reaches half the threshold, so that the n-grams alone can bring a unit to the head."""
+        fusion = self.fusion
+        screen_at = self.threshold if fusion is None else fusion.head_threshold
+        prepared, cleared, probs = screened_units(self.screen, units, screen_at)
+        if fusion is not None and ngram is not None:
+            probs = np.where(cleared, fusion.fuse(probs, ngram), 0.0)
+            cleared &= probs < self.threshold / 2
+            probs[~cleared] = 0.0
         rows = context_rows(owners, whole) if isinstance(self.head, ContextHead) else None
         rest = np.flatnonzero(~cleared)
         needed = (
@@ -298,35 +307,45 @@ class InjectionModelScorer:
             if rows is None or not len(rest)
             else np.unique(np.concatenate([rest, rows[0][rest], rows[1][rest]]))
         )
-        return prepared, probs, rest, rows, needed
+        return _Plan(prepared, probs, rest, rows, needed, ngram)
 
     def embedding_requests(self, texts: Sequence[str]) -> list[EmbeddingRequest]:
         """What `score(texts)` will embed: the prepared units the screen leaves and their context
         units (see genguard.scoring.embedder.embed_together)."""
         units, owners, whole, _ = self._units(texts)
-        prepared, _, _, _, needed = self._plan(units, owners, whole)
-        return [EmbeddingRequest(self.embedder, [prepared[k] for k in needed], self.head.layers)]
+        plan = self._plan(units, owners, whole, self._ngram_logits(texts, owners))
+        return [EmbeddingRequest(self.embedder, [plan.prepared[k] for k in plan.needed], self.head.layers)]
 
-    def _unit_scores(self, units: list[str], owners: list[int], whole: list[bool]) -> np.ndarray:
+    def _ngram_logits(self, texts: Sequence[str], owners: list[int]) -> np.ndarray | None:
+        """Each unit's n-gram logit: its text's (NgramFusion.text_logits), None without a fusion."""
+        if self.fusion is None:
+            return None
+        return self.fusion.text_logits(texts)[np.asarray(owners, np.int64)]
+
+    def _unit_scores(
+        self, units: list[str], owners: list[int], whole: list[bool], ngram: np.ndarray | None = None
+    ) -> np.ndarray:
         """P(injection) per unit (units of one text are consecutive, `owners` says whose, `whole`
         which unit is its text whole); units the screen clears are not embedded and get its stand-in
         (under half the threshold, see Screen.stand_ins). A ContextHead also needs the context units
         (the whole text or first piece) of every unit left to score, cleared or not."""
-        prepared, probs, rest, rows, needed = self._plan(units, owners, whole)
+        prepared, probs, rest, rows, needed, ngram = self._plan(units, owners, whole, ngram)
         if not len(rest):
             return probs
         if rows is None:
             features = self.embedder.embed([prepared[k] for k in rest], layers=self.head.layers)
             probs[rest] = self.head.probabilities(features)
-            return probs
-        context, frame, flags = rows
-        vectors = self.embedder.embed([prepared[k] for k in needed], layers=self.head.layers)
-        row = np.zeros(len(units), np.int64)
-        row[needed] = np.arange(len(needed))
-        contexts = self.head.context_features(vectors)
-        probs[rest] = self.head.unit_probabilities(
-            vectors[row[rest]], contexts[row[context[rest]]], contexts[row[frame[rest]]], flags[rest]
-        )
+        else:
+            context, frame, flags = rows
+            vectors = self.embedder.embed([prepared[k] for k in needed], layers=self.head.layers)
+            row = np.zeros(len(units), np.int64)
+            row[needed] = np.arange(len(needed))
+            contexts = self.head.context_features(vectors)
+            probs[rest] = self.head.unit_probabilities(
+                vectors[row[rest]], contexts[row[context[rest]]], contexts[row[frame[rest]]], flags[rest]
+            )
+        if self.fusion is not None and ngram is not None:
+            probs[rest] = self.fusion.fuse(probs[rest], ngram[rest])
         return probs
 
     def score(self, texts: Sequence[str]) -> list[ScoreResult]:
@@ -338,7 +357,7 @@ class InjectionModelScorer:
         """
         texts = check_texts(texts)
         units, owners, whole, spans = self._units(texts)
-        probs = self._unit_scores(units, owners, whole)
+        probs = self._unit_scores(units, owners, whole, self._ngram_logits(texts, owners))
         best = np.zeros(len(texts))
         findings: list[list[Finding]] = [[] for _ in texts]
         for i, (s, e), p, is_whole in zip(owners, spans, probs, whole, strict=True):
@@ -357,6 +376,24 @@ class InjectionModelScorer:
 @lru_cache(maxsize=8)
 def _load_head(folder: Path) -> InjectionHead | ContextHead:
     return load_head(folder)
+
+
+@lru_cache(maxsize=8)
+def _load_fusion(folder: Path) -> NgramFusion | None:
+    """The n-gram fusion config.json names under "ngram_fusion", or None where it names none."""
+    entry = load_head(folder).config.get("ngram_fusion")
+    return None if entry is None else NgramFusion.load(folder, entry)
+
+
+class _Plan(NamedTuple):
+    """How `InjectionModelScorer` scores a list of units."""
+
+    prepared: list[str]  # the units through toxicity.prepare
+    probs: np.ndarray  # the stand-in scores of the units the screen clears, 0 elsewhere
+    rest: np.ndarray  # the units left to score with the head
+    rows: tuple[np.ndarray, np.ndarray, np.ndarray] | None  # a ContextHead's `context_rows`
+    needed: np.ndarray  # the units to embed: those left and, for a ContextHead, their contexts
+    ngram: np.ndarray | None  # every unit's n-gram logit (its text's), with a fusion
 
 
 register("injection-model", InjectionModelScorer)

@@ -44,7 +44,7 @@ sys.path.insert(0, str(HERE))
 import build  # noqa: E402
 
 from genguard.scoring.injection_model import InjectionModelScorer  # noqa: E402
-from genguard.scoring.ngram_head import NGRAM_FEATURES, NgramFusion, NgramHead, ngram_counts, tfidf  # noqa: E402
+from genguard.scoring.ngram_head import NgramFusion, NgramHead, fit_ngram_head, ngram_counts  # noqa: E402
 
 MODEL = 13
 DEV_SETS = (13, 14, 15, 16)  # held out from model 11, spent: development data here
@@ -69,12 +69,7 @@ def weights(rows: list[build.Example]) -> np.ndarray:
 
 
 def fit(counts: sparse.csr_matrix, labels: np.ndarray, w: np.ndarray) -> NgramHead:
-    """An NgramHead fitted on raw n-gram counts: smooth idf as scikit-learn's, then LR(C)."""
-    df = np.bincount(counts.indices, minlength=counts.shape[1])
-    idf = (np.log((1 + counts.shape[0]) / (1 + df)) + 1).astype(np.float32)
-    lr = LogisticRegression(C=C, max_iter=5000).fit(tfidf(counts, idf), labels, sample_weight=w)
-    config = {"features": NGRAM_FEATURES, "C": C, "rows": int(counts.shape[0]), "attacks": int(labels.sum())}
-    return NgramHead(idf, lr.coef_[0], float(lr.intercept_[0]), config)
+    return fit_ngram_head(counts, labels, w, C)
 
 
 def logit(p: np.ndarray) -> np.ndarray:

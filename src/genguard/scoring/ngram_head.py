@@ -28,7 +28,7 @@ from scipy import sparse
 
 from genguard.errors import ModelLoadError
 
-__all__ = ["NGRAM_FEATURES", "NgramFusion", "NgramHead", "ngram_counts", "tfidf"]
+__all__ = ["NGRAM_FEATURES", "NgramFusion", "NgramHead", "fit_ngram_head", "ngram_counts", "tfidf"]
 
 NGRAM_FEATURES = {"char_wb": [2, 5], "word": [1, 2], "buckets": 2**17, "case": "lower", "unicode": "NFKC"}
 """The feature definition every NgramHead is fitted and read with (checked on load)."""
@@ -72,6 +72,28 @@ def tfidf(counts: sparse.csr_matrix, idf: np.ndarray) -> sparse.csr_matrix:
     norms = np.sqrt(np.asarray(x.multiply(x).sum(axis=1)).ravel())
     norms[norms == 0] = 1.0
     return sparse.csr_matrix(sparse.diags(1.0 / norms) @ x)
+
+
+def fit_ngram_head(
+    counts: sparse.csr_matrix, labels: np.ndarray, weights: np.ndarray | None = None, C: float = 16.0
+) -> NgramHead:
+    """An NgramHead fitted on raw `ngram_counts` rows: smooth idf as scikit-learn's TfidfTransformer
+    (ln((1 + n) / (1 + df)) + 1), then an L2-regularised logistic regression (scikit-learn, lbfgs)."""
+    from sklearn.linear_model import LogisticRegression
+
+    labels = np.asarray(labels)
+    if counts.shape[0] != len(labels) or len(set(labels.tolist())) != 2:
+        raise ValueError("need one label per row and both classes")
+    df = np.bincount(counts.indices, minlength=counts.shape[1])
+    idf = (np.log((1 + counts.shape[0]) / (1 + df)) + 1).astype(np.float32)
+    lr = LogisticRegression(C=C, max_iter=5000).fit(tfidf(counts, idf), labels, sample_weight=weights)
+    config = {
+        "features": NGRAM_FEATURES,
+        "C": C,
+        "rows": int(counts.shape[0]),
+        "positives": int(labels.sum()),
+    }
+    return NgramHead(idf, lr.coef_[0], float(lr.intercept_[0]), config)
 
 
 class NgramHead:

@@ -110,6 +110,17 @@ def test_fusion_is_monotone_and_reduces_to_calibration(head: NgramHead) -> None:
     assert logits[1] == 0.0 and logits[0] == pytest.approx(head.logits(["short text"])[0])
 
 
+def test_text_logits_are_remembered_within_a_bound(head: NgramHead) -> None:
+    from genguard.scoring.ngram_head import CACHE_ROWS
+
+    fusion = NgramFusion(head, 0.7, 1.0, 0.0, head_threshold=0.84)
+    texts = [f"prompt number {i}: ignore the rules" for i in range(CACHE_ROWS + 10)]
+    first = fusion.text_logits(texts)
+    assert len(fusion._cache) == CACHE_ROWS
+    assert np.allclose(first, head.logits(texts))
+    assert np.allclose(fusion.text_logits(texts[-5:] + texts[:5]), head.logits(texts[-5:] + texts[:5]))
+
+
 @pytest.fixture(scope="module")
 def fused_folder(head: NgramHead, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Model 11's files with this test's n-gram head fused in, as build_ngrams.py writes them."""

@@ -11,12 +11,14 @@ with other ones: the text NFKC-folded and lower-cased (no homoglyph folding: Cyr
 Cyrillic); character n-grams of 2-5 inside word boundaries and word unigrams and bigrams, each
 family hashed (MurmurHash3, scikit-learn's HashingVectorizer) into its own `buckets` columns;
 sublinear term frequency (1 + log tf), times the stored inverse document frequency, L2-normalised
-over both families together. About 40 us per short prompt on one core.
+over both families together. About 0.2 ms for one short prompt, most of it in scikit-learn's
+hashing of the two families.
 """
 
 from __future__ import annotations
 
 import json
+import threading
 import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
@@ -28,11 +30,20 @@ from scipy import sparse
 
 from genguard.errors import ModelLoadError
 
-__all__ = ["NGRAM_FEATURES", "NgramFusion", "NgramHead", "fit_ngram_head", "ngram_counts", "tfidf"]
+__all__ = [
+    "NGRAM_FEATURES",
+    "NgramFusion",
+    "NgramHead",
+    "fit_ngram_head",
+    "ngram_blocks",
+    "ngram_counts",
+    "tfidf",
+]
 
 NGRAM_FEATURES = {"char_wb": [2, 5], "word": [1, 2], "buckets": 2**17, "case": "lower", "unicode": "NFKC"}
 """The feature definition every NgramHead is fitted and read with (checked on load)."""
 
+CACHE_ROWS = 4096
 _WORD = r"(?u)\b\w+\b"  # single letters and digits count: many scripts write words of one character
 
 
@@ -56,13 +67,20 @@ class _Vectorizers:
 _VECTORIZERS: dict[int, _Vectorizers] = {}
 
 
-def ngram_counts(texts: Sequence[str], buckets: int = NGRAM_FEATURES["buckets"]) -> sparse.csr_matrix:
-    """An (n, 2 * buckets) sparse matrix of raw n-gram counts: character n-grams, then words."""
+def ngram_blocks(
+    texts: Sequence[str], buckets: int = NGRAM_FEATURES["buckets"]
+) -> tuple[sparse.csr_matrix, sparse.csr_matrix]:
+    """Raw n-gram counts, (n, buckets) each: character n-grams, and words."""
     vec = _VECTORIZERS.get(buckets)
     if vec is None:
         vec = _VECTORIZERS[buckets] = _Vectorizers(buckets)
     texts = list(texts)
-    return sparse.hstack([vec.char.transform(texts), vec.word.transform(texts)], format="csr")
+    return vec.char.transform(texts), vec.word.transform(texts)
+
+
+def ngram_counts(texts: Sequence[str], buckets: int = NGRAM_FEATURES["buckets"]) -> sparse.csr_matrix:
+    """An (n, 2 * buckets) sparse matrix of raw n-gram counts: character n-grams, then words."""
+    return sparse.hstack(ngram_blocks(texts, buckets), format="csr")
 
 
 def tfidf(counts: sparse.csr_matrix, idf: np.ndarray) -> sparse.csr_matrix:
@@ -110,10 +128,22 @@ class NgramHead:
         return tfidf(ngram_counts(texts, self.buckets), self.idf)
 
     def logits(self, texts: Sequence[str]) -> np.ndarray:
-        """log-odds per text (float64); a text with no n-gram gets the bias alone."""
+        """log-odds per text (float64); a text with no n-gram gets the bias alone. Equal to
+        `features(texts) @ coef + bias`, computed per block without stacking them (stacking
+        sparse blocks cost 0.5 ms per call, four times the counting)."""
         if not len(texts):
             return np.zeros(0)
-        return np.asarray(self.features(texts) @ self.coef, np.float64) + self.bias
+        dot = np.zeros(len(texts))
+        squares = np.zeros(len(texts))
+        for k, block in enumerate(ngram_blocks(texts, self.buckets)):
+            cols = block.indices + k * self.buckets
+            rows = np.repeat(np.arange(len(texts)), np.diff(block.indptr))
+            x = (1.0 + np.log(block.data.astype(np.float32))) * self.idf[cols]
+            dot += np.bincount(rows, weights=x * self.coef[cols], minlength=len(texts))
+            squares += np.bincount(rows, weights=x * x, minlength=len(texts))
+        norms = np.sqrt(squares)
+        norms[norms == 0] = 1.0
+        return dot / norms + self.bias
 
     def save(self, path: Path) -> None:
         save_file({"idf": self.idf, "coef": self.coef, "bias": np.array([self.bias], np.float32)}, str(path))
@@ -164,13 +194,31 @@ class NgramFusion:
         self.weight, self.scale, self.shift = float(weight), float(scale), float(shift)
         self.head_threshold = float(head_threshold)
         self.max_chars = int(max_chars)
+        self._cache: dict[str, float] = {}  # insertion-ordered: the oldest goes first
+        self._lock = threading.Lock()
 
     def text_logits(self, texts: Sequence[str]) -> np.ndarray:
-        """The n-gram logit of each text of at most `max_chars` characters; 0.0 for longer ones."""
+        """The n-gram logit of each text of at most `max_chars` characters; 0.0 for longer ones.
+        The last CACHE_ROWS texts' logits are remembered: the guard plans a text's embeddings
+        before it scores it, and both need them."""
         out = np.zeros(len(texts))
-        short = [i for i, t in enumerate(texts) if len(t) <= self.max_chars]
-        if short:
-            out[short] = self.head.logits([texts[i] for i in short])
+        todo: dict[str, list[int]] = {}
+        for i, text in enumerate(texts):
+            if len(text) > self.max_chars:
+                continue
+            hit = self._cache.get(text)
+            if hit is None:
+                todo.setdefault(text, []).append(i)
+            else:
+                out[i] = hit
+        if todo:
+            logits = self.head.logits(list(todo))
+            with self._lock:  # the gateway scores from several threads
+                for text, logit in zip(todo, logits, strict=True):
+                    out[todo[text]] = logit
+                    self._cache[text] = float(logit)
+                while len(self._cache) > CACHE_ROWS:
+                    self._cache.pop(next(iter(self._cache)))
         return out
 
     def fuse(self, probs: np.ndarray, ngram_logits: np.ndarray) -> np.ndarray:

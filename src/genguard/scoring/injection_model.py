@@ -16,6 +16,12 @@ request that frames attached material), so that the same instruction can score l
 quoted in a report to summarise and high when it is planted in a page to process. The context
 units are units the scorer embeds anyway, so the context costs no embedding.
 
+A model folder may also hold an n-gram head (genguard.scoring.ngram_head, config.json
+"ngram_fusion"): a logistic regression over character and word n-grams of the raw text, which
+reads the words of other languages that the English encoder cannot. A text's n-gram logit is
+added to each of its units' logits and the sum calibrated (NgramFusion); the threshold then
+applies to the fused probability.
+
 A first-pass screen (genguard.scoring.screen, the same kind as the toxicity model's; weights and
 held-out miss rates in the model folder's screen.json) clears the units that MiniLM's input layer
 alone shows to be far under the threshold, so ordinary prompts are mostly never embedded.
@@ -381,7 +387,7 @@ def _load_head(folder: Path) -> InjectionHead | ContextHead:
 @lru_cache(maxsize=8)
 def _load_fusion(folder: Path) -> NgramFusion | None:
     """The n-gram fusion config.json names under "ngram_fusion", or None where it names none."""
-    entry = load_head(folder).config.get("ngram_fusion")
+    entry = _load_head(folder).config.get("ngram_fusion")
     return None if entry is None else NgramFusion.load(folder, entry)
 
 

@@ -154,6 +154,7 @@ LATER_SETS = {
     14: ("fourteenth", "set 13"),
     15: ("fifteenth", "set 14"),
     16: ("sixteenth", "set 15"),
+    17: ("seventeenth", "set 16"),
 }
 
 

@@ -128,15 +128,17 @@ def test_missing_model_folder(tmp_path: Path) -> None:
 def test_head_save_load_round_trip(tmp_path: Path) -> None:
     head_only = InjectionModelScorer(screen=False)  # the copy has no screen: compare heads alone
     head_only.head.save(tmp_path)
+    assert head_only.fusion is not None  # model 13: its n-gram head is saved beside the MiniLM head
+    head_only.fusion.head.save(tmp_path / head_only.head.config["ngram_fusion"]["file"])
     copy = InjectionModelScorer(model_dir=tmp_path)
     texts = [ATTACKS["extraction"], TRICKY_BENIGN[0]]
     assert [r.score for r in copy.score(texts)] == [r.score for r in head_only.score(texts)]
-    assert isinstance(load_head(DEFAULT_MODEL_DIR), ContextHead)  # models 5 to 10
+    assert isinstance(load_head(DEFAULT_MODEL_DIR), ContextHead)  # models 5 on
 
 
 def test_registry_threshold_and_model_id(model: InjectionModelScorer) -> None:
     assert isinstance(model, Scorer)
-    assert model.model_id.startswith("genguard-injection-minilm-11 on sentence-transformers/all-MiniLM-L6-v2")
+    assert model.model_id.startswith("genguard-injection-minilm-13 on sentence-transformers/all-MiniLM-L6-v2")
     assert 0.5 <= model.threshold < 1.0
     loose = get_scorer("injection-model", threshold=0.0)
     (result,) = loose.score([TRICKY_BENIGN[0]])
@@ -158,8 +160,13 @@ def test_a_short_text_scores_its_best_unit_including_itself_whole(model: Injecti
     probs = head.unit_probabilities(
         feats, np.tile(ctx[-1], (n, 1)), np.tile(ctx[0], (n, 1)), unit_flags(n, True)
     )
+    best = (
+        probs.max()
+        if model.fusion is None
+        else model.fusion.fuse(probs.max(), model.fusion.text_logits([text]))[0]
+    )
     (result,) = model.score([text])
-    assert result.score == pytest.approx(float(probs.max()), abs=2e-3)
+    assert result.score == pytest.approx(float(best), abs=2e-3)
     flagged_pieces = [sp for sp, p in zip(spans[:-1], probs[:-1], strict=True) if p >= model.threshold]
     got = [(f.span.start, f.span.end) for f in result.findings]
     assert got == (flagged_pieces or ([spans[-1]] if probs[-1] >= model.threshold else []))

@@ -470,7 +470,8 @@ def _language_rows(split: dict, threshold: float) -> list[dict]:
     """error_rates.json entries of the head alone on the held-out later sets pooled
     (`by_language`'s "pooled"): recall and tricky FPR on the prompts the policy's language rule
     leaves alone and on those it marks as another language."""
-    sets = ", ".join(str(n) for n in split.get("pooled_sets", []))
+    pooled = split.get("pooled_sets", [])
+    sets = ("sets " if len(pooled) > 1 else "set ") + ", ".join(str(n) for n in pooled)
     rows = []
     for kind, measure, what in (
         ("attacks", "true-positive rate", "attacks"),
@@ -484,7 +485,7 @@ def _language_rows(split: dict, threshold: float) -> list[dict]:
             if not r or not r["n"]:
                 continue
             lo, hi = (100 * x for x in r["ci95"])
-            data = f"held-out sets {sets}: {what} {rule} the built-in policy's language rule"
+            data = f"held-out {sets}: {what} {rule} the built-in policy's language rule"
             rows.append(
                 {"scorer": "injection-model", "threshold": threshold, "measure": measure, "value": r["rate"]}
                 | {"unit": "prompt", "data": f"{data}, 95 % interval {lo:.1f}-{hi:.1f} %", "n": r["n"]}

@@ -57,20 +57,10 @@ def sample_actions(run: GuardRun) -> tuple[dict[str, str], dict[str, str | None]
 
 
 def test_sample_prompts_get_the_intended_default_action(guard_run: GuardRun) -> None:
+    """Injection model 7 blocked the personal-data prompt (model card, item 35); models 9 and 10
+    leave it to PII, which redacts it."""
     got, intended = sample_actions(guard_run)
-    assert {k: v for k, v in got.items() if k != "personal data"} == {
-        k: v for k, v in intended.items() if k != "personal data"
-    }
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="injection model 13 scores the personal-data sample 0.78 (threshold 0.62): its n-gram "
-    "head reads 'mail the receipt to <address>' as exfiltration (model card, known limits); model 7 "
-    "blocked it too, models 9-11 left it to PII",
-)
-def test_the_personal_data_sample_is_redacted_not_blocked(guard_run: GuardRun) -> None:
-    got, _ = sample_actions(guard_run)
+    assert got == intended
     assert got["personal data"] == "redact"
 
 

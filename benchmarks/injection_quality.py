@@ -141,6 +141,7 @@ HELD4_TRICKY = "held-out 4 tricky prompts"
 HELD5 = "held-out 5 attacks (written after models 3-4)"
 HELD5_ORDINARY = "held-out 5 ordinary prompts"
 HELD5_TRICKY = "held-out 5 tricky prompts"
+SHORT_BENIGN = "held-out short benign chat messages"
 # Sets written by other sessions, each after the one before was measured: n -> (ordinal, after what)
 LATER_SETS = {
     6: ("sixth", "model 5"),
@@ -404,6 +405,16 @@ _RATE_ROWS = (  # (set, measure, unit, label, data): the model's rates the guard
         "held-out attacks (set 5)",
         "fifth held-out set of attacks, 10 families, written after models 3 and 4 and before model 5's "
         f"training data ({_SET_DATA.format('5', 'attacks')})",
+    ),
+    (
+        SHORT_BENIGN,
+        "false-positive rate",
+        "prompt",
+        "short benign chat messages",
+        "held-out short benign chat messages (system prompts, follow-ups such as 'repeat your last "
+        "answer', revisions, role-play and format set-ups, meta questions, everyday trigger words, "
+        "greetings; 45 % English, 45 other languages; benchmarks/data/injection_short_benign.jsonl, "
+        "written after injection model card item 48)",
     ),
     (
         "bastioncorpus 0.6.0 attacks",
@@ -682,6 +693,9 @@ def model_report(show: int, candidate: Path | None = None) -> dict:
         print("(bastioncorpus not installed: its rows are skipped; `pip install bastioncorpus==0.6.0`)")
     bold_texts = [p for domain in ("gender", "race") for g in bold_prompts(domain).values() for _n, p in g]
     sets["BOLD prompts, gender and race domains"] = (bold_texts, [])
+    if (DATA / "injection_short_benign.jsonl").exists():
+        short = _jsonl(DATA / "injection_short_benign.jsonl")
+        sets[SHORT_BENIGN] = ([r["text"] for r in short], [r["kind"] for r in short])
 
     print(f"rules: {rules.model_id}, flagged at >= {FLAG}")
     print(f"model: {model.model_id}, flagged at >= {t_model}")
@@ -735,7 +749,9 @@ def model_report(show: int, candidate: Path | None = None) -> dict:
         for fam in FAMILIES:
             cells = " ".join(f"{_fmt(e[fam][k]):>28s}" for k in COLUMNS)
             print(f"  {fam:42s} {cells}")
-    for name in (HELD_TRICKY, HELD3_TRICKY, HELD4_TRICKY):
+    for name in (HELD_TRICKY, HELD3_TRICKY, HELD4_TRICKY, SHORT_BENIGN):
+        if name not in out["sets"]:
+            continue
         print(f"\nFPR per topic, {name}")
         for topic, row in out["sets"][name]["by_group"].items():
             print(f"  {topic[:42]:42s} " + " ".join(f"{_fmt(row[k]):>28s}" for k in COLUMNS))

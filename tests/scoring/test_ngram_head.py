@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from genguard.errors import ModelLoadError
-from genguard.scoring.injection_model import DEFAULT_MODEL_DIR, InjectionModelScorer, unit_spans
+from genguard.scoring.injection_model import DEFAULT_MODEL_DIR, InjectionModelScorer
 from genguard.scoring.ngram_head import (
     NGRAM_FEATURES,
     NgramFusion,
@@ -180,12 +180,7 @@ def test_with_the_screen_only_cleared_units_differ_and_stay_under_half(fused_fol
     screened = InjectionModelScorer(model_dir=fused_folder)
     exact = InjectionModelScorer(model_dir=fused_folder, screen=False)
     texts = [*ATTACKS, *BENIGN, "What is the capital of Peru? And of Chile?"]
-    owners, units, whole = [], [], []
-    for i, text in enumerate(texts):
-        cuts, has_whole = unit_spans(text)
-        owners += [i] * len(cuts)
-        units += [text[s:e] for s, e in cuts]
-        whole += [False] * (len(cuts) - has_whole) + [True] * has_whole
+    units, owners, whole, _ = screened._units(texts)
     ngram = screened._ngram_logits(texts, owners)
     a = screened._unit_scores(units, owners, whole, ngram)
     b = exact._unit_scores(units, owners, whole, ngram)

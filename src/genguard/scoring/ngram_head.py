@@ -2,9 +2,12 @@
 
 The MiniLM heads read what all-MiniLM-L6-v2 understands, which is English. A logistic regression
 over n-grams of the raw text needs no encoder and learns the words of every language its
-training data holds ("ignoriere", "instrucciones", "системный"), so the injection model fuses its
-logit with the MiniLM head's (genguard.scoring.injection_model; measured gain in the injection
-model card).
+training data holds ("ignoriere", "instrucciones", "системный"), so an injection model folder may
+fuse its logit with the MiniLM head's (genguard.scoring.injection_model). Injection model 13 did
+(held-out set 17: recall 52.0 -> 63.5 %, tricky FPR 7.3 -> 4.3 %) and was withdrawn: a short text
+made only of attack-associated words gets an extreme logit ("You are a helpful assistant." 5.4
+nats), so it blocked common system prompts (injection model card, items 47-50). The shipped model
+has no n-gram head.
 
 Features, fixed by `NGRAM_FEATURES` and stored beside the weights so that a model cannot be read
 with other ones: the text NFKC-folded and lower-cased (no homoglyph folding: Cyrillic stays

@@ -1,5 +1,8 @@
 """Model 13 candidate: model 11's MiniLM head fused with an n-gram head (model card item 47).
 
+Shipped after held-out set 17 (item 48) and withdrawn (item 49): it blocks common short messages
+such as "You are a helpful assistant."; kept to rebuild it and as the start of a bounded successor.
+
 all-MiniLM-L6-v2 reads English; the held-out attacks it misses are mostly in other languages
 (items 44-46). A logistic regression over hashed character and word n-grams of the raw text
 (genguard.scoring.ngram_head) learns the words of every language in its training data. A text's

@@ -25,7 +25,9 @@ highest of equals. C, WEIGHT and SPENT_WEIGHT were chosen on the same leave-one-
 
 DIR receives model 11's files with config.json rewritten (threshold, confirm step, "ngram_fusion",
 the development figures) and ngrams.safetensors / ngrams.json. About 1 minute on two cores;
-deterministic.
+deterministic for the same data files: since set 17 exists, build.py's overlap rule leaves out the
+training texts that share a sentence or 8-word sequence with it (5 against 2 before), so a rebuild
+no longer gives the measured candidate's sha256 (item 47).
 """
 
 from __future__ import annotations
@@ -147,12 +149,11 @@ def main(out: Path) -> None:
     # The confirm step: of the 0.1 steps that keep the policy's false positives at model 11's,
     # the one that catches the most attacks, the highest of equals (rules that add no catch
     # should add no false positive).
-    allowed = [
-        (figures(dev_rows, policy_flags(scores, rules, threshold, c))["recall"], float(c))
-        for c in np.round(np.arange(0.1, 0.95, 0.1), 1)
-        if policy_flags(scores, rules, threshold, c)[dev_labels == 0].mean()
-        <= m11_policy["fpr_written_benign"]
-    ]
+    allowed = []
+    for c in np.round(np.arange(0.1, 0.95, 0.1), 1):
+        flagged = policy_flags(scores, rules, threshold, c)
+        if flagged[dev_labels == 0].mean() <= m11_policy["fpr_written_benign"]:
+            allowed.append((figures(dev_rows, flagged)["recall"], float(c)))
     confirm = max(allowed)[1] if allowed else 0.9
     tricky = np.array([ex.label == 0 and ex.source not in build.ORDINARY_SOURCES for ex in dev_rows])
     attacks = dev_labels == 1

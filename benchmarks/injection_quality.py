@@ -156,6 +156,7 @@ LATER_SETS = {
     15: ("fifteenth", "set 14"),
     16: ("sixteenth", "set 15"),
     17: ("seventeenth", "set 16"),
+    18: ("eighteenth", "set 17"),
 }
 
 

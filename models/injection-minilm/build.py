@@ -77,8 +77,9 @@ DATA_6 = HERE / "data6"  # model 6: written by a separate session after held-out
 DATA_7 = HERE / "data7"  # model 9: written by two separate sessions after held-out set 10
 DATA_8 = HERE / "data8"  # model 10: written by a separate session after held-out set 11
 DATA_9 = HERE / "data9"  # model 11: written by a separate session after held-out set 12
+DATA_10 = HERE / "data10"  # model 14: short benign messages, written after card item 50
 # the first model to use each folder
-DATA_FOLDERS = {3: HERE / "data", 4: DATA_4, 5: DATA_5, 6: DATA_6, 9: DATA_7, 10: DATA_8, 11: DATA_9}
+DATA_FOLDERS = {3: HERE / "data", 4: DATA_4, 5: DATA_5, 6: DATA_6, 9: DATA_7, 10: DATA_8, 11: DATA_9, 14: DATA_10}
 # Model 5 (`--model 5`): model 4's data plus data5/, and a ContextHead (injection_model) trained on
 # whole texts; choices made out of fold on the training data (model card, "How the data were written").
 NAME_5 = "genguard-injection-minilm-5"
@@ -119,8 +120,8 @@ HELDOUT = HERE.parents[1] / "benchmarks" / "data"  # held-out sets: compared, an
 # Model 8 (item 31): sets 7 and 8 as well; sets 9 on stay held out.
 # Model 9 (item 33): sets 1-10 and data7/, and the mean logit of `SEEDS` networks (`fit_ensemble`).
 # Model 10 (item 36): model 9's recipe with set 11 and data8/ added; model 11 (item 38): set 12, data9/;
-# model 12 (items 40-41): set 13.
-LAST_SPENT = {7: 6, 8: 8, 9: 10, 10: 11, 11: 12, 12: 13}  # model -> the last held-out set it trains on
+# model 12 (items 40-41): set 13; model 14 (item 51): sets 13-17 and data10/.
+LAST_SPENT = {7: 6, 8: 8, 9: 10, 10: 11, 11: 12, 12: 13, 14: 17}  # model -> the last held-out set it trains on
 # One network's held-out curve varies much with its seed; the mean of three is steadier and better
 # (development runs, card item 34).
 SEEDS = (0, 1, 2)  # models 9 on; earlier ones: one network, seed SEED
@@ -683,7 +684,7 @@ def heldout_texts(model: int = 3) -> list[str]:
     """The texts held out from model `model`: every held-out set but those it trains on (`spent`)
     and, for models up to 8, those written after set 10 (they were checked against sets up to 10;
     set 11 shares a sentence with data6/, so checking them against it would stop their rebuilds),
-    and injection_prompts.jsonl."""
+    and injection_prompts.jsonl (from model 14 on, the short benign messages too)."""
     trained = {f"injection_heldout{n}_{p}.jsonl" for n in spent(model) for p in ("attacks", "benign")}
     names = [
         p.name
@@ -691,6 +692,8 @@ def heldout_texts(model: int = 3) -> list[str]:
         if p.name not in trained
         and (model >= 9 or int(re.match(r"injection_heldout(\d*)_", p.name)[1] or 1) <= 10)
     ] + ["injection_prompts.jsonl"]
+    if model >= 14:  # written after model 13 (card item 50)
+        names.append("injection_short_benign.jsonl")
     lines = [x for name in names for x in (HELDOUT / name).read_text(encoding="utf-8").splitlines()]
     return [row["text"] for row in map(json.loads, lines) if "text" in row]
 

@@ -1,45 +1,52 @@
-"""Model 13 candidate: model 11's MiniLM head fused with an n-gram head (model card item 47).
+"""Injection models 13 and 14: a MiniLM head fused with an n-gram head (model card items 47-51).
 
-Shipped after held-out set 17 (item 48) and withdrawn (item 49): it blocks common short messages
-such as "You are a helpful assistant."; kept to rebuild it and as the start of a bounded successor.
+Model 13 (`--model 13`) was shipped after held-out set 17 (item 48) and withdrawn (item 49): it
+blocks common short messages such as "You are a helpful assistant.". Model 14 (`--model 14`, item
+51) answers that: its n-gram head also learns data10/'s short benign messages, its n-gram logit
+is clipped, and (where `Recipe.new_head`) its MiniLM head is trained again on the same data.
 
 all-MiniLM-L6-v2 reads English; the held-out attacks it misses are mostly in other languages
 (items 44-46). A logistic regression over hashed character and word n-grams of the raw text
 (genguard.scoring.ngram_head) learns the words of every language in its training data. A text's
-n-gram logit is added to each of its units' MiniLM logits: P = sigmoid(scale * (logit(P_head) +
-WEIGHT * ngram_logit) + shift) (NgramFusion; texts over MAX_CHARS get no n-gram term).
+n-gram logit, clipped to [-clip, clip], is added to each of its units' MiniLM logits: P =
+sigmoid(scale * (logit(P_head) + weight * ngram_logit) + shift) (NgramFusion; texts over
+MAX_CHARS get no n-gram term).
 
-Data: model 11's training data plus the spent held-out sets 13-16 (`build.examples(13)`), the
-rows of sets 13-16 weighing SPENT_WEIGHT times an attack of model 11's data. Model 11's head is
-unchanged; on sets 13-16 its scores are held out, so those sets are the development data, read
-leave one set out (each set by an n-gram head fitted without it, as a new set will be read). On
-those scores: the calibration (scale, shift); the threshold, the lowest 0.01 step whose
-false-positive rate on the sets' benign prompts is at most model 11's at its 0.84 (so that the two
-compare on recall at matched false positives); the policy's confirm step, of the 0.1 steps that
-keep the policy's false positives at model 11's (confirm 0.7), the one that catches most, the
-highest of equals. C, WEIGHT and SPENT_WEIGHT were chosen on the same leave-one-set-out scores
-(card item 47). The MiniLM head is read with its screen off, as `injection_quality.py
---candidate` reads a candidate.
+Data: `build.examples(model)`: model 11's training data plus the spent held-out sets (13-16 for
+model 13; 13-17 and data10/ for model 14), the rows of those sets weighing `spent_weight` times an
+attack of model 11's data in the n-gram head. The spent sets are the development data, read leave
+one set out (each set by heads fitted without it, as a new set will be read): model 11's MiniLM
+head never saw them; a new head is fitted five times more, once without each set. On those
+scores: the head's own calibration and threshold (a new head), the fusion's calibration (scale,
+shift); the threshold, the lowest 0.01 step whose false-positive rate on the sets' benign prompts
+is at most model 11's at its 0.84 (so that the two compare on recall at matched false positives);
+the policy's confirm step, of the 0.1 steps that keep the policy's false positives at model 11's
+(confirm 0.7), the one that catches most, the highest of equals. The recipes' constants were
+chosen on the same leave-one-set-out scores (items 47 and 52).
 
-    python models/injection-minilm/build_ngrams.py --out DIR
+    python models/injection-minilm/build_ngrams.py --model 14 --out DIR
 
-DIR receives model 11's files with config.json rewritten (threshold, confirm step, "ngram_fusion",
-the development figures) and ngrams.safetensors / ngrams.json. About 1 minute on two cores;
-deterministic for the same data files: since set 17 exists, build.py's overlap rule leaves out the
-training texts that share a sentence or 8-word sequence with it (5 against 2 before), so a rebuild
-no longer gives the measured candidate's sha256 (item 47).
+DIR receives the MiniLM head (model 11's copied, or the new one), ngrams.safetensors and a
+config.json with the threshold, confirm step, "ngram_fusion" and the development figures. A new
+head needs a new first-pass screen (build_screen.py), since the screen learns its head's scores;
+model 11's is copied only with model 11's head. Model 13: about 1 minute on two cores; model 14
+with a new head about 25 minutes (twenty networks). Deterministic for the same data files: a
+held-out set written later makes build.py's overlap rule leave out the training texts that share a
+sentence or 8-word sequence with it, so a rebuild after set 17 no longer gives model 13's measured
+sha256 (item 47).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import shutil
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from scipy import sparse
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 
@@ -48,38 +55,40 @@ sys.path.insert(0, str(HERE))
 
 import build  # noqa: E402
 
-from genguard.scoring.injection_model import InjectionModelScorer  # noqa: E402
+from genguard.scoring.injection_model import ContextHead, InjectionModelScorer  # noqa: E402
 from genguard.scoring.ngram_head import NgramFusion, NgramHead, fit_ngram_head, ngram_counts  # noqa: E402
 
-MODEL = 13
-DEV_SETS = (13, 14, 15, 16)  # held out from model 11, spent: development data here
-C = 16.0
-WEIGHT = 0.7
-SPENT_WEIGHT = 4.0
+
+@dataclass(frozen=True)
+class Recipe:
+    """One fused model's constants (chosen leave one set out on `dev_sets`: card items 47, 52)."""
+
+    dev_sets: tuple[int, ...]  # spent held-out sets: training and development data
+    C: float  # the n-gram head's inverse regularisation
+    spent_weight: float  # a development row's weight, in attacks of model 11's data
+    weight: float  # the clipped n-gram logit's weight beside the MiniLM logit
+    clip: float  # the n-gram logit's bound (math.inf: none)
+    new_head: bool  # the MiniLM head trained again on this model's data (else model 11's)
+
+
+RECIPES = {
+    13: Recipe((13, 14, 15, 16), 16.0, 4.0, 0.7, math.inf, False),
+    14: Recipe((13, 14, 15, 16, 17), 16.0, 4.0, 0.7, 3.0, True),
+}
 MAX_CHARS = 4000  # longer texts are read by the MiniLM head alone
 FILE = "ngrams.safetensors"
-COPIED = ("head.safetensors", "screen.safetensors", "screen.json")
-
-
-def dev_row(ex: build.Example) -> bool:
-    return any(ex.group.startswith(f"heldout{n}") for n in DEV_SETS)
-
-
-def weights(rows: list[build.Example]) -> np.ndarray:
-    """build.text_weights, with the rows of the development sets at SPENT_WEIGHT attacks each."""
-    w = build.text_weights(rows)
-    attack = float(np.median(w[[ex.label == 1 and not dev_row(ex) for ex in rows]]))
-    w[[dev_row(ex) for ex in rows]] = SPENT_WEIGHT * attack
-    return w
-
-
-def fit(counts: sparse.csr_matrix, labels: np.ndarray, w: np.ndarray) -> NgramHead:
-    return fit_ngram_head(counts, labels, w, C)
+SCREEN = ("screen.safetensors", "screen.json")  # model 11's screen: valid for model 11's head only
 
 
 def logit(p: np.ndarray) -> np.ndarray:
     p = np.clip(p, 1e-7, 1 - 1e-7)
     return np.log(p / (1 - p))
+
+
+def platt(z: np.ndarray, labels: np.ndarray) -> tuple[float, float]:
+    """(scale, shift) of sigmoid(scale * z + shift) fitted to `labels` (unweighted)."""
+    fitted = LogisticRegression(C=1e6).fit(z[:, None], labels)
+    return float(fitted.coef_[0, 0]), float(fitted.intercept_[0])
 
 
 def policy_flags(scores: np.ndarray, rules: np.ndarray, threshold: float, confirm: float) -> np.ndarray:
@@ -99,17 +108,63 @@ def figures(dev_rows: list[build.Example], flagged: np.ndarray) -> dict:
     }
 
 
-def main(out: Path) -> None:
-    build.LAST_SPENT.setdefault(MODEL, max(DEV_SETS))
-    rows, overlap = build.checked_examples(MODEL)
-    labels = np.array([ex.label for ex in rows])
-    w = weights(rows)
-    counts = ngram_counts([ex.text for ex in rows])
-    dev = np.flatnonzero([dev_row(ex) for ex in rows])
-    dev_rows = [rows[i] for i in dev]
+def matched_threshold(scores: np.ndarray, labels: np.ndarray, fpr: float) -> float:
+    """The lowest 0.01 step (0.5 to 0.99) whose false-positive rate on `labels` == 0 is <= `fpr`."""
+    steps = np.round(np.arange(0.5, 0.996, 0.01), 2)
+    return next((float(t) for t in steps if (scores[labels == 0] >= t).mean() <= fpr), 0.99)
+
+
+class Development:
+    """The training rows, which of them are development rows and the set each comes from."""
+
+    def __init__(self, rows: list[build.Example], dev_sets: tuple[int, ...]) -> None:
+        self.rows = rows
+        self.labels = np.array([ex.label for ex in rows])
+        set_of = [next((n for n in dev_sets if ex.group.startswith(f"heldout{n}")), 0) for ex in rows]
+        self.dev = np.flatnonzero(set_of)
+        self.set_of = np.array(set_of)[self.dev]
+        self.dev_sets = dev_sets
+
+    def without(self, n: int) -> tuple[np.ndarray, np.ndarray]:
+        """(training rows without set n, development positions of set n)."""
+        test = np.flatnonzero(self.set_of == n)
+        keep = np.ones(len(self.rows), bool)
+        keep[self.dev[test]] = False
+        return np.flatnonzero(keep), test
+
+
+def ngram_weights(d: Development, spent_weight: float) -> np.ndarray:
+    """build.text_weights, with the development rows at `spent_weight` attacks each."""
+    w = build.text_weights(d.rows)
+    is_dev = np.zeros(len(d.rows), bool)
+    is_dev[d.dev] = True
+    w[d.dev] = spent_weight * float(np.median(w[(d.labels == 1) & ~is_dev]))
+    return w
+
+
+def new_head_logits(d: Development) -> tuple[np.ndarray, ContextHead]:
+    """A MiniLM ContextHead trained again (build.py's recipe: the mean of build.SEEDS networks) on
+    every row, and each development row's logit from the networks fitted without its set."""
+    features = build.embed_all(d.rows, build.LAYERS_5)
+    data = build.text_units(d.rows, features)
+    raw = np.zeros(len(d.dev))
+    for n in d.dev_sets:
+        train, test = d.without(n)
+        head = build.fit_ensemble(d.rows, data, train, build.SEEDS)
+        raw[test] = build.text_logits5(head, data, d.dev[test])
+        print(f"MiniLM head without set {n}: {len(test)} texts scored", flush=True)
+    return raw, build.fit_ensemble(d.rows, data, np.arange(len(d.rows)), build.SEEDS)
+
+
+def main(out: Path, model: int) -> None:
+    recipe = RECIPES[model]
+    build.LAST_SPENT.setdefault(model, max(recipe.dev_sets))
+    rows, overlap = build.checked_examples(model)
+    d = Development(rows, recipe.dev_sets)
+    dev_rows = [rows[i] for i in d.dev]
     texts = [ex.text for ex in dev_rows]
-    dev_labels = labels[dev]
-    print(f"{len(rows)} rows, {int(labels.sum())} attacks; development rows {len(dev)}", flush=True)
+    dev_labels = d.labels[d.dev]
+    print(f"{len(rows)} rows, {int(d.labels.sum())} attacks; development rows {len(d.dev)}", flush=True)
 
     # Model 11 as `injection_quality.py --candidate` reads a model: every unit, screen off.
     scorer = InjectionModelScorer(model_dir=HERE, screen=False)
@@ -117,53 +172,76 @@ def main(out: Path) -> None:
     z11 = np.full(len(texts), -np.inf)
     np.maximum.at(z11, np.array(owners), logit(scorer._unit_scores(units, owners, whole)))
     p11 = 1 / (1 + np.exp(-z11))
+    m11_fpr = float((p11[dev_labels == 0] >= scorer.head.threshold).mean())
+
+    head, z_head, calibration = None, z11, {"head_threshold": scorer.head.threshold}
+    if recipe.new_head:
+        raw, head = new_head_logits(d)
+        a, b = platt(raw, dev_labels)
+        z_head = a * raw + b
+        head.w2, head.b2 = (head.w2 * a).astype(np.float32), float(head.b2 * a + b)
+        p_head = 1 / (1 + np.exp(-z_head))
+        calibration = {"a": a, "b": b, "head_threshold": matched_threshold(p_head, dev_labels, m11_fpr)}
 
     # Leave one set out: each development set's texts read by an n-gram head fitted without that
     # set (model 11's data and the other sets in). Folds grouped by line were tried first and
     # mislead: a set's attack and its benign twin differ in a few words, so a head that saw one
     # scores the other as its label.
-    set_of = np.array([next(n for n in DEV_SETS if ex.group.startswith(f"heldout{n}")) for ex in dev_rows])
+    counts = ngram_counts([ex.text for ex in rows])
+    w = ngram_weights(d, recipe.spent_weight)
     ngram = np.zeros(len(texts))
-    for n in DEV_SETS:
-        test = np.flatnonzero(set_of == n)
-        keep = np.ones(len(rows), bool)
-        keep[dev[test]] = False
-        ngram[test] = fit(counts[keep], labels[keep], w[keep]).logits([texts[i] for i in test])
-        print(f"set {n}: {len(test)} texts scored", flush=True)
-    z = z11 + WEIGHT * ngram
-    platt = LogisticRegression(C=1e6).fit(z[:, None], dev_labels)
-    scale, shift = float(platt.coef_[0, 0]), float(platt.intercept_[0])
+    for n in recipe.dev_sets:
+        train, test = d.without(n)
+        fitted = fit_ngram_head(counts[train], d.labels[train], w[train], recipe.C)
+        ngram[test] = fitted.logits([texts[i] for i in test])
+        print(f"n-gram head without set {n}: {len(test)} texts scored", flush=True)
+    z = z_head + recipe.weight * np.clip(ngram, -recipe.clip, recipe.clip)
+    scale, shift = platt(z, dev_labels)
     scores = 1 / (1 + np.exp(-(scale * z + shift)))
+    dev_figures, threshold, confirm = operating_point(recipe, dev_rows, scores, p11, scorer.head.threshold)
 
-    # Operating point: model 11's own false-positive rates on these sets, so that the two are
-    # compared on recall at matched false positives (head alone at 0.84; policy with confirm 0.7).
+    final = fit_ngram_head(counts, d.labels, w, recipe.C)
+    calibration |= {"scale": scale, "shift": shift, "threshold": threshold}
+    write(out, model, recipe, rows, overlap, head, final, calibration)
+    config = json.loads((out / "config.json").read_text(encoding="utf-8"))
+    config["out_of_fold"] = dev_figures | {"minilm_head_threshold": calibration["head_threshold"]}
+    (out / "config.json").write_text(json.dumps(config, indent=1) + "\n", encoding="utf-8")
+    print(json.dumps(config["out_of_fold"], indent=1))
+    print(f"wrote {out}: threshold {threshold}, confirm {confirm}, calibration {scale:.3f} {shift:.3f}")
+    if head is not None:
+        print("a new MiniLM head: build its screen next (build_screen.py) before shipping it")
+
+
+def operating_point(
+    recipe: Recipe, dev_rows: list[build.Example], scores: np.ndarray, p11: np.ndarray, t11: float
+) -> tuple[dict, float, float]:
+    """(development figures, threshold, confirm step) of the fused `scores`, beside model 11's
+    `p11` at its threshold `t11` (head alone; policy with confirm 0.7)."""
     from genguard.scoring import get_scorer
 
-    rules = np.array([r.score for r in get_scorer("injection").score(texts)])
-    m11_head = figures(dev_rows, p11 >= scorer.head.threshold)
-    m11_policy = figures(dev_rows, policy_flags(p11, rules, scorer.head.threshold, 0.7))
-    steps = np.round(np.arange(0.5, 0.996, 0.01), 2)
-    threshold = next(
-        float(t) for t in steps if (scores[dev_labels == 0] >= t).mean() <= m11_head["fpr_written_benign"]
-    )
+    labels = np.array([ex.label for ex in dev_rows])
+    rules = np.array([r.score for r in get_scorer("injection").score([ex.text for ex in dev_rows])])
+    m11_head = figures(dev_rows, p11 >= t11)
+    m11_policy = figures(dev_rows, policy_flags(p11, rules, t11, 0.7))
+    threshold = matched_threshold(scores, labels, m11_head["fpr_written_benign"])
     # The confirm step: of the 0.1 steps that keep the policy's false positives at model 11's,
     # the one that catches the most attacks, the highest of equals (rules that add no catch
     # should add no false positive).
     allowed = []
     for c in np.round(np.arange(0.1, 0.95, 0.1), 1):
-        flagged = policy_flags(scores, rules, threshold, c)
-        if flagged[dev_labels == 0].mean() <= m11_policy["fpr_written_benign"]:
-            allowed.append((figures(dev_rows, flagged)["recall"], float(c)))
+        flags = figures(dev_rows, policy_flags(scores, rules, threshold, c))
+        if flags["fpr_written_benign"] <= m11_policy["fpr_written_benign"]:
+            allowed.append((flags["recall"], float(c)))
     confirm = max(allowed)[1] if allowed else 0.9
     tricky = np.array([ex.label == 0 and ex.source not in build.ORDINARY_SOURCES for ex in dev_rows])
-    attacks = dev_labels == 1
+    attacks = labels == 1
 
     def auc(s: np.ndarray) -> float:
         y = np.r_[np.ones(attacks.sum()), np.zeros(tricky.sum())]
         return round(float(roc_auc_score(y, np.r_[s[attacks], s[tricky]])), 4)
 
     dev_figures = {
-        "protocol": f"held-out sets {DEV_SETS}, each read by an n-gram head fitted without it",
+        "protocol": f"held-out sets {recipe.dev_sets}, each read by heads fitted without it",
         "threshold": threshold,
         "head": figures(dev_rows, scores >= threshold),
         "policy_confirm": {
@@ -179,30 +257,62 @@ def main(out: Path) -> None:
             "fpr_tricky_at_80_recall": build.at_recall(dev_rows, p11, 0.8),
         },
     }
-    print(json.dumps(dev_figures, indent=1), flush=True)
+    return dev_figures, threshold, confirm
 
-    final = fit(counts, labels, w)
+
+def write(
+    out: Path,
+    model: int,
+    recipe: Recipe,
+    rows: list[build.Example],
+    overlap: dict,
+    head: ContextHead | None,
+    ngrams: NgramHead,
+    calibration: dict,
+) -> None:
+    """The model folder: the MiniLM head (`head`, or model 11's and its screen copied where None),
+    ngrams.safetensors and config.json (model 11's, with this model's name, data, threshold and
+    fusion; `calibration`: the fusion's scale and shift, the head's own threshold, the threshold and,
+    for a new head, its own calibration a and b)."""
     out.mkdir(parents=True, exist_ok=True)
-    for name in COPIED:
-        shutil.copy2(HERE / name, out / name)
-    final.save(out / FILE)
-    fusion = NgramFusion(
-        final, WEIGHT, scale, shift, head_threshold=scorer.head.threshold, max_chars=MAX_CHARS
-    )
     config = json.loads((HERE / "config.json").read_text(encoding="utf-8"))
-    config["name"] = "genguard-injection-minilm-13"
-    config["threshold"] = threshold
+    if head is None:
+        for name in ("head.safetensors", *SCREEN):
+            shutil.copy2(HERE / name, out / name)
+        minilm = "model 11's, unchanged (trained on sets 1-12)"
+    else:
+        head.save(out)  # its config.json is replaced below
+        for name in SCREEN:
+            (out / name).unlink(missing_ok=True)
+        config["training"]["calibration"] = {"a": round(calibration["a"], 6), "b": round(calibration["b"], 6)}
+        minilm = (
+            f"trained again: build.py's model 11 recipe on these rows; calibrated (a, b) on the "
+            f"development sets' leave-one-set-out logits of {len(build.SEEDS)} networks per set"
+        )
+    ngrams.save(out / FILE)
+    fusion = NgramFusion(
+        ngrams,
+        recipe.weight,
+        calibration["scale"],
+        calibration["shift"],
+        calibration["head_threshold"],
+        MAX_CHARS,
+        recipe.clip,
+    )
+    config["name"] = f"genguard-injection-minilm-{model}"
+    config["threshold"] = calibration["threshold"]
     config["ngram_fusion"] = fusion.config(FILE)
-    config["training"] = build.data_record(rows, overlap, MODEL) | {
-        "ngram_weight_of_spent_rows": SPENT_WEIGHT,
-        "minilm_head": "model 11's, unchanged (trained on sets 1-12)",
+    config["training"] |= build.data_record(rows, overlap, model) | {
+        "ngram_C": recipe.C,
+        "ngram_weight_of_spent_rows": recipe.spent_weight,
+        "minilm_head": minilm,
     }
-    config["out_of_fold"] = {**dev_figures, "policy_confirm": dev_figures["policy_confirm"]}
     (out / "config.json").write_text(json.dumps(config, indent=1) + "\n", encoding="utf-8")
-    print(f"wrote {out}: threshold {threshold}, confirm {confirm}, calibration {scale:.3f} {shift:.3f}")
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, required=True)
-    main(parser.parse_args().out)
+    parser.add_argument("--model", type=int, choices=sorted(RECIPES), default=14)
+    args = parser.parse_args()
+    main(args.out, args.model)

@@ -110,6 +110,23 @@ def test_fusion_is_monotone_and_reduces_to_calibration(head: NgramHead) -> None:
     assert logits[1] == 0.0 and logits[0] == pytest.approx(head.logits(["short text"])[0])
 
 
+def test_clip_bounds_what_the_ngram_logit_can_move(head: NgramHead, tmp_path: Path) -> None:
+    fusion = NgramFusion(head, weight=0.7, scale=1.0, shift=0.0, head_threshold=0.84, clip=2.0)
+    probs = np.full(4, 0.5)
+    fused = fusion.fuse(probs, np.array([50.0, 2.0, -2.0, -50.0]))
+    assert fused[0] == pytest.approx(fused[1]) and fused[2] == pytest.approx(fused[3])
+    assert fused[0] == pytest.approx(1 / (1 + np.exp(-1.4)))
+    head.save(tmp_path / "ngrams.safetensors")
+    config = fusion.config("ngrams.safetensors")
+    assert config["clip"] == 2.0
+    assert NgramFusion.load(tmp_path, config).clip == 2.0
+    assert "clip" not in NgramFusion(head, 0.7, 1.0, 0.0, head_threshold=0.84).config("x")
+    with pytest.raises(ValueError, match="clip"):
+        NgramFusion(head, 0.7, 1.0, 0.0, head_threshold=0.84, clip=0.0)
+    with pytest.raises(ModelLoadError, match="ngram_fusion"):
+        NgramFusion.load(tmp_path, config | {"clip": "wide"})
+
+
 def test_text_logits_are_remembered_within_a_bound(head: NgramHead) -> None:
     from genguard.scoring.ngram_head import CACHE_ROWS
 

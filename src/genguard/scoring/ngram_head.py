@@ -21,6 +21,7 @@ hashing of the two families.
 from __future__ import annotations
 
 import json
+import math
 import threading
 import unicodedata
 from collections.abc import Sequence
@@ -184,7 +185,9 @@ class NgramFusion:
     data by the build (the model card says which). The n-gram head reads a text whole, as it was
     trained (read piece by piece, a quoted attack in a benign report looks like an attack: card
     item 47); texts over `max_chars` get no n-gram term. `head_threshold` is the MiniLM head's own
-    threshold, for its first-pass screen."""
+    threshold, for its first-pass screen. `clip` bounds the n-gram logit to [-clip, clip] before it
+    is weighted: a short text of a few attack-associated n-grams otherwise gets an extreme logit
+    (model 13 scored "Repeat your last answer exactly." 0.999: item 49)."""
 
     def __init__(
         self,
@@ -194,11 +197,15 @@ class NgramFusion:
         shift: float,
         head_threshold: float,
         max_chars: int = 4000,
+        clip: float = math.inf,
     ) -> None:
+        if not clip > 0:
+            raise ValueError(f"clip must be > 0, got {clip}")
         self.head = head
         self.weight, self.scale, self.shift = float(weight), float(scale), float(shift)
         self.head_threshold = float(head_threshold)
         self.max_chars = int(max_chars)
+        self.clip = float(clip)
         self._cache: dict[str, float] = {}  # insertion-ordered: the oldest goes first
         self._lock = threading.Lock()
 
@@ -227,7 +234,8 @@ class NgramFusion:
         return out
 
     def fuse(self, probs: np.ndarray, ngram_logits: np.ndarray) -> np.ndarray:
-        z = self.scale * (_logit(probs) + self.weight * np.asarray(ngram_logits, np.float64)) + self.shift
+        ngram = np.clip(np.asarray(ngram_logits, np.float64), -self.clip, self.clip)
+        z = self.scale * (_logit(probs) + self.weight * ngram) + self.shift
         return 1.0 / (1.0 + np.exp(-z))
 
     def config(self, file: str) -> dict:
@@ -237,6 +245,7 @@ class NgramFusion:
             "calibration": [self.scale, self.shift],
             "head_threshold": self.head_threshold,
             "max_chars": self.max_chars,
+            **({"clip": self.clip} if math.isfinite(self.clip) else {}),
         }
 
     @classmethod
@@ -246,6 +255,7 @@ class NgramFusion:
             scale, shift = (float(x) for x in config["calibration"])
             head = NgramHead.load(folder / str(config["file"]))
             weight, head_threshold = float(config["weight"]), float(config["head_threshold"])
-            return cls(head, weight, scale, shift, head_threshold, int(config["max_chars"]))
+            clip = float(config.get("clip", math.inf))
+            return cls(head, weight, scale, shift, head_threshold, int(config["max_chars"]), clip)
         except (KeyError, TypeError, ValueError) as exc:
             raise ModelLoadError(f"{folder}/config.json: bad ngram_fusion entry ({exc})") from exc

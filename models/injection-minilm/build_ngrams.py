@@ -24,7 +24,11 @@ the policy's confirm step, of the 0.1 steps that keep the policy's false positiv
 (confirm 0.7), the one that catches most, the highest of equals. The recipes' constants were
 chosen on the same leave-one-set-out scores (items 47 and 52).
 
-    python models/injection-minilm/build_ngrams.py --model 14 --out DIR
+    python models/injection-minilm/build_ngrams.py --model 14 --out DIR [--baseline M11]
+
+M11 holds model 11's files, which every recipe here is compared with (and model 13 keeps): the
+model folder while model 11 is shipped; else write them with `build.py --model 11 --out M11` (25
+minutes, deterministic).
 
 DIR receives the MiniLM head (model 11's copied, or the new one), ngrams.safetensors and a
 config.json with the threshold, confirm step, "ngram_fusion" and the development figures. A new
@@ -156,7 +160,7 @@ def new_head_logits(d: Development) -> tuple[np.ndarray, ContextHead]:
     return raw, build.fit_ensemble(d.rows, data, np.arange(len(d.rows)), build.SEEDS)
 
 
-def main(out: Path, model: int) -> None:
+def main(out: Path, model: int, baseline: Path) -> None:
     recipe = RECIPES[model]
     build.LAST_SPENT.setdefault(model, max(recipe.dev_sets))
     rows, overlap = build.checked_examples(model)
@@ -167,7 +171,7 @@ def main(out: Path, model: int) -> None:
     print(f"{len(rows)} rows, {int(d.labels.sum())} attacks; development rows {len(d.dev)}", flush=True)
 
     # Model 11 as `injection_quality.py --candidate` reads a model: every unit, screen off.
-    scorer = InjectionModelScorer(model_dir=HERE, screen=False)
+    scorer = InjectionModelScorer(model_dir=baseline, screen=False)
     units, owners, whole, _ = scorer._units(texts)
     z11 = np.full(len(texts), -np.inf)
     np.maximum.at(z11, np.array(owners), logit(scorer._unit_scores(units, owners, whole)))
@@ -202,7 +206,7 @@ def main(out: Path, model: int) -> None:
 
     final = fit_ngram_head(counts, d.labels, w, recipe.C)
     calibration |= {"scale": scale, "shift": shift, "threshold": threshold}
-    write(out, model, recipe, rows, overlap, head, final, calibration)
+    write(out, model, recipe, rows, overlap, head, final, calibration, baseline)
     config = json.loads((out / "config.json").read_text(encoding="utf-8"))
     config["out_of_fold"] = dev_figures | {"minilm_head_threshold": calibration["head_threshold"]}
     (out / "config.json").write_text(json.dumps(config, indent=1) + "\n", encoding="utf-8")
@@ -269,16 +273,17 @@ def write(
     head: ContextHead | None,
     ngrams: NgramHead,
     calibration: dict,
+    baseline: Path,
 ) -> None:
-    """The model folder: the MiniLM head (`head`, or model 11's and its screen copied where None),
+    """The model folder: the MiniLM head (`head`, or `baseline`'s and its screen copied where None),
     ngrams.safetensors and config.json (model 11's, with this model's name, data, threshold and
     fusion; `calibration`: the fusion's scale and shift, the head's own threshold, the threshold and,
     for a new head, its own calibration a and b)."""
     out.mkdir(parents=True, exist_ok=True)
-    config = json.loads((HERE / "config.json").read_text(encoding="utf-8"))
+    config = json.loads((baseline / "config.json").read_text(encoding="utf-8"))
     if head is None:
         for name in ("head.safetensors", *SCREEN):
-            shutil.copy2(HERE / name, out / name)
+            shutil.copy2(baseline / name, out / name)
         minilm = "model 11's, unchanged (trained on sets 1-12)"
     else:
         head.save(out)  # its config.json is replaced below
@@ -314,5 +319,11 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--model", type=int, choices=sorted(RECIPES), default=14)
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        default=HERE,
+        help="model 11's folder (default: the model folder, which ships it)",
+    )
     args = parser.parse_args()
-    main(args.out, args.model)
+    main(args.out, args.model, args.baseline)

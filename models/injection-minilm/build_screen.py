@@ -120,13 +120,15 @@ def main() -> None:
     from genguard.scoring.injection_model import load_head
 
     head = load_head(HERE)
+    # With an n-gram fusion the scorer screens at the MiniLM head's own threshold (card item 47).
+    screened_at = head.config.get("ngram_fusion", {}).get("head_threshold", head.threshold)
     cache = screen_fit.FeatureCache(CACHE, head.layers)
     parts = {part: units(rows) for part, rows in texts_by_part().items()}
     probs = {id(texts): teacher_probabilities(head, cache, texts, ext) for _, texts, ext in parts.values()}
     config = screen_fit.build(
         {part: (sources, texts) for part, (sources, texts, _) in parts.items()},
         lambda texts: probs[id(texts)],
-        thresholds=sorted({*THRESHOLDS, head.threshold}),
+        thresholds=sorted({*THRESHOLDS, head.threshold, screened_at}),
         flag=FLAG,
         miss_goal=MISS_GOAL,
         hidden=HIDDEN,

@@ -140,7 +140,7 @@ def test_text_logits_are_remembered_within_a_bound(head: NgramHead) -> None:
 
 def _minilm_files(folder: Path) -> dict:
     """The shipped MiniLM head and screen copied into `folder`, with their config.json at the
-    head's own threshold and no fusion (model 11 as it shipped); returns that config."""
+    head's own threshold and no fusion (the MiniLM head read alone); returns that config."""
     for name in ("head.safetensors", "screen.safetensors", "screen.json"):
         shutil.copy2(DEFAULT_MODEL_DIR / name, folder / name)
     config = json.loads((DEFAULT_MODEL_DIR / "config.json").read_text())

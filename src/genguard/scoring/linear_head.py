@@ -24,8 +24,10 @@ __all__ = ["LinearHead", "sigmoid"]
 
 def sigmoid(z: np.ndarray) -> np.ndarray:
     """1 / (1 + exp(-z)) elementwise, in z's dtype (the formula the heads have always used, so that
-    scores stay bit-identical)."""
-    return 1.0 / (1.0 + np.exp(-z))
+    scores stay bit-identical). exp overflows to inf for z < -709 (float64) and the result is then
+    exactly 0, its limit, so the overflow is not warned about."""
+    with np.errstate(over="ignore"):
+        return 1.0 / (1.0 + np.exp(-z))
 
 
 class LinearHead:

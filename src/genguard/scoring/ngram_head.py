@@ -33,6 +33,7 @@ from safetensors.numpy import load_file, save_file
 from scipy import sparse
 
 from genguard.errors import ModelLoadError
+from genguard.scoring.linear_head import sigmoid
 
 __all__ = [
     "NGRAM_FEATURES",
@@ -236,7 +237,7 @@ class NgramFusion:
     def fuse(self, probs: np.ndarray, ngram_logits: np.ndarray) -> np.ndarray:
         ngram = np.clip(np.asarray(ngram_logits, np.float64), -self.clip, self.clip)
         z = self.scale * (_logit(probs) + self.weight * ngram) + self.shift
-        return 1.0 / (1.0 + np.exp(-z))
+        return sigmoid(z)
 
     def config(self, file: str) -> dict:
         return {

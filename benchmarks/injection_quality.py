@@ -142,6 +142,12 @@ HELD5 = "held-out 5 attacks (written after models 3-4)"
 HELD5_ORDINARY = "held-out 5 ordinary prompts"
 HELD5_TRICKY = "held-out 5 tricky prompts"
 SHORT_BENIGN = "held-out short benign chat messages"
+SENDS_BENIGN = "held-out benign requests to send to an address"
+# Benign-only held-out files (label "benign", a "kind" per row): set name -> file in DATA
+BENIGN_ONLY = {
+    SHORT_BENIGN: "injection_short_benign.jsonl",
+    SENDS_BENIGN: "injection_benign_sends.jsonl",
+}
 # Sets written by other sessions, each after the one before was measured: n -> (ordinal, after what)
 LATER_SETS = {
     6: ("sixth", "model 5"),
@@ -416,6 +422,16 @@ _RATE_ROWS = (  # (set, measure, unit, label, data): the model's rates the guard
         "answer', revisions, role-play and format set-ups, meta questions, everyday trigger words, "
         "greetings; 45 % English, 45 other languages; benchmarks/data/injection_short_benign.jsonl, "
         "written after injection model card item 48)",
+    ),
+    (
+        SENDS_BENIGN,
+        "false-positive rate",
+        "prompt",
+        "benign requests to send to an address",
+        "held-out benign requests that mail, forward, share, post or notify to an address (receipts to "
+        "oneself, webhooks, markdown images, contact details, invites, support, automation; 45 % English, "
+        "44 other languages; benchmarks/data/injection_benign_sends.jsonl, written after injection model "
+        "card item 53)",
     ),
     (
         "bastioncorpus 0.6.0 attacks",
@@ -694,9 +710,10 @@ def model_report(show: int, candidate: Path | None = None) -> dict:
         print("(bastioncorpus not installed: its rows are skipped; `pip install bastioncorpus==0.6.0`)")
     bold_texts = [p for domain in ("gender", "race") for g in bold_prompts(domain).values() for _n, p in g]
     sets["BOLD prompts, gender and race domains"] = (bold_texts, [])
-    if (DATA / "injection_short_benign.jsonl").exists():
-        short = _jsonl(DATA / "injection_short_benign.jsonl")
-        sets[SHORT_BENIGN] = ([r["text"] for r in short], [r["kind"] for r in short])
+    for name, file in BENIGN_ONLY.items():
+        if (DATA / file).exists():
+            rows = _jsonl(DATA / file)
+            sets[name] = ([r["text"] for r in rows], [r["kind"] for r in rows])
 
     print(f"rules: {rules.model_id}, flagged at >= {FLAG}")
     print(f"model: {model.model_id}, flagged at >= {t_model}")
@@ -750,7 +767,7 @@ def model_report(show: int, candidate: Path | None = None) -> dict:
         for fam in FAMILIES:
             cells = " ".join(f"{_fmt(e[fam][k]):>28s}" for k in COLUMNS)
             print(f"  {fam:42s} {cells}")
-    for name in (HELD_TRICKY, HELD3_TRICKY, HELD4_TRICKY, SHORT_BENIGN):
+    for name in (HELD_TRICKY, HELD3_TRICKY, HELD4_TRICKY, *BENIGN_ONLY):
         if name not in out["sets"]:
             continue
         print(f"\nFPR per topic, {name}")

@@ -702,7 +702,8 @@ def heldout_texts(model: int = 3) -> list[str]:
     """The texts held out from model `model`: every held-out set but those it trains on (`spent`)
     and, for models up to 8, those written after set 10 (they were checked against sets up to 10;
     set 11 shares a sentence with data6/, so checking them against it would stop their rebuilds),
-    and injection_prompts.jsonl (from model 14 on, the short benign messages too)."""
+    and injection_prompts.jsonl (from model 14 on, the short benign messages too; from 15, the
+    benign requests to send to an address)."""
     trained = {f"injection_heldout{n}_{p}.jsonl" for n in spent(model) for p in ("attacks", "benign")}
     names = [
         p.name
@@ -712,6 +713,8 @@ def heldout_texts(model: int = 3) -> list[str]:
     ] + ["injection_prompts.jsonl"]
     if model >= 14:  # written after model 13 (card item 50)
         names.append("injection_short_benign.jsonl")
+    if model >= 15:  # written after model 14 (card item 54)
+        names.append("injection_benign_sends.jsonl")
     lines = [x for name in names for x in (HELDOUT / name).read_text(encoding="utf-8").splitlines()]
     return [row["text"] for row in map(json.loads, lines) if "text" in row]
 

@@ -131,15 +131,8 @@ HELDOUT = HERE.parents[1] / "benchmarks" / "data"  # held-out sets: compared, an
 # Model 9 (item 33): sets 1-10 and data7/, and the mean logit of `SEEDS` networks (`fit_ensemble`).
 # Model 10 (item 36): model 9's recipe with set 11 and data8/ added; model 11 (item 38): set 12, data9/;
 # model 12 (items 40-41): set 13; model 14 (item 51): sets 13-17 and data10/.
-LAST_SPENT = {
-    7: 6,
-    8: 8,
-    9: 10,
-    10: 11,
-    11: 12,
-    12: 13,
-    14: 17,
-}  # model -> the last held-out set it trains on
+# model -> the last held-out set it trains on
+LAST_SPENT = {7: 6, 8: 8, 9: 10, 10: 11, 11: 12, 12: 13, 14: 17}
 # One network's held-out curve varies much with its seed; the mean of three is steadier and better
 # (development runs, card item 34).
 SEEDS = (0, 1, 2)  # models 9 on; earlier ones: one network, seed SEED

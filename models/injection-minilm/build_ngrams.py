@@ -60,7 +60,15 @@ sys.path.insert(0, str(HERE))
 import build  # noqa: E402
 
 from genguard.scoring.injection_model import ContextHead, InjectionModelScorer  # noqa: E402
-from genguard.scoring.ngram_head import NgramFusion, NgramHead, fit_ngram_head, ngram_counts  # noqa: E402
+from genguard.scoring.linear_head import sigmoid  # noqa: E402
+from genguard.scoring.ngram_head import (  # noqa: E402
+    NgramFusion,
+    NgramHead,
+    fit_ngram_head,
+    fused_logit,
+    logit,
+    ngram_counts,
+)
 
 
 @dataclass(frozen=True)
@@ -84,11 +92,6 @@ FILE = "ngrams.safetensors"
 SCREEN = ("screen.safetensors", "screen.json")  # model 11's screen: valid for model 11's head only
 
 
-def logit(p: np.ndarray) -> np.ndarray:
-    p = np.clip(p, 1e-7, 1 - 1e-7)
-    return np.log(p / (1 - p))
-
-
 def platt(z: np.ndarray, labels: np.ndarray) -> tuple[float, float]:
     """(scale, shift) of sigmoid(scale * z + shift) fitted to `labels` (unweighted)."""
     fitted = LogisticRegression(C=1e6).fit(z[:, None], labels)
@@ -101,9 +104,14 @@ def policy_flags(scores: np.ndarray, rules: np.ndarray, threshold: float, confir
     return (scores >= threshold) | ((rules >= 0.5) & (scores >= confirm))
 
 
+def tricky_of(rows: list[build.Example]) -> np.ndarray:
+    """Which rows are tricky benign prompts (benign, not from an ordinary source)."""
+    return np.array([ex.label == 0 and ex.source not in build.ORDINARY_SOURCES for ex in rows])
+
+
 def figures(dev_rows: list[build.Example], flagged: np.ndarray) -> dict:
     labels = np.array([ex.label for ex in dev_rows])
-    tricky = np.array([ex.label == 0 and ex.source not in build.ORDINARY_SOURCES for ex in dev_rows])
+    tricky = tricky_of(dev_rows)
     return {
         "recall": round(float(flagged[labels == 1].mean()), 4),
         "fpr_written_benign": round(float(flagged[labels == 0].mean()), 4),
@@ -175,7 +183,7 @@ def main(out: Path, model: int, baseline: Path) -> None:
     units, owners, whole, _ = scorer._units(texts)
     z11 = np.full(len(texts), -np.inf)
     np.maximum.at(z11, np.array(owners), logit(scorer._unit_scores(units, owners, whole)))
-    p11 = 1 / (1 + np.exp(-z11))
+    p11 = sigmoid(z11)
     m11_fpr = float((p11[dev_labels == 0] >= scorer.head.threshold).mean())
 
     head, z_head, calibration = None, z11, {"head_threshold": scorer.head.threshold}
@@ -184,8 +192,11 @@ def main(out: Path, model: int, baseline: Path) -> None:
         a, b = platt(raw, dev_labels)
         z_head = a * raw + b
         head.w2, head.b2 = (head.w2 * a).astype(np.float32), float(head.b2 * a + b)
-        p_head = 1 / (1 + np.exp(-z_head))
-        calibration = {"a": a, "b": b, "head_threshold": matched_threshold(p_head, dev_labels, m11_fpr)}
+        calibration = {
+            "a": a,
+            "b": b,
+            "head_threshold": matched_threshold(sigmoid(z_head), dev_labels, m11_fpr),
+        }
 
     # Leave one set out: each development set's texts read by an n-gram head fitted without that
     # set (model 11's data and the other sets in). Folds grouped by line were tried first and
@@ -199,18 +210,16 @@ def main(out: Path, model: int, baseline: Path) -> None:
         fitted = fit_ngram_head(counts[train], d.labels[train], w[train], recipe.C)
         ngram[test] = fitted.logits([texts[i] for i in test])
         print(f"n-gram head without set {n}: {len(test)} texts scored", flush=True)
-    z = z_head + recipe.weight * np.clip(ngram, -recipe.clip, recipe.clip)
+    z = fused_logit(z_head, ngram, recipe.weight, recipe.clip)
     scale, shift = platt(z, dev_labels)
-    scores = 1 / (1 + np.exp(-(scale * z + shift)))
+    scores = sigmoid(scale * z + shift)
     dev_figures, threshold, confirm = operating_point(recipe, dev_rows, scores, p11, scorer.head.threshold)
 
     final = fit_ngram_head(counts, d.labels, w, recipe.C)
     calibration |= {"scale": scale, "shift": shift, "threshold": threshold}
-    write(out, model, recipe, rows, overlap, head, final, calibration, baseline)
-    config = json.loads((out / "config.json").read_text(encoding="utf-8"))
-    config["out_of_fold"] = dev_figures | {"minilm_head_threshold": calibration["head_threshold"]}
-    (out / "config.json").write_text(json.dumps(config, indent=1) + "\n", encoding="utf-8")
-    print(json.dumps(config["out_of_fold"], indent=1))
+    dev_figures["minilm_head_threshold"] = calibration["head_threshold"]
+    write(out, model, recipe, (rows, overlap, dev_figures), head, final, calibration, baseline)
+    print(json.dumps(dev_figures, indent=1))
     print(f"wrote {out}: threshold {threshold}, confirm {confirm}, calibration {scale:.3f} {shift:.3f}")
     if head is not None:
         print("a new MiniLM head: build its screen next (build_screen.py) before shipping it")
@@ -237,7 +246,7 @@ def operating_point(
         if flags["fpr_written_benign"] <= m11_policy["fpr_written_benign"]:
             allowed.append((flags["recall"], float(c)))
     confirm = max(allowed)[1] if allowed else 0.9
-    tricky = np.array([ex.label == 0 and ex.source not in build.ORDINARY_SOURCES for ex in dev_rows])
+    tricky = tricky_of(dev_rows)
     attacks = labels == 1
 
     def auc(s: np.ndarray) -> float:
@@ -268,17 +277,18 @@ def write(
     out: Path,
     model: int,
     recipe: Recipe,
-    rows: list[build.Example],
-    overlap: dict,
+    record: tuple[list[build.Example], dict, dict],
     head: ContextHead | None,
     ngrams: NgramHead,
     calibration: dict,
     baseline: Path,
 ) -> None:
     """The model folder: the MiniLM head (`head`, or `baseline`'s and its screen copied where None),
-    ngrams.safetensors and config.json (model 11's, with this model's name, data, threshold and
-    fusion; `calibration`: the fusion's scale and shift, the head's own threshold, the threshold and,
+    ngrams.safetensors and config.json (model 11's, with this model's name, data, threshold, fusion
+    and development figures; `record`: the training rows, their overlap check and the development
+    figures; `calibration`: the fusion's scale and shift, the head's own threshold, the threshold and,
     for a new head, its own calibration a and b)."""
+    rows, overlap, dev_figures = record
     out.mkdir(parents=True, exist_ok=True)
     config = json.loads((baseline / "config.json").read_text(encoding="utf-8"))
     if head is None:
@@ -312,6 +322,7 @@ def write(
         "ngram_weight_of_spent_rows": recipe.spent_weight,
         "minilm_head": minilm,
     }
+    config["out_of_fold"] = dev_figures
     (out / "config.json").write_text(json.dumps(config, indent=1) + "\n", encoding="utf-8")
 
 

@@ -40,6 +40,8 @@ __all__ = [
     "NgramFusion",
     "NgramHead",
     "fit_ngram_head",
+    "fused_logit",
+    "logit",
     "ngram_blocks",
     "ngram_counts",
     "tfidf",
@@ -175,9 +177,17 @@ class NgramHead:
         return cls(idf, coef, bias, config)
 
 
-def _logit(p: np.ndarray) -> np.ndarray:
+def logit(p: np.ndarray) -> np.ndarray:
+    """log(p / (1 - p)) in nats, float64, with p clipped to [1e-7, 1 - 1e-7]."""
     p = np.clip(np.asarray(p, np.float64), 1e-7, 1 - 1e-7)
     return np.log(p / (1 - p))
+
+
+def fused_logit(head_logits: np.ndarray, ngram_logits: np.ndarray, weight: float, clip: float) -> np.ndarray:
+    """What NgramFusion calibrates: the MiniLM head's logit plus `weight` times the n-gram logit
+    clipped to [-clip, clip] (nats). The builds fit the calibration on exactly this."""
+    ngram = np.clip(np.asarray(ngram_logits, np.float64), -clip, clip)
+    return head_logits + weight * ngram
 
 
 class NgramFusion:
@@ -235,9 +245,8 @@ class NgramFusion:
         return out
 
     def fuse(self, probs: np.ndarray, ngram_logits: np.ndarray) -> np.ndarray:
-        ngram = np.clip(np.asarray(ngram_logits, np.float64), -self.clip, self.clip)
-        z = self.scale * (_logit(probs) + self.weight * ngram) + self.shift
-        return sigmoid(z)
+        z = fused_logit(logit(probs), ngram_logits, self.weight, self.clip)
+        return sigmoid(self.scale * z + self.shift)
 
     def config(self, file: str) -> dict:
         return {

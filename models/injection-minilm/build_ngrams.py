@@ -1,9 +1,10 @@
-"""Injection models 13 and 14: a MiniLM head fused with an n-gram head (model card items 47-51).
+"""Injection models 13 to 15: a MiniLM head fused with an n-gram head (model card items 47-55).
 
 Model 13 (`--model 13`) was shipped after held-out set 17 (item 48) and withdrawn (item 49): it
 blocks common short messages such as "You are a helpful assistant.". Model 14 (`--model 14`, item
 51) answers that: its n-gram head also learns data10/'s short benign messages, its n-gram logit
-is clipped, and (where `Recipe.new_head`) its MiniLM head is trained again on the same data.
+is clipped, and (where `Recipe.new_head`) its MiniLM head is trained again on the same data. Model
+15 (item 55) is model 14's recipe with set 18 spent and data11/'s benign "send" requests added.
 
 all-MiniLM-L6-v2 reads English; the held-out attacks it misses are mostly in other languages
 (items 44-46). A logistic regression over hashed character and word n-grams of the raw text
@@ -13,10 +14,11 @@ sigmoid(scale * (logit(P_head) + weight * ngram_logit) + shift) (NgramFusion; te
 MAX_CHARS get no n-gram term).
 
 Data: `build.examples(model)`: model 11's training data plus the spent held-out sets (13-16 for
-model 13; 13-17 and data10/ for model 14), the rows of those sets weighing `spent_weight` times an
-attack of model 11's data in the n-gram head. The spent sets are the development data, read leave
-one set out (each set by heads fitted without it, as a new set will be read): model 11's MiniLM
-head never saw them; a new head is fitted five times more, once without each set. On those
+model 13; 13-17 and data10/ for model 14; 13-18, data10/ and data11/ for model 15), the rows of
+those sets weighing `spent_weight` times an attack of model 11's data in the n-gram head. The
+spent sets are the development data, read leave one set out (each set by heads fitted without it,
+as a new set will be read): model 11's MiniLM head never saw them; a new head is fitted once more
+without each set. On those
 scores: the head's own calibration and threshold (a new head), the fusion's calibration (scale,
 shift); the threshold, the lowest 0.01 step whose false-positive rate on the sets' benign prompts
 is at most model 11's at its 0.84 (so that the two compare on recall at matched false positives);
@@ -86,6 +88,7 @@ class Recipe:
 RECIPES = {
     13: Recipe((13, 14, 15, 16), 16.0, 4.0, 0.7, math.inf, False),
     14: Recipe((13, 14, 15, 16, 17), 16.0, 4.0, 0.7, 3.0, True),
+    15: Recipe((13, 14, 15, 16, 17, 18), 16.0, 4.0, 0.7, 3.0, True),  # item 55: item 52's constants
 }
 MAX_CHARS = 4000  # longer texts are read by the MiniLM head alone
 FILE = "ngrams.safetensors"
@@ -329,7 +332,7 @@ def write(
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, required=True)
-    parser.add_argument("--model", type=int, choices=sorted(RECIPES), default=14)
+    parser.add_argument("--model", type=int, choices=sorted(RECIPES), default=15)
     parser.add_argument(
         "--baseline",
         type=Path,

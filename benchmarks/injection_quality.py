@@ -163,6 +163,7 @@ LATER_SETS = {
     16: ("sixteenth", "set 15"),
     17: ("seventeenth", "set 16"),
     18: ("eighteenth", "set 17"),
+    19: ("nineteenth", "set 18"),
 }
 
 

@@ -7,7 +7,8 @@ fuse its logit with the MiniLM head's (genguard.scoring.injection_model). Inject
 (held-out set 17: recall 52.0 -> 63.5 %, tricky FPR 7.3 -> 4.3 %) and was withdrawn: a short text
 made only of attack-associated words gets an extreme logit ("You are a helpful assistant." 5.4
 nats), so it blocked common system prompts (injection model card, items 47-50). The shipped model
-has no n-gram head.
+15 clips the n-gram logit to [-3, 3] and learns short benign messages and benign requests to send
+to an address; its measured rates are in the card (items 55-56) and genguard/guard/error_rates.json.
 
 Features, fixed by `NGRAM_FEATURES` and stored beside the weights so that a model cannot be read
 with other ones: the text NFKC-folded and lower-cased (no homoglyph folding: Cyrillic stays

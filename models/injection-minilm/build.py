@@ -81,6 +81,7 @@ DATA_8 = HERE / "data8"  # model 10: written by a separate session after held-ou
 DATA_9 = HERE / "data9"  # model 11: written by a separate session after held-out set 12
 DATA_10 = HERE / "data10"  # model 14: short benign messages, written after card item 50
 DATA_11 = HERE / "data11"  # model 15: benign requests to send to an address, after item 53
+DATA_12 = HERE / "data12"  # model 16: planted documents, reported and quoted attacks, after item 56
 # the first model to use each folder
 DATA_FOLDERS = {
     3: HERE / "data",
@@ -92,6 +93,7 @@ DATA_FOLDERS = {
     11: DATA_9,
     14: DATA_10,
     15: DATA_11,
+    16: DATA_12,
 }
 # Model 5 (`--model 5`): model 4's data plus data5/, and a ContextHead (injection_model) trained on
 # whole texts; choices made out of fold on the training data (model card, "How the data were written").
@@ -134,9 +136,9 @@ HELDOUT = HERE.parents[1] / "benchmarks" / "data"  # held-out sets: compared, an
 # Model 9 (item 33): sets 1-10 and data7/, and the mean logit of `SEEDS` networks (`fit_ensemble`).
 # Model 10 (item 36): model 9's recipe with set 11 and data8/ added; model 11 (item 38): set 12, data9/;
 # model 12 (items 40-41): set 13; model 14 (item 51): sets 13-17 and data10/; model 15 (item 55):
-# set 18 and data11/ too.
+# set 18 and data11/ too; model 16 (item 57): set 19 and data12/ too.
 # model -> the last held-out set it trains on
-LAST_SPENT = {7: 6, 8: 8, 9: 10, 10: 11, 11: 12, 12: 13, 14: 17, 15: 18}
+LAST_SPENT = {7: 6, 8: 8, 9: 10, 10: 11, 11: 12, 12: 13, 14: 17, 15: 18, 16: 19}
 # One network's held-out curve varies much with its seed; the mean of three is steadier and better
 # (development runs, card item 34).
 SEEDS = (0, 1, 2)  # models 9 on; earlier ones: one network, seed SEED

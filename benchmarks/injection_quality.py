@@ -164,6 +164,7 @@ LATER_SETS = {
     17: ("seventeenth", "set 16"),
     18: ("eighteenth", "set 17"),
     19: ("nineteenth", "set 18"),
+    20: ("twentieth", "set 19"),
 }
 
 

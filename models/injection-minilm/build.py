@@ -82,6 +82,7 @@ DATA_9 = HERE / "data9"  # model 11: written by a separate session after held-ou
 DATA_10 = HERE / "data10"  # model 14: short benign messages, written after card item 50
 DATA_11 = HERE / "data11"  # model 15: benign requests to send to an address, after item 53
 DATA_12 = HERE / "data12"  # model 16: planted documents, reported and quoted attacks, after item 56
+DATA_13 = HERE / "data13"  # model 17: ordinary requests in about 110 languages, after item 58
 # the first model to use each folder
 DATA_FOLDERS = {
     3: HERE / "data",
@@ -94,6 +95,7 @@ DATA_FOLDERS = {
     14: DATA_10,
     15: DATA_11,
     16: DATA_12,
+    17: DATA_13,
 }
 # Model 5 (`--model 5`): model 4's data plus data5/, and a ContextHead (injection_model) trained on
 # whole texts; choices made out of fold on the training data (model card, "How the data were written").
@@ -128,7 +130,14 @@ BOLD_ROWS = 3000
 DAVIDSON_ROWS = 1500  # tweets of all three classes: insults and slang are not injections
 TOXICITY_WRITTEN = HERE.parent / "toxicity-minilm" / "written.yaml"  # project-written insults, clean talk
 # written benign prompts from these sources are ordinary requests; the rest are the tricky ones
-ORDINARY_SOURCES = ("ordinary", "ordinary2", "ordinary4", "composed:document", "heldout:ordinary")
+ORDINARY_SOURCES = (
+    "ordinary",
+    "ordinary2",
+    "ordinary4",
+    "composed:document",
+    "heldout:ordinary",
+    *(f"ordinary_languages_13_{part}" for part in ("europe", "asia", "world")),  # data13/
+)
 HELDOUT = HERE.parents[1] / "benchmarks" / "data"  # held-out sets: compared, and fitted only when spent
 # Model 7 (`--model 7`, model card item 29): model 6's data plus held-out sets 1-6, which every
 # model so far was measured on, as training data; sets 7 on stay held out (and in overlap_check).
@@ -136,9 +145,9 @@ HELDOUT = HERE.parents[1] / "benchmarks" / "data"  # held-out sets: compared, an
 # Model 9 (item 33): sets 1-10 and data7/, and the mean logit of `SEEDS` networks (`fit_ensemble`).
 # Model 10 (item 36): model 9's recipe with set 11 and data8/ added; model 11 (item 38): set 12, data9/;
 # model 12 (items 40-41): set 13; model 14 (item 51): sets 13-17 and data10/; model 15 (item 55):
-# set 18 and data11/ too; model 16 (item 57): set 19 and data12/ too.
+# set 18 and data11/ too; model 16 (item 57): set 19 and data12/ too; model 17 (item 59): set 20, data13/.
 # model -> the last held-out set it trains on
-LAST_SPENT = {7: 6, 8: 8, 9: 10, 10: 11, 11: 12, 12: 13, 14: 17, 15: 18, 16: 19}
+LAST_SPENT = {7: 6, 8: 8, 9: 10, 10: 11, 11: 12, 12: 13, 14: 17, 15: 18, 16: 19, 17: 20}
 # One network's held-out curve varies much with its seed; the mean of three is steadier and better
 # (development runs, card item 34).
 SEEDS = (0, 1, 2)  # models 9 on; earlier ones: one network, seed SEED

@@ -165,6 +165,7 @@ LATER_SETS = {
     18: ("eighteenth", "set 17"),
     19: ("nineteenth", "set 18"),
     20: ("twentieth", "set 19"),
+    21: ("twenty-first", "set 20"),
 }
 
 

@@ -26,20 +26,20 @@ the policy's confirm step, of the 0.1 steps that keep the policy's false positiv
 (confirm 0.7), the one that catches most, the highest of equals. The recipes' constants were
 chosen on the same leave-one-set-out scores (items 47 and 52).
 
-    python models/injection-minilm/build_ngrams.py --model 15 --out DIR [--baseline M11]
+    python models/injection-minilm/build_ngrams.py --model 17 --out DIR [--baseline M11]
 
 M11 holds model 11's files, which every recipe here is compared with (and model 13 keeps); by
 default they are read from git as they were shipped (`MODEL_11_COMMIT`), since model 15 replaced
 them in the model folder.
 
 DIR receives the MiniLM head (model 11's copied, or the new one), ngrams.safetensors and a
-config.json with the threshold, confirm step, "ngram_fusion" and the development figures. A new
-head needs a new first-pass screen (build_screen.py), since the screen learns its head's scores;
-model 11's is copied only with model 11's head. Model 13: about 1 minute on two cores; models 14
-and 15, with a new head, about 34 minutes (18 and 21 networks). Deterministic for the same data files: a
-held-out set written later makes build.py's overlap rule leave out the training texts that share a
-sentence or 8-word sequence with it, so a rebuild after set 17 no longer gives model 13's measured
-sha256 (item 47).
+config.json with the threshold, confirm step, "ngram_fusion" and the development figures. A new head
+needs a new first-pass screen (build_screen.py), since the screen learns its head's scores; model
+11's is copied only with model 11's head. Model 13: about 1 minute on two cores; models 14 to 17,
+with a new head, 34 to 61 minutes (18 to 27 networks; most of it on one core). Deterministic for the
+same data files: a held-out set written later makes build.py's overlap rule leave out the training
+texts that share a sentence or 8-word sequence with it, so a rebuild after set 17 no longer gives
+model 13's measured sha256 (item 47).
 """
 
 from __future__ import annotations

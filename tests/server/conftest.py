@@ -16,8 +16,10 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from genguard.server.launch import Served, start_gateway
+from genguard.watermark.keys import WatermarkKey, key_id_for
 
 # Rate limits high enough that no test module is refused with 429 (requests and tokens per minute).
 FAST_LIMITS = {"requests_per_minute": 1_000_000, "tokens_per_minute": 100_000_000}
@@ -28,6 +30,20 @@ def fast_config(config: dict | None = None) -> dict:
     config = dict(config or {})
     config["limits"] = {**FAST_LIMITS, **config.get("limits", {})}
     return config
+
+
+@pytest.fixture(scope="session")
+def fixed_watermark_key() -> Callable[[Path], WatermarkKey]:
+    """A function that writes the fixed key (hash key 1,234,567, Ed25519 secret bytes 0..31) to
+    `folder`/gateway.key.json, where a gateway started in `folder` would make its own, and returns it."""
+
+    def put(folder: Path) -> WatermarkKey:
+        signing = Ed25519PrivateKey.from_private_bytes(bytes(range(32)))
+        key = WatermarkKey(key_id_for(signing.public_key()), hash_key=1_234_567, signing_key=signing)
+        key.save(folder / "gateway.key.json")
+        return key
+
+    return put
 
 
 @pytest.fixture

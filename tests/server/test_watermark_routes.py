@@ -13,7 +13,6 @@ from pathlib import Path
 import httpx
 import openai
 import pytest
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from genguard.server.config import WatermarkSettings
 from genguard.server.launch import Served, start_gateway
@@ -25,7 +24,6 @@ from genguard.watermark import (
     serialize,
 )
 from genguard.watermark.detector import Detection
-from genguard.watermark.keys import key_id_for
 
 # Written by a person (not generated): long enough for the detector to decide (over 64 scored tokens).
 HUMAN = (
@@ -37,15 +35,12 @@ HUMAN = (
 
 
 @pytest.fixture(scope="module")
-def gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+def gateway(tmp_path_factory: pytest.TempPathFactory, fixed_watermark_key) -> Iterator[Served]:
     """A default gateway whose request limit the many requests of this module never reach, with a
-    fixed watermark key put where the gateway keeps its own, so that the greedy answer below (and
-    so its z-score) is the same on every run rather than depending on a fresh random key."""
+    fixed watermark key, so that the greedy answer below (and so its z-score) is the same on every
+    run rather than depending on a fresh random key."""
     folder = tmp_path_factory.mktemp("watermark")
-    signing = Ed25519PrivateKey.from_private_bytes(bytes(range(32)))
-    WatermarkKey(key_id_for(signing.public_key()), hash_key=1_234_567, signing_key=signing).save(
-        folder / "gateway.key.json"
-    )
+    fixed_watermark_key(folder)
     served = start_gateway(folder, {"limits": {"requests_per_minute": 100_000}})
     yield served
     served.stop()

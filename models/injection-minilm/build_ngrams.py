@@ -198,7 +198,8 @@ def fit_heads(
 ) -> list[ContextHead]:
     """`build.fit_ensemble(rows, data, train, build.SEEDS)` for each of `trains`, WORKERS networks
     at a time. Each network is fitted on one thread from its seed, so it is the same whichever
-    process fits it: the heads equal the sequential loop's, in about 55 % of its time on two cores."""
+    process fits it: the heads equal the sequential loop's bit for bit (checked on 2 x 3 networks
+    of 1,000 texts)."""
     jobs = [(train, seed) for train in trains for seed in build.SEEDS]
     with tempfile.TemporaryDirectory() as tmp:
         x_path = str(Path(tmp) / "x.npy")

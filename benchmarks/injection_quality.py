@@ -166,6 +166,7 @@ LATER_SETS = {
     19: ("nineteenth", "set 18"),
     20: ("twentieth", "set 19"),
     21: ("twenty-first", "set 20"),
+    22: ("twenty-second", "set 21"),
 }
 
 

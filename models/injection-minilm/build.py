@@ -140,6 +140,13 @@ ORDINARY_SOURCES = (
     "heldout:ordinary",
     *(f"ordinary_languages_13_{part}" for part in ("europe", "asia", "world")),  # data13/
 )
+
+
+def tricky_of(rows: list[Example]) -> np.ndarray:
+    """Which rows are tricky benign prompts: written benign prompts not from an ordinary source."""
+    return np.array([ex.label == 0 and ex.written and ex.source not in ORDINARY_SOURCES for ex in rows])
+
+
 HELDOUT = HERE.parents[1] / "benchmarks" / "data"  # held-out sets: compared, and fitted only when spent
 # Model 7 (`--model 7`, model card item 29): model 6's data plus held-out sets 1-6, which every
 # model so far was measured on, as training data; sets 7 on stay held out (and in overlap_check).
@@ -652,7 +659,7 @@ def choose_threshold(
     prompts is <= `target`, with the out-of-fold figures at it."""
     labels = np.array([ex.label for ex in rows])
     written = np.array([ex.written for ex in rows])
-    tricky = (labels == 0) & written & np.array([ex.source not in ORDINARY_SOURCES for ex in rows])
+    tricky = tricky_of(rows)
     for t in np.arange(0.5, 0.996, 0.01):
         fpr = float((scores[(labels == 0) & written] >= t).mean())
         if fpr <= target:
@@ -693,7 +700,7 @@ def at_recall(rows: list[Example], scores: np.ndarray, goal: float) -> dict:
     """The out-of-fold FPR on the tricky written benign prompts at the score where `goal` of the
     attacks are caught (for comparing recipes; not a threshold rule)."""
     labels = np.array([ex.label for ex in rows])
-    tricky = np.array([ex.label == 0 and ex.written and ex.source not in ORDINARY_SOURCES for ex in rows])
+    tricky = tricky_of(rows)
     cut = float(np.quantile(scores[labels == 1], 1 - goal))
     return {"score": round(cut, 4), "fpr": round(float((scores[tricky] >= cut).mean()), 4)}
 
@@ -809,7 +816,7 @@ def confirm_step(
     rules = np.array([r.score for r in get_scorer("injection").score([ex.text for ex in rows])])
     labels = np.array([ex.label for ex in rows])
     written = np.array([ex.written for ex in rows])
-    tricky = (labels == 0) & written & np.array([ex.source not in ORDINARY_SOURCES for ex in rows])
+    tricky = tricky_of(rows)
 
     def figures(flagged: np.ndarray) -> dict:
         return {

@@ -130,14 +130,9 @@ def policy_flags(scores: np.ndarray, rules: np.ndarray, threshold: float, confir
     return (scores >= threshold) | ((rules >= 0.5) & (scores >= confirm))
 
 
-def tricky_of(rows: list[build.Example]) -> np.ndarray:
-    """Which rows are tricky benign prompts (benign, not from an ordinary source)."""
-    return np.array([ex.label == 0 and ex.source not in build.ORDINARY_SOURCES for ex in rows])
-
-
 def figures(dev_rows: list[build.Example], flagged: np.ndarray) -> dict:
     labels = np.array([ex.label for ex in dev_rows])
-    tricky = tricky_of(dev_rows)
+    tricky = build.tricky_of(dev_rows)
     return {
         "recall": round(float(flagged[labels == 1].mean()), 4),
         "fpr_written_benign": round(float(flagged[labels == 0].mean()), 4),
@@ -305,7 +300,7 @@ def operating_point(
         if flags["fpr_written_benign"] <= m11_policy["fpr_written_benign"]:
             allowed.append((flags["recall"], float(c)))
     confirm = max(allowed)[1] if allowed else 0.9
-    tricky = tricky_of(dev_rows)
+    tricky = build.tricky_of(dev_rows)
     attacks = labels == 1
 
     def auc(s: np.ndarray) -> float:

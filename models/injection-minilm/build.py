@@ -140,13 +140,6 @@ ORDINARY_SOURCES = (
     "heldout:ordinary",
     *(f"ordinary_languages_13_{part}" for part in ("europe", "asia", "world")),  # data13/
 )
-
-
-def tricky_of(rows: list[Example]) -> np.ndarray:
-    """Which rows are tricky benign prompts: written benign prompts not from an ordinary source."""
-    return np.array([ex.label == 0 and ex.written and ex.source not in ORDINARY_SOURCES for ex in rows])
-
-
 HELDOUT = HERE.parents[1] / "benchmarks" / "data"  # held-out sets: compared, and fitted only when spent
 # Model 7 (`--model 7`, model card item 29): model 6's data plus held-out sets 1-6, which every
 # model so far was measured on, as training data; sets 7 on stay held out (and in overlap_check).
@@ -177,6 +170,11 @@ class Example:
     source: str  # section, or "composed:<kind>", or "bold", "davidson", "toxicity_written"
     group: str  # the hand-written line it came from (folds never split a group)
     written: bool  # a project-written prompt (used for the threshold's FPR), not BOLD
+
+
+def tricky_of(rows: list[Example]) -> np.ndarray:
+    """Which rows are tricky benign prompts: written benign prompts not from an ordinary source."""
+    return np.array([ex.label == 0 and ex.written and ex.source not in ORDINARY_SOURCES for ex in rows])
 
 
 def read_sections(path: Path) -> dict[str, list[str]]:

@@ -1,4 +1,4 @@
-"""Injection models 13 to 15: a MiniLM head fused with an n-gram head (model card items 47-55).
+"""Injection models 13 to 18: a MiniLM head fused with an n-gram head (model card items 47-63).
 
 Model 13 (`--model 13`) was shipped after held-out set 17 (item 48) and withdrawn (item 49): it
 blocks common short messages such as "You are a helpful assistant.". Model 14 (`--model 14`, item
@@ -36,7 +36,8 @@ DIR receives the MiniLM head (model 11's copied, or the new one), ngrams.safeten
 config.json with the threshold, confirm step, "ngram_fusion" and the development figures. A new head
 needs a new first-pass screen (build_screen.py), since the screen learns its head's scores; model
 11's is copied only with model 11's head. Model 13: about 1 minute on two cores; models 14 to 17,
-with a new head, 34 to 61 minutes (18 to 27 networks; most of it on one core). Deterministic for the
+with a new head, 34 to 61 minutes (18 to 27 networks fitted one at a time); model 18 44 minutes (30
+networks, two at a time: `fit_heads`). Deterministic for the
 same data files: a held-out set written later makes build.py's overlap rule leave out the training
 texts that share a sentence or 8-word sequence with it, so a rebuild after set 17 no longer gives
 model 13's measured sha256 (item 47).

@@ -167,6 +167,7 @@ LATER_SETS = {
     20: ("twentieth", "set 19"),
     21: ("twenty-first", "set 20"),
     22: ("twenty-second", "set 21"),
+    23: ("twenty-third", "set 22"),
 }
 
 

@@ -93,11 +93,10 @@ class Recipe:
 RECIPES = {
     13: Recipe((13, 14, 15, 16), 16.0, 4.0, 0.7, math.inf, False),
     14: Recipe((13, 14, 15, 16, 17), 16.0, 4.0, 0.7, 3.0, True),
-    15: Recipe((13, 14, 15, 16, 17, 18), 16.0, 4.0, 0.7, 3.0, True),  # item 55: item 52's constants
-    16: Recipe((13, 14, 15, 16, 17, 18, 19), 16.0, 4.0, 0.7, 3.0, True),  # item 57: the same
-    17: Recipe((13, 14, 15, 16, 17, 18, 19, 20), 16.0, 4.0, 0.7, 3.0, True),  # item 59: the same
-    18: Recipe((13, 14, 15, 16, 17, 18, 19, 20, 21), 16.0, 4.0, 0.7, 3.0, True),  # item 62: the same
-    19: Recipe((13, 14, 15, 16, 17, 18, 19, 20, 21, 22), 16.0, 4.0, 0.7, 3.0, True),  # item 64: the same
+}
+# Models 15-19 (items 55, 57, 59, 62, 64): item 52's constants, with sets 13 to the last one each spends
+RECIPES |= {
+    m: Recipe(tuple(range(13, build.LAST_SPENT[m] + 1)), 16.0, 4.0, 0.7, 3.0, True) for m in range(15, 20)
 }
 MAX_CHARS = 4000  # longer texts are read by the MiniLM head alone
 WORKERS = 2  # networks fitted side by side (fit_heads)

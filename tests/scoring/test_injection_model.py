@@ -154,7 +154,7 @@ def test_head_save_load_round_trip(tmp_path: Path) -> None:
 
 def test_registry_threshold_and_model_id(model: InjectionModelScorer) -> None:
     assert isinstance(model, Scorer)
-    assert model.model_id.startswith("genguard-injection-minilm-17 on sentence-transformers/all-MiniLM-L6-v2")
+    assert model.model_id.startswith("genguard-injection-minilm-19 on sentence-transformers/all-MiniLM-L6-v2")
     assert 0.5 <= model.threshold < 1.0
     loose = get_scorer("injection-model", threshold=0.0)
     (result,) = loose.score([TRICKY_BENIGN[0]])

@@ -85,6 +85,7 @@ DATA_12 = HERE / "data12"  # model 16: planted documents, reported and quoted at
 DATA_13 = HERE / "data13"  # model 17: ordinary requests in about 110 languages, after item 58
 DATA_14 = HERE / "data14"  # model 18: fake turns, quoted attacks, chat logs, own chats, after item 61
 DATA_15 = HERE / "data15"  # model 19: attacks quoted verbatim for people, twins, after item 63
+DATA_16 = HERE / "data16"  # model 20: prompt extraction, documents for people, rarer languages, after item 66
 # the first model to use each folder
 DATA_FOLDERS = {
     3: HERE / "data",
@@ -100,6 +101,7 @@ DATA_FOLDERS = {
     17: DATA_13,
     18: DATA_14,
     19: DATA_15,
+    20: DATA_16,
 }
 # Model 5 (`--model 5`): model 4's data plus data5/, and a ContextHead (injection_model) trained on
 # whole texts; choices made out of fold on the training data (model card, "How the data were written").
@@ -141,6 +143,7 @@ ORDINARY_SOURCES = (
     "composed:document",
     "heldout:ordinary",
     *(f"ordinary_languages_13_{part}" for part in ("europe", "asia", "world")),  # data13/
+    "ordinary_languages_16",  # data16/
 )
 HELDOUT = HERE.parents[1] / "benchmarks" / "data"  # held-out sets: compared, and fitted only when spent
 # Model 7 (`--model 7`, model card item 29): model 6's data plus held-out sets 1-6, which every
@@ -150,9 +153,12 @@ HELDOUT = HERE.parents[1] / "benchmarks" / "data"  # held-out sets: compared, an
 # Model 10 (item 36): model 9's recipe with set 11 and data8/ added; model 11 (item 38): set 12, data9/;
 # model 12 (items 40-41): set 13; model 14 (item 51): sets 13-17 and data10/; model 15 (item 55):
 # set 18 and data11/ too; model 16 (item 57): set 19 and data12/ too; model 17 (item 59): set 20, data13/;
-# model 18 (item 62): set 21, data14/; model 19 (item 64): set 22, data15/.
+# model 18 (item 62): set 21, data14/; model 19 (item 64): set 22, data15/;
+# model 20 (item 67): set 23, data16/.
 # model -> the last held-out set it trains on
-LAST_SPENT = {7: 6, 8: 8, 9: 10, 10: 11, 11: 12, 12: 13, 14: 17, 15: 18, 16: 19, 17: 20, 18: 21, 19: 22}
+LAST_SPENT = {
+    7: 6, 8: 8, 9: 10, 10: 11, 11: 12, 12: 13, 14: 17, 15: 18, 16: 19, 17: 20, 18: 21, 19: 22, 20: 23
+}
 # One network's held-out curve varies much with its seed; the mean of three is steadier and better
 # (development runs, card item 34).
 SEEDS = (0, 1, 2)  # models 9 on; earlier ones: one network, seed SEED

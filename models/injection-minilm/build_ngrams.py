@@ -26,7 +26,7 @@ the policy's confirm step, of the 0.1 steps that keep the policy's false positiv
 (confirm 0.7), the one that catches most, the highest of equals. The recipes' constants were
 chosen on the same leave-one-set-out scores (items 47 and 52).
 
-    python models/injection-minilm/build_ngrams.py --model 19 --out DIR [--baseline M11]
+    python models/injection-minilm/build_ngrams.py --model 20 --out DIR [--baseline M11]
 
 M11 holds model 11's files, which every recipe here is compared with (and model 13 keeps); by
 default they are read from git as they were shipped (`MODEL_11_COMMIT`), since model 15 replaced
@@ -94,9 +94,9 @@ RECIPES = {
     13: Recipe((13, 14, 15, 16), 16.0, 4.0, 0.7, math.inf, False),
     14: Recipe((13, 14, 15, 16, 17), 16.0, 4.0, 0.7, 3.0, True),
 }
-# Models 15-19 (items 55, 57, 59, 62, 64): item 52's constants, with sets 13 to the last one each spends
+# Models 15-20 (items 55, 57, 59, 62, 64, 67): item 52's constants, with sets 13 to the last one each spends
 RECIPES |= {
-    m: Recipe(tuple(range(13, build.LAST_SPENT[m] + 1)), 16.0, 4.0, 0.7, 3.0, True) for m in range(15, 20)
+    m: Recipe(tuple(range(13, build.LAST_SPENT[m] + 1)), 16.0, 4.0, 0.7, 3.0, True) for m in range(15, 21)
 }
 MAX_CHARS = 4000  # longer texts are read by the MiniLM head alone
 WORKERS = 2  # networks fitted side by side (fit_heads)
@@ -384,7 +384,7 @@ def write(
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, required=True)
-    parser.add_argument("--model", type=int, choices=sorted(RECIPES), default=19)
+    parser.add_argument("--model", type=int, choices=sorted(RECIPES), default=20)
     parser.add_argument(
         "--baseline",
         type=Path,

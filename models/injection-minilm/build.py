@@ -157,7 +157,19 @@ HELDOUT = HERE.parents[1] / "benchmarks" / "data"  # held-out sets: compared, an
 # model 20 (item 67): set 23, data16/.
 # model -> the last held-out set it trains on
 LAST_SPENT = {
-    7: 6, 8: 8, 9: 10, 10: 11, 11: 12, 12: 13, 14: 17, 15: 18, 16: 19, 17: 20, 18: 21, 19: 22, 20: 23
+    7: 6,
+    8: 8,
+    9: 10,
+    10: 11,
+    11: 12,
+    12: 13,
+    14: 17,
+    15: 18,
+    16: 19,
+    17: 20,
+    18: 21,
+    19: 22,
+    20: 23,
 }
 # One network's held-out curve varies much with its seed; the mean of three is steadier and better
 # (development runs, card item 34).

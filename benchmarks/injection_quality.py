@@ -168,6 +168,7 @@ LATER_SETS = {
     21: ("twenty-first", "set 20"),
     22: ("twenty-second", "set 21"),
     23: ("twenty-third", "set 22"),
+    24: ("twenty-fourth", "set 23"),
 }
 
 

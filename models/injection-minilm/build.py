@@ -75,33 +75,22 @@ NAME_4 = "genguard-injection-minilm-4"
 C_4 = 0.01  # on standardised features; chosen out of fold among 0.003, 0.01, 0.02, 0.05, 0.3
 DATA_4 = HERE / "data4"
 DATA_5 = HERE / "data5"
-DATA_6 = HERE / "data6"  # model 6: written by a separate session after held-out set 6
-DATA_7 = HERE / "data7"  # model 9: written by two separate sessions after held-out set 10
-DATA_8 = HERE / "data8"  # model 10: written by a separate session after held-out set 11
-DATA_9 = HERE / "data9"  # model 11: written by a separate session after held-out set 12
-DATA_10 = HERE / "data10"  # model 14: short benign messages, written after card item 50
-DATA_11 = HERE / "data11"  # model 15: benign requests to send to an address, after item 53
-DATA_12 = HERE / "data12"  # model 16: planted documents, reported and quoted attacks, after item 56
-DATA_13 = HERE / "data13"  # model 17: ordinary requests in about 110 languages, after item 58
-DATA_14 = HERE / "data14"  # model 18: fake turns, quoted attacks, chat logs, own chats, after item 61
-DATA_15 = HERE / "data15"  # model 19: attacks quoted verbatim for people, twins, after item 63
-DATA_16 = HERE / "data16"  # model 20: prompt extraction, documents for people, rarer languages, after item 66
 # the first model to use each folder
 DATA_FOLDERS = {
     3: HERE / "data",
     4: DATA_4,
     5: DATA_5,
-    6: DATA_6,
-    9: DATA_7,
-    10: DATA_8,
-    11: DATA_9,
-    14: DATA_10,
-    15: DATA_11,
-    16: DATA_12,
-    17: DATA_13,
-    18: DATA_14,
-    19: DATA_15,
-    20: DATA_16,
+    6: HERE / "data6",  # model 6: written by a separate session after held-out set 6
+    9: HERE / "data7",  # model 9: written by two separate sessions after held-out set 10
+    10: HERE / "data8",  # model 10: written by a separate session after held-out set 11
+    11: HERE / "data9",  # model 11: written by a separate session after held-out set 12
+    14: HERE / "data10",  # model 14: short benign messages, written after card item 50
+    15: HERE / "data11",  # model 15: benign requests to send to an address, after item 53
+    16: HERE / "data12",  # model 16: planted documents, reported and quoted attacks, after item 56
+    17: HERE / "data13",  # model 17: ordinary requests in about 110 languages, after item 58
+    18: HERE / "data14",  # model 18: fake turns, quoted attacks, chat logs, own chats, after item 61
+    19: HERE / "data15",  # model 19: attacks quoted verbatim for people, twins, after item 63
+    20: HERE / "data16",  # model 20: prompt extraction, documents for people, rarer languages, after item 66
 }
 # Model 5 (`--model 5`): model 4's data plus data5/, and a ContextHead (injection_model) trained on
 # whole texts; choices made out of fold on the training data (model card, "How the data were written").

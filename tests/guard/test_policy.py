@@ -498,6 +498,48 @@ profiles:
         9,
         ["'toxicity' acts inside what 'language' flags", "`inside: null` drops that"],
     ),
+    "a threshold the scorer's model did not choose": (
+        """\
+profiles:
+  default:
+    input:
+      pii: {action: redact, threshold: model}
+""",
+        4,
+        ["'pii' has no threshold chosen by its model; give a number in [0, 1]"],
+    ),
+    "a chosen threshold from a model folder that is not there": (
+        """\
+profiles:
+  default:
+    input:
+      injection-model:
+        params: {model_dir: /nowhere/injection-model}
+        threshold: model
+""",
+        6,
+        ["threshold 'model' for 'injection-model': cannot read /nowhere/injection-model/config.json"],
+    ),
+    "a chosen confirm step from an unknown scorer": (
+        """\
+profiles:
+  default:
+    input:
+      injection: {threshold: 0.5, action: block, confirm: {injection-modle: model}}
+""",
+        4,
+        ["confirm 'model' names unknown scorer 'injection-modle'"],
+    ),
+    "a misspelt chosen threshold": (
+        """\
+profiles:
+  default:
+    input:
+      injection-model: {threshold: modle}
+""",
+        4,
+        ["must be a number in [0, 1] or 'model', not 'modle'"],
+    ),
     "empty profiles": ("profiles: {}\n", 1, ["a policy needs a non-empty 'profiles:' mapping"]),
     "profiles a list": ("profiles:\n  - default\n", 1, ["non-empty 'profiles:' mapping"]),
 }
@@ -576,3 +618,31 @@ def test_inside_null_drops_an_inherited_mapping() -> None:
     )
     (toxicity,) = policy.profile("lax").stages["input"]
     assert (toxicity.scorer, toxicity.inside, toxicity.action) == ("toxicity", {}, "block")
+
+
+def test_model_chosen_values_come_from_the_model_folder_the_rule_names(tmp_path: Path) -> None:
+    """`threshold: model` and `confirm: {injection-model: model}` read config.json of the model
+    folder the injection-model rule of that stage uses (its params), wherever the rules stand."""
+    shipped_config = json.loads((DEFAULT_MODEL_DIR / "config.json").read_text(encoding="utf-8"))
+    config = json.loads(json.dumps(shipped_config))
+    config["threshold"] = 0.61
+    config["out_of_fold"]["policy_confirm"]["confirm"] = 0.3
+    (tmp_path / "config.json").write_text(json.dumps(config), encoding="utf-8")
+    policy = Policy.from_yaml(
+        "profiles:\n"
+        "  default:\n"
+        "    input:\n"
+        "      injection: {threshold: 0.5, action: block, confirm: {injection-model: model}}\n"
+        f"      injection-model: {{threshold: model, params: {{model_dir: {tmp_path}}}}}\n"
+        "  builtin:\n"
+        "    input:\n"
+        "      injection-model: {threshold: model}\n"
+        "      injection: {threshold: 0.5, confirm: {injection-model: model}}\n"
+    )
+    mine = rules(policy, "default", "input")
+    assert (mine["injection-model"].threshold, mine["injection"].confirm) == (0.61, {"injection-model": 0.3})
+    shipped = rules(policy, "builtin", "input")
+    assert shipped["injection-model"].threshold == shipped_config["threshold"] != 0.61
+    assert shipped["injection"].confirm == {
+        "injection-model": shipped_config["out_of_fold"]["policy_confirm"]["confirm"]
+    }

@@ -16,10 +16,13 @@ A profile that `extends` another starts from its rules and overrides them field 
 A rule may ask for confirmation by other scorers of the same stage,
 `injection: {threshold: 0.5, action: block, confirm: {injection-model: 0.7}}`: its action then
 applies only to texts those scorers score at or over the given values, and its findings on other
-texts are annotated. A rule may also give a milder action to its findings that lie inside what
-another scorer of the stage flags, `toxicity: {..., inside: {language: annotate}}`: a toxicity
-finding on a sentence written in a language the model was not measured on is then annotated, not
-blocked. Every mistake is reported with the file and line it is on.
+texts are annotated. `threshold: model` and `confirm: {injection-model: model}` take the values
+the scorer's own model chose when it was built (its config.json, genguard.scoring.base.chosen),
+read when the policy is loaded, so that a new model brings its threshold with it. A rule may also
+give a milder action to its findings that lie inside what another scorer of the stage flags,
+`toxicity: {..., inside: {language: annotate}}`: a toxicity finding on a sentence written in a
+language the model was not measured on is then annotated, not blocked. Every mistake is reported
+with the file and line it is on.
 """
 
 from __future__ import annotations
@@ -30,10 +33,10 @@ from typing import Any, Literal
 import yaml
 from pydantic import Field
 
-from genguard.errors import ConfigError
+from genguard.errors import ConfigError, ModelLoadError
 from genguard.files import decode_utf8, read_bytes
 from genguard.scoring import available
-from genguard.scoring.base import parameters
+from genguard.scoring.base import chosen, parameters
 from genguard.types import Result
 
 Action = Literal["allow", "annotate", "disclaimer", "redact", "block"]
@@ -45,6 +48,7 @@ STAGES = ("input", "output", "training")
 DEFAULT_POLICY = Path(__file__).with_name("policies") / "default.yaml"
 
 _RULE_KEYS = {"threshold", "action", "reason", "params", "confirm", "inside"}
+CHOSEN = "model"  # `threshold: model`: the value the scorer's own model chose (scoring.base.chosen)
 _PROFILE_KEYS = {"extends", "quotations", "description", *STAGES}
 
 
@@ -208,6 +212,7 @@ class Policy:
             for key in ("confirm", "inside"):  # `inside: null` switches an inherited mapping off
                 if key in spec and spec[key] is None:
                     fields[key] = {}
+            self._take_chosen(spec, scorer, fields, rules, out)
             self._check_rule(spec, scorer, fields)
             out[scorer] = Rule(**fields)
         for rule in out.values():
@@ -225,6 +230,38 @@ class Policy:
                     )
         return tuple(out.values())
 
+    def _take_chosen(
+        self, spec: _Lines, scorer: str, fields: dict[str, Any], rules: _Lines, known: dict[str, Rule]
+    ) -> None:
+        """Replace `threshold: model` and each `confirm: {X: model}` in `fields` by what the model
+        of the scorer concerned chose (for X: with X's params in this stage)."""
+        if fields.get("threshold") == CHOSEN:
+            params = fields.get("params")
+            fields["threshold"] = self._chosen(spec, "threshold", scorer, params)
+        confirm = fields.get("confirm")
+        if isinstance(confirm, dict) and CHOSEN in confirm.values():
+            resolved = {}
+            for other, value in confirm.items():
+                if value == CHOSEN:
+                    raw = rules.get(other) if isinstance(rules.get(other), dict) else {}
+                    params = raw.get("params", known[other].params if other in known else {})
+                    value = self._chosen(spec, "confirm", other, params)
+                resolved[other] = value
+            fields["confirm"] = resolved
+
+    def _chosen(self, spec: _Lines, key: str, scorer: Any, params: Any) -> float:
+        if not isinstance(scorer, str) or scorer not in available():
+            raise self._err(spec, key, f"{key} 'model' names unknown scorer {scorer!r}")
+        try:
+            value = chosen(scorer, key, params if isinstance(params, dict) else {})
+        except (ConfigError, ModelLoadError) as exc:
+            raise self._err(spec, key, f"{key} 'model' for {scorer!r}: {exc}") from exc
+        if value is None:
+            raise self._err(
+                spec, key, f"{scorer!r} has no {key} chosen by its model; give a number in [0, 1]"
+            )
+        return value
+
     def _check_rule(self, spec: _Lines, scorer: str, fields: dict[str, Any]) -> None:
         if fields.get("action", "annotate") not in ACTIONS:
             raise self._err(spec, "action", f"unknown action {fields['action']!r}; use {', '.join(ACTIONS)}")
@@ -233,7 +270,9 @@ class Policy:
             isinstance(threshold, bool) or not isinstance(threshold, int | float) or not 0 <= threshold <= 1
         ):
             raise self._err(
-                spec, "threshold", f"threshold for {scorer!r} must be a number in [0, 1], not {threshold!r}"
+                spec,
+                "threshold",
+                f"threshold for {scorer!r} must be a number in [0, 1] or {CHOSEN!r}, not {threshold!r}",
             )
         params = fields.get("params") or {}
         if not isinstance(params, dict):
@@ -255,7 +294,9 @@ class Policy:
             for k, v in confirm.items()
         ):
             raise self._err(
-                spec, "confirm", f"confirm for {scorer!r} must map scorer names to numbers in [0, 1]"
+                spec,
+                "confirm",
+                f"confirm for {scorer!r} must map scorer names to numbers in [0, 1] or {CHOSEN!r}",
             )
         inside = fields.get("inside", {})
         if not isinstance(inside, dict) or not all(

@@ -10,6 +10,10 @@ between whole sentences (spans shifted) may say so by offering `combine(parts)`:
 from (piece, result) pairs, in order. The guard then scores long texts piece by piece, in bounded
 memory (genguard.guard.pipeline.BATCH_CHARS); a scorer without `combine` sees whole texts.
 
+A scorer whose model's build chose values for a policy (a decision threshold, the score at which
+it confirms another rule) may offer `chosen(key, **params)` on its factory; a policy then says
+`threshold: model` or `confirm: {scorer: model}` instead of copying the numbers (`chosen`).
+
 A scorer that embeds texts with the shared MiniLM may offer `embedding_requests(texts)`: what
 `score(texts)` is about to embed (genguard.scoring.embedder.EmbeddingRequest). The guard embeds
 every scorer's requests together first (`embed_together`), one forward pass instead of one each,
@@ -19,7 +23,7 @@ and the scorers then find their features in the embedder's cache.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from importlib.metadata import entry_points
 from typing import Protocol, runtime_checkable
 
@@ -31,6 +35,7 @@ __all__ = [
     "Scorer",
     "available",
     "check_texts",
+    "chosen",
     "get_scorer",
     "max_score",
     "parameters",
@@ -89,6 +94,14 @@ def _factory(name: str) -> Callable[..., Scorer]:
 def get_scorer(name: str, **params: object) -> Scorer:
     """A new scorer `name` built with `params`; ConfigError naming the known scorers if unknown."""
     return _factory(name)(**params)
+
+
+def chosen(name: str, key: str, params: Mapping[str, object]) -> float | None:
+    """The value scorer `name`'s own model chose for `key` ("threshold", or "confirm": the score at
+    which it confirms another rule), as its factory's `chosen(key, **params)` reads it from the
+    model's files; None where the scorer offers none. ConfigError if the name is unknown."""
+    read = getattr(_factory(name), "chosen", None)
+    return None if read is None else read(key, **params)
 
 
 def parameters(name: str) -> set[str] | None:

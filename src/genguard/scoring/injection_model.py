@@ -272,6 +272,29 @@ class InjectionModelScorer:
         self.screen = packaged_screen(folder.resolve(), Path(self.embedder.folder)) if screen else None
         self.model_id = f"{self.head.config.get('name', folder.name)} on {self.embedder.model_id}"
 
+    @staticmethod
+    def chosen(key: str, model_dir: str | Path | None = None, **_params: object) -> float | None:
+        """What the model's build chose for a policy, read from its config.json without loading the
+        model: "threshold" (its decision threshold, a probability) or "confirm" (the score at or over
+        which a policy lets the injection rules block: out_of_fold.policy_confirm, the 0.1 step
+        that caught the most attacks on its development sets without more false positives there
+        than model 11 had with its rules); None for another key or where the build chose none. ModelLoadError
+        when config.json cannot be read."""
+        folder = Path(model_dir) if model_dir is not None else DEFAULT_MODEL_DIR
+        try:
+            config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise ModelLoadError(f"cannot read {folder / 'config.json'}: {exc}") from exc
+        if not isinstance(config, dict):
+            raise ModelLoadError(f"{folder / 'config.json'} is not a JSON object")
+        if key == "threshold":
+            value = config.get("threshold")
+        elif key == "confirm":
+            value = (config.get("out_of_fold") or {}).get("policy_confirm", {}).get("confirm")
+        else:
+            return None
+        return None if value is None else float(value)
+
     def probabilities(self, texts: Sequence[str]) -> np.ndarray:
         """P(injection) of each text taken whole (no pieces; the embedder truncates at 256 word pieces)."""
         features = self.embedder.embed([prepare(t) for t in texts], layers=self.head.layers)

@@ -117,9 +117,14 @@ def test_cache_embeds_each_text_once_and_stays_bounded() -> None:
     seen: list[int] = []
     first = embedder.embed([*texts, texts[0]], layers=(4, 6), progress=seen.append)
     assert sum(seen) == 7 and embedder.cache_hits == 0
+    # word pieces through the encoder: each text once, [CLS] and [SEP] included, padding not
+    assert embedder.pieces_embedded == sum(len(ids) for ids in embedder._token_ids(texts))
+    assert embedder.encoder_seconds > 0
+    pieces = embedder.pieces_embedded
     assert np.array_equal(first[0], first[6])  # a repeated text is embedded once
     again = embedder.embed(texts[::-1], layers=(4, 6), progress=seen.append)
     assert embedder.cache_hits == 6 and np.array_equal(again, first[:6][::-1])
+    assert embedder.pieces_embedded == pieces  # served from the cache: nothing through the encoder
     assert sum(seen) == 13  # texts served from the cache still count
     # The passes for layers 4 and 6 kept layers 1-6: another head's layers 1-3 come from the cache
     lower = embedder.embed(texts, layers=(1, 2, 3))

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 import warnings
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
@@ -137,6 +138,10 @@ class SentenceEmbedder:
         self._cache: OrderedDict[str, dict[int, np.ndarray]] = OrderedDict()  # text -> layer -> vector
         self.cache_rows = cache_rows
         self.cache_hits = 0  # texts served from the cache since construction
+        # Word pieces run through the encoder (padding not counted) and seconds spent in its forward
+        # passes since construction: what the screens save, in the unit that costs (benchmarks).
+        self.pieces_embedded = 0
+        self.encoder_seconds = 0.0
 
     def _load_torch(self, dtype: torch.dtype) -> None:
         from transformers import AutoModel
@@ -221,12 +226,16 @@ class SentenceEmbedder:
         out = np.zeros((len(texts), DIM * len(layers)), dtype=np.float32)
         ids = self._token_ids(texts)
         lengths = np.array([len(x) for x in ids])
+        self.pieces_embedded += int(lengths.sum())
         with torch.inference_mode():
+            started = time.perf_counter()
             for idx, vectors in self._passes(ids, lengths, layers, batch_size, token_budget):
+                self.encoder_seconds += time.perf_counter() - started
                 out[idx] = vectors
                 if progress is not None:
                     progress(int(counts[idx].sum()) + extra)
                     extra = 0
+                started = time.perf_counter()
         return out
 
     def _passes(

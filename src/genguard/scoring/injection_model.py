@@ -321,7 +321,11 @@ class InjectionModelScorer:
         """What scoring `units` takes: see _Plan. With an n-gram fusion the screen clears for the
         MiniLM head's own threshold, and a unit it clears is still embedded where its fused
         stand-in (the screen's stand-in fused with its text's n-gram logit, `ngram` per unit)
-        reaches half the threshold, so that the n-grams alone can bring a unit to the head."""
+        reaches half the threshold, so that the n-grams alone can bring a unit to the head.
+        Screening each unit instead at the head score its n-gram logit would demand (higher where
+        its text's n-grams read benign: 90 % of the units left on guard_speed's ordinary traffic
+        have a logit under -0.9) would clear nothing more: build_screen.py's conservative cuts make
+        the cuts for 0.5 to 0.9 one value (model 19's screen: -6.44 at each)."""
         fusion = self.fusion
         screen_at = self.threshold if fusion is None else fusion.head_threshold
         prepared, cleared, probs = screened_units(self.screen, units, screen_at)

@@ -275,25 +275,25 @@ class InjectionModelScorer:
     @staticmethod
     def chosen(key: str, model_dir: str | Path | None = None, **_params: object) -> float | None:
         """What the model's build chose for a policy, read from its config.json without loading the
-        model: "threshold" (its decision threshold, a probability) or "confirm" (the score at or over
-        which a policy lets the injection rules block: out_of_fold.policy_confirm, the 0.1 step
-        that caught the most attacks on its development sets without more false positives there
-        than model 11 had with its rules); None for another key or where the build chose none. ModelLoadError
-        when config.json cannot be read."""
-        folder = Path(model_dir) if model_dir is not None else DEFAULT_MODEL_DIR
+        model: "threshold" (its decision threshold, a probability) or "confirm" (the score at or
+        over which a policy lets the injection rules block: out_of_fold.policy_confirm, the 0.1
+        step that caught the most attacks on its development sets without more false positives
+        there than model 11 had with its rules); None for another key or where the build chose
+        none. ModelLoadError when config.json cannot be read or holds no number there."""
+        path = (Path(model_dir) if model_dir is not None else DEFAULT_MODEL_DIR) / "config.json"
         try:
-            config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+            config = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
-            raise ModelLoadError(f"cannot read {folder / 'config.json'}: {exc}") from exc
-        if not isinstance(config, dict):
-            raise ModelLoadError(f"{folder / 'config.json'} is not a JSON object")
-        if key == "threshold":
-            value = config.get("threshold")
-        elif key == "confirm":
-            value = (config.get("out_of_fold") or {}).get("policy_confirm", {}).get("confirm")
-        else:
+            raise ModelLoadError(f"cannot read {path}: {exc}") from exc
+        where = {"threshold": ("threshold",), "confirm": ("out_of_fold", "policy_confirm", "confirm")}
+        value: object = config
+        for name in where.get(key, ()):
+            value = value.get(name) if isinstance(value, dict) else None
+        if key not in where or value is None:
             return None
-        return None if value is None else float(value)
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ModelLoadError(f"{path}: {'.'.join(where[key])} is {value!r}, not a number")
+        return float(value)
 
     def probabilities(self, texts: Sequence[str]) -> np.ndarray:
         """P(injection) of each text taken whole (no pieces; the embedder truncates at 256 word pieces)."""

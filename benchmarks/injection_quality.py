@@ -551,6 +551,28 @@ def at_recall(attacks: np.ndarray, tricky: np.ndarray, goal: float = 0.8) -> dic
     return {"threshold": t, "recall": rate(attacks >= t), "tricky_fpr": rate(tricky >= t)}
 
 
+def mcnemar_exact(b: int, c: int) -> float:
+    """Two-sided exact McNemar p-value for b texts flagged by one model only and c by the other only
+    (binomial with p = 1/2 on the b + c discordant texts; 1.0 when there are none)."""
+    n, k = b + c, min(b, c)
+    if n == 0:
+        return 1.0
+    return min(1.0, 2 * sum(math.comb(n, i) for i in range(k + 1)) / 2**n)
+
+
+def paired(shipped: np.ndarray, candidate: np.ndarray) -> dict:
+    """Flags of the same texts by two policies: how many both flag, each alone, and McNemar's p.
+    On the same texts this tests two models with less noise than comparing their two rates (card
+    item 68)."""
+    b, c = int((shipped & ~candidate).sum()), int((~shipped & candidate).sum())
+    return {
+        "both": int((shipped & candidate).sum()),
+        "shipped_only": b,
+        "candidate_only": c,
+        "p": mcnemar_exact(b, c),
+    }
+
+
 def candidate_report(folder: Path, sets: dict, scores: dict, t_model: float) -> dict:
     """A model folder that is not shipped, head alone at its own threshold, on every set beside the
     rules and the shipped model: totals, AUC with bootstrap intervals and the tricky FPR at 80 %
@@ -577,11 +599,21 @@ def candidate_report(folder: Path, sets: dict, scores: dict, t_model: float) -> 
         entry = {k: rate(scores[name][k] >= t) for k, t in (("rules", FLAG), ("model", t_model))}
         entry["policy"] = rate(scores[name]["flags"]["policy"])
         entry["candidate"] = rate(c >= t_cand)
-        entry["candidate policy"] = rate((c >= t_cand) | ((r >= FLAG) & (c >= c_confirm)))
+        c_policy = (c >= t_cand) | ((r >= FLAG) & (c >= c_confirm))
+        entry["candidate policy"] = rate(c_policy)
+        entry["paired"] = paired(np.asarray(scores[name]["flags"]["policy"]), c_policy)
         out["sets"][name] = entry
         short = "recall" if "attack" in name else "FPR"
         cells = " ".join(f"{_fmt(entry[k]):>28s}" for k in columns)
         print(f"{name + ('*' if name in trained else ''):44s} {short:8s} {cells}")
+    print("\nPaired, as the policies decide: texts both flag / the shipped model only / the candidate only")
+    for name, entry in out["sets"].items():
+        p = entry["paired"]
+        if p["shipped_only"] + p["candidate_only"] and name not in trained:
+            print(
+                f"  {name:44s} {p['both']:5d} / {p['shipped_only']:3d} / {p['candidate_only']:3d}"
+                f"   McNemar exact p {p['p']:.3f}"
+            )
     out["auc"], out["at_80_recall"] = {}, {}
     print(
         "\nAUC (95 % bootstrap interval); tricky FPR at the highest 0.01-step threshold with >= 80 % recall"

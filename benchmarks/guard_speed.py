@@ -166,7 +166,7 @@ def encoder_work(guard, texts: Sequence[str], batch: int = 256) -> dict:
         guard.check(list(texts[start : start + batch]), "input")
     guard_s = time.perf_counter() - t0
     units = {prepare(t[s:e]) for t in texts for cuts in (chunk_spans(t), unit_spans(t)[0]) for s, e in cuts}
-    ids = embedder.tokenizer(sorted(units), truncation=True, max_length=256)["input_ids"]
+    ids = embedder._token_ids(sorted(units))  # as the embedder cuts them (MAX_TOKENS)
     return {
         "pieces": embedder.pieces_embedded - pieces,
         "all_pieces": sum(len(x) for x in ids),

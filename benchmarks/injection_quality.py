@@ -581,8 +581,8 @@ def candidate_report(folder: Path, sets: dict, scores: dict, t_model: float) -> 
     cand = injection_model.InjectionModelScorer(model_dir=folder, screen=False)
     t_cand = cand.threshold
     # the confirm step its build chose for the policy (config.json), else the shipped policy's
-    chosen = cand.head.config.get("out_of_fold", {}).get("policy_confirm", {})
-    c_confirm = float(chosen.get("confirm", policy_confirm()))
+    chosen = injection_model.InjectionModelScorer.chosen("confirm", folder)
+    c_confirm = policy_confirm() if chosen is None else chosen
     print(f"\ncandidate: {cand.model_id} ({folder}), flagged at >= {t_cand}; head alone; totals only")
     print(f"candidate policy: the candidate at {t_cand}, or the rules where it scores >= {c_confirm}")
     columns = ("rules", "model", "policy", "candidate", "candidate policy")

@@ -169,7 +169,7 @@ LATER_SETS = {
     22: ("twenty-second", "set 21"),
     23: ("twenty-third", "set 22"),
     24: ("twenty-fourth", "set 23"),
-    25: ("twenty-fifth", "set 24"),  # written before the next model's rule: fix the rule first
+    25: ("twenty-fifth", "set 24"),  # unmeasured; the half-depth candidate's rule is card item 71
 }
 
 

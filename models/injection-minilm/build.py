@@ -43,6 +43,7 @@ from __future__ import annotations
 import base64
 import codecs
 import json
+import os
 import random
 import re
 import unicodedata
@@ -95,8 +96,20 @@ DATA_FOLDERS = {
 # Model 5 (`--model 5`): model 4's data plus data5/, and a ContextHead (injection_model) trained on
 # whole texts; choices made out of fold on the training data (model card, "How the data were written").
 NAME_5 = "genguard-injection-minilm-5"
-LAYERS_5 = (1, 2, 3, 4, 5, 6)  # a unit's own features: every layer (one more embedding, see the card)
-CONTEXT_LAYERS_5 = (4, 6)  # its context's and first piece's (sliced from the same embedding)
+
+
+def _layers(variable: str, default: tuple[int, ...]) -> tuple[int, ...]:
+    """MiniLM layers from the environment variable `variable` ("1,2,3"), else `default`. An
+    environment variable, not an argument, because build_ngrams.py's fits run in spawned worker
+    processes that import this module afresh (its --layers sets both; card item 71)."""
+    raw = os.environ.get(variable, "").strip()
+    return tuple(int(k) for k in raw.split(",")) if raw else default
+
+
+# a unit's own features: every layer (one more embedding, see the card)
+LAYERS_5 = _layers("GENGUARD_BUILD_LAYERS", (1, 2, 3, 4, 5, 6))
+# its context's and first piece's (sliced from the same embedding)
+CONTEXT_LAYERS_5 = _layers("GENGUARD_BUILD_CONTEXT_LAYERS", (4, 6))
 HIDDEN_5 = 64
 DROPOUT_5 = 0.5
 WEIGHT_DECAY_5 = 1e-4

@@ -49,6 +49,7 @@ import argparse
 import json
 import math
 import multiprocessing
+import os
 import shutil
 import subprocess
 import sys
@@ -390,6 +391,24 @@ if __name__ == "__main__":
         type=Path,
         help="model 11's folder (default: its files as MODEL_11_COMMIT shipped them, read from git)",
     )
+    parser.add_argument(
+        "--layers",
+        help="MiniLM layers of a unit's features, e.g. 1,2,3 (default: build.py's, 1-6; card item 71)",
+    )
+    parser.add_argument(
+        "--context-layers", help="layers of its context and first piece, e.g. 2,3 (default 4,6)"
+    )
     args = parser.parse_args()
+    # Set for this process and, through the environment, for the spawned fitting workers.
+    for variable, value in (
+        ("GENGUARD_BUILD_LAYERS", args.layers),
+        ("GENGUARD_BUILD_CONTEXT_LAYERS", args.context_layers),
+    ):
+        if value:
+            os.environ[variable] = value
+    build.LAYERS_5 = build._layers("GENGUARD_BUILD_LAYERS", build.LAYERS_5)
+    build.CONTEXT_LAYERS_5 = build._layers("GENGUARD_BUILD_CONTEXT_LAYERS", build.CONTEXT_LAYERS_5)
+    if not set(build.CONTEXT_LAYERS_5) <= set(build.LAYERS_5):
+        parser.error(f"--context-layers {build.CONTEXT_LAYERS_5} must be among --layers {build.LAYERS_5}")
     with tempfile.TemporaryDirectory() as scratch:
         main(args.out, args.model, args.baseline or model_11_files(Path(scratch)))

@@ -17,6 +17,7 @@ with build_screen.py), so a rebuild embeds only texts it has not seen.
 
 from __future__ import annotations
 
+import argparse
 import json
 import re
 from collections.abc import Callable, Sequence
@@ -271,7 +272,7 @@ def feature_cache() -> FeatureCache:
     return FeatureCache(FEATURES, LAYERS)
 
 
-def main() -> None:
+def main(out: Path = HERE) -> None:
     from genguard.scoring.embedder import default_embedder
 
     embedder = default_embedder()  # the one FeatureCache embeds with
@@ -291,9 +292,16 @@ def main() -> None:
             },
         }
     )
-    head.save(HERE)
+    out.mkdir(parents=True, exist_ok=True)
+    head.save(out)
     print(json.dumps(head.config["metrics"], indent=2))
 
 
 if __name__ == "__main__":
-    main()
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=HERE, help="folder for head.safetensors and config.json")
+    parser.add_argument("--layers", help="MiniLM layers, e.g. 1,2,3 (default 4,6; injection card item 71)")
+    args = parser.parse_args()
+    if args.layers:
+        LAYERS = tuple(int(k) for k in args.layers.split(","))  # read by train, main and feature_cache
+    main(args.out)

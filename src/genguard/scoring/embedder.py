@@ -23,7 +23,7 @@ decisions at 0.84; keeping the FFN's down projection in bf16: 4.32 s, 17 changed
 have to be retrained on int8 features.
 Stopping at layer 3 would halve every pass (2.6 against 5.5 ms for one prompt of 22 word pieces),
 at a price: heads refitted on layers 1-3 lost 0.007 AUC on Davidson and 0.00-0.04 against tricky
-prompt-injection prompts in a simplified setting (injection card item 70); not built.
+prompt-injection prompts in a simplified setting (injection card item 70); item 71 is its candidate.
 
 Texts of up to CACHE_MAX_CHARS characters are remembered with their features (at most CACHE_ROWS
 of them, least recently used first out), so that two heads reading the same features of the same

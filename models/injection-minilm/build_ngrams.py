@@ -355,6 +355,8 @@ def write(
         head.save(out)  # its config.json is replaced below
         for name in SCREEN:
             (out / name).unlink(missing_ok=True)
+        # the baseline's config names its own layers; the runtime reads these to slice the features
+        config["layers"], config["context_layers"] = list(head.layers), list(head.context_layers)
         config["training"]["calibration"] = {"a": round(calibration["a"], 6), "b": round(calibration["b"], 6)}
         minilm = (
             f"trained again: build.py's model 11 recipe on these rows; calibrated (a, b) on the "

@@ -21,9 +21,8 @@ bf16, but 1,863 tweets and injection prompts embedded (layers 1-6, 2 threads) in
 4.64 s, while 23 toxicity decisions at 0.5 changed (max |delta P| 0.24) and 2 injection-model
 decisions at 0.84; keeping the FFN's down projection in bf16: 4.32 s, 17 changed. The heads would
 have to be retrained on int8 features.
-Stopping at layer 3 would halve every pass (2.6 against 5.5 ms for one prompt of 22 word pieces),
-at a price: heads refitted on layers 1-3 lost 0.007 AUC on Davidson and 0.00-0.04 against tricky
-prompt-injection prompts in a simplified setting (injection card item 70); item 71 is its candidate.
+Stopping at layer 3 would about halve every pass, at a price in both heads' separation (measured
+in the injection model card, item 70; item 71 is the candidate and its rule).
 
 Texts of up to CACHE_MAX_CHARS characters are remembered with their features (at most CACHE_ROWS
 of them, least recently used first out), so that two heads reading the same features of the same

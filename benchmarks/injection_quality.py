@@ -169,7 +169,7 @@ LATER_SETS = {
     22: ("twenty-second", "set 21"),
     23: ("twenty-third", "set 22"),
     24: ("twenty-fourth", "set 23"),
-    25: ("twenty-fifth", "set 24"),  # unmeasured; the half-depth candidate's rule is card item 71
+    25: ("twenty-fifth", "set 24"),  # measured once, under card item 71's rule (the half-depth candidate)
 }
 
 

@@ -540,9 +540,10 @@ def cross_source_section(
 ) -> None:
     """Train a head on one source, test on the others: AUC and FPR at 0.5 per test set, and FPR on
     the BOLD held-out sentences. Heads are fitted here as build.py fits the shipped one (balanced
-    logistic regression on layers 4+6), without gender swaps; the shipped model is the last row."""
+    logistic regression on the shipped model's layers), without gender swaps; the shipped model is
+    the last row."""
     build = _build_module()
-    cache = build.feature_cache()  # the features build.py computed, where it did
+    cache = build.feature_cache(tox.head.layers)  # the features build.py computed, where it did
     embed = lambda ts: cache.features([build.prepare(t) for t in ts])  # noqa: E731
     davidson = build.davidson_source()
     train_idx, _, _ = split_indices(davidson.labels, SEED)

@@ -267,9 +267,10 @@ def metrics(p: Prepared, head: ToxicityHead) -> dict:
     return out
 
 
-def feature_cache() -> FeatureCache:
-    """The MiniLM feature cache of LAYERS that build_screen.py shares (prepared text -> features)."""
-    return FeatureCache(FEATURES, LAYERS)
+def feature_cache(layers: Sequence[int] | None = None) -> FeatureCache:
+    """The MiniLM feature cache of `layers` (default LAYERS) that build_screen.py shares (prepared
+    text -> features)."""
+    return FeatureCache(FEATURES, tuple(layers or LAYERS))
 
 
 def main(out: Path = HERE) -> None:

@@ -86,7 +86,9 @@ def screened_units(
 class ToxicityHead(LinearHead):
     """Logistic-regression heads over MiniLM features of chosen layers, saved as safetensors + JSON:
     one for P(toxic) and, optionally, one per category in CATEGORIES (P(category), each fitted
-    on its own, so they need not sum to anything)."""
+    on its own, so they need not sum to anything). P(toxic) may read the features through one
+    ReLU hidden layer (`hidden_weight` (units, dim), `hidden_bias`); the category heads are
+    always linear."""
 
     what = "a toxicity model"
     written_by = "`genguard guard train`"
@@ -99,10 +101,27 @@ class ToxicityHead(LinearHead):
         config: dict,
         category_weight: np.ndarray | None = None,
         category_bias: np.ndarray | None = None,
+        hidden_weight: np.ndarray | None = None,
+        hidden_bias: np.ndarray | None = None,
     ) -> None:
         super().__init__(weight, bias, layers, config)
         self.category_weight = None if category_weight is None else np.asarray(category_weight, np.float32)
         self.category_bias = None if category_bias is None else np.asarray(category_bias, np.float32)
+        self.hidden_weight = None if hidden_weight is None else np.asarray(hidden_weight, np.float32)
+        self.hidden_bias = None if hidden_bias is None else np.asarray(hidden_bias, np.float32)
+        if (self.hidden_weight is None) != (self.hidden_bias is None):
+            raise ValueError("hidden_weight and hidden_bias come together")
+        if self.hidden_weight is not None and self.hidden_weight.shape[0] != len(self.weight):
+            raise ValueError(
+                f"hidden layer has {self.hidden_weight.shape[0]} units, weight {len(self.weight)}"
+            )
+
+    def probabilities(self, features: np.ndarray) -> np.ndarray:
+        """P(toxic) in [0, 1] for each row of `SentenceEmbedder.embed(..., layers=self.layers)`."""
+        if self.hidden_weight is None or self.hidden_bias is None:
+            return super().probabilities(features)
+        hidden = np.maximum(features @ self.hidden_weight.T + self.hidden_bias, 0)
+        return sigmoid(hidden @ self.weight + self.bias)
 
     @property
     def categories(self) -> tuple[str, ...]:
@@ -116,9 +135,12 @@ class ToxicityHead(LinearHead):
         return sigmoid(features @ self.category_weight.T + self.category_bias)
 
     def extra_tensors(self) -> dict[str, np.ndarray]:
-        if self.category_weight is None or self.category_bias is None:
-            return {}
-        return {"category_weight": self.category_weight, "category_bias": self.category_bias}
+        out = {}
+        if self.category_weight is not None and self.category_bias is not None:
+            out |= {"category_weight": self.category_weight, "category_bias": self.category_bias}
+        if self.hidden_weight is not None and self.hidden_bias is not None:
+            out |= {"hidden_weight": self.hidden_weight, "hidden_bias": self.hidden_bias}
+        return out
 
     def extra_config(self) -> dict:
         return {"categories": list(CATEGORIES)} if self.category_weight is not None else {}
@@ -134,6 +156,8 @@ class ToxicityHead(LinearHead):
             config,
             tensors.get("category_weight"),
             tensors.get("category_bias"),
+            tensors.get("hidden_weight"),
+            tensors.get("hidden_bias"),
         )
 
 

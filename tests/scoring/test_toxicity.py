@@ -248,6 +248,32 @@ def test_head_save_load_round_trip(tox: ToxicityScorer, tmp_path: Path) -> None:
     assert loaded.threshold == 0.3 and loaded.layers == (6,)
 
 
+def test_hidden_layer_head_round_trip(tmp_path: Path) -> None:
+    # P(toxic) through one ReLU layer (models/toxicity-minilm/build.py --hidden): the saved head
+    # reads its hidden tensors back and scores as the formula says, not as a linear head would.
+    rng = np.random.default_rng(1)
+    hw, hb = rng.normal(size=(16, 384)).astype(np.float32), rng.normal(size=16).astype(np.float32)
+    w = rng.normal(size=16).astype(np.float32)
+    config = {"name": "mlp", "threshold": 0.5}
+    head = ToxicityHead(w, 0.1, (1, 2, 3), config, hidden_weight=hw, hidden_bias=hb)
+    head.save(tmp_path / "mlp")
+    loaded = ToxicityHead.load(tmp_path / "mlp")
+    x = rng.normal(size=(6, 384)).astype(np.float32)
+    expected = 1 / (1 + np.exp(-(np.maximum(x @ hw.T + hb, 0) @ w + 0.1)))
+    assert np.allclose(loaded.probabilities(x), expected, atol=1e-6)
+    assert loaded.layers == (1, 2, 3)
+    with pytest.raises(ValueError, match="units"):
+        ToxicityHead(w[:8], 0.1, (6,), {"threshold": 0.5}, hidden_weight=hw, hidden_bias=hb)
+    # A folder whose head lost one of the pair does not load as something else.
+    from safetensors.numpy import load_file, save_file
+
+    tensors = load_file(tmp_path / "mlp" / "head.safetensors")
+    del tensors["hidden_bias"]
+    save_file(tensors, tmp_path / "mlp" / "head.safetensors")
+    with pytest.raises(ModelLoadError, match="come together"):
+        ToxicityHead.load(tmp_path / "mlp")
+
+
 def test_saved_copy_scores_identically(tox: ToxicityScorer, tmp_path: Path) -> None:
     ToxicityHead.load(DEFAULT_MODEL_DIR).save(tmp_path / "copy")
     copy = ToxicityScorer(model_dir=tmp_path / "copy")  # a head without a screen

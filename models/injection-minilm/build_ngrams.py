@@ -95,9 +95,9 @@ RECIPES = {
     13: Recipe((13, 14, 15, 16), 16.0, 4.0, 0.7, math.inf, False),
     14: Recipe((13, 14, 15, 16, 17), 16.0, 4.0, 0.7, 3.0, True),
 }
-# Models 15-20 (items 55, 57, 59, 62, 64, 67): item 52's constants, with sets 13 to the last one each spends
+# Models 15-21 (items 55, 57, 59, 62, 64, 67, 73): item 52's constants, sets 13 to the last one each spends
 RECIPES |= {
-    m: Recipe(tuple(range(13, build.LAST_SPENT[m] + 1)), 16.0, 4.0, 0.7, 3.0, True) for m in range(15, 21)
+    m: Recipe(tuple(range(13, build.LAST_SPENT[m] + 1)), 16.0, 4.0, 0.7, 3.0, True) for m in range(15, 22)
 }
 MAX_CHARS = 4000  # longer texts are read by the MiniLM head alone
 WORKERS = 2  # networks fitted side by side (fit_heads)

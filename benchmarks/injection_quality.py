@@ -170,7 +170,7 @@ LATER_SETS = {
     23: ("twenty-third", "set 22"),
     24: ("twenty-fourth", "set 23"),
     25: ("twenty-fifth", "set 24"),  # measured once, under card item 71's rule (the half-depth candidate)
-    26: ("twenty-sixth", "set 25"),  # unmeasured: the next model's rule must be fixed first
+    26: ("twenty-sixth", "set 25"),  # measured once, under card item 73's rule (model 21)
 }
 
 

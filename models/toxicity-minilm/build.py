@@ -41,6 +41,7 @@ LAYERS = (4, 6)
 SEED = 0
 C = 1.0
 SHORT_WEIGHT = 2.0  # chosen on the validation splits among 0, 2, 4, 8 (see the model card)
+IDENTITY_WEIGHT = 0.0  # identity.yaml's weight; 0 leaves it out (model 3 was built without it)
 # Weight of each source's rows in the P(toxic) fit, relative to Davidson's. Project-written rows
 # are few (about 2,900 against 20,000 tweets) but carry the senses of "offensive" that Davidson
 # lacks (mild insults, untargeted profanity), so they count more.
@@ -50,6 +51,7 @@ WEIGHTS = {
     "augment.yaml": 2.0,
     "written.yaml": 6.0,
     "short.yaml": SHORT_WEIGHT,
+    "identity.yaml": IDENTITY_WEIGHT,
 }
 HIDDEN = 0  # ReLU units between the features and P(toxic); 0 = logistic regression (model 3)
 # For a hidden layer (AdamW, batch 256, standardised inputs); chosen on the validation splits
@@ -59,7 +61,8 @@ HIDDEN_EPOCHS = 10
 GENDER_DIRECTIONS = 8  # principal directions of the swap differences removed (chosen on validation pairs)
 THRESHOLD = 0.5
 FEATURES = HERE.parents[1] / "benchmarks" / ".cache" / "minilm_features"  # shared with build_screen.py
-SHORT_HELD_OUT = HERE.parents[1] / "benchmarks" / "data" / "toxicity_short_heldout.jsonl"
+DATA = HERE.parents[1] / "benchmarks" / "data"
+SHORT_HELD_OUT = DATA / "toxicity_short_heldout.jsonl"
 
 
 @dataclass
@@ -139,6 +142,23 @@ def short_source() -> Source:
     return source
 
 
+def identity_source() -> Source:
+    """identity.yaml expanded (neutral sentences naming identity groups, identity attacks and their
+    clean twins); ValueError if a sentence equals one of guard_quality's held-out texts (BOLD's
+    gender and race domains, the gender templates, the register set, the probe; compared
+    lower-cased, without punctuation), which must stay unseen."""
+    source = written_source("identity.yaml")
+    held = set(bold_wikipedia_sentences(BOLD_HELD_OUT_DOMAINS))
+    held |= {x for x in (DATA / "toxicity_gender_templates.txt").read_text(encoding="utf-8").splitlines()}
+    for name in ("toxicity_registers_test.jsonl", "toxicity_probe.jsonl"):
+        rows = [json.loads(x) for x in (DATA / name).read_text(encoding="utf-8").splitlines() if x.strip()]
+        held |= {r["text"] for r in rows if "text" in r}
+    seen = {_key(t) for t in held} & {_key(t) for t in source.texts}
+    if seen:
+        raise ValueError(f"identity.yaml repeats {len(seen)} held-out texts, e.g. {sorted(seen)[:3]}; reword them")
+    return source
+
+
 def davidson_source() -> Source:
     """Davidson tweets; category known only for hate speech (identity attack), unknown otherwise."""
     tweets, classes = davidson_tweets()
@@ -157,7 +177,8 @@ def bold_source() -> Source:
 
 
 def sources() -> list[Source]:
-    return [davidson_source(), bold_source(), augment_source(), written_source(), short_source()]
+    out = [davidson_source(), bold_source(), augment_source(), written_source(), short_source()]
+    return out + [identity_source()] if WEIGHTS["identity.yaml"] else out
 
 
 def gender_swapped(texts: Sequence[str], swaps: dict[str, str]) -> tuple[np.ndarray, list[str]]:
@@ -359,7 +380,11 @@ if __name__ == "__main__":
     parser.add_argument("--out", type=Path, default=HERE, help="folder for head.safetensors and config.json")
     parser.add_argument("--layers", help="MiniLM layers, e.g. 1,2,3 (default 4,6; injection card item 71)")
     parser.add_argument("--hidden", type=int, default=HIDDEN, help="ReLU units before P(toxic); 0: linear")
+    parser.add_argument(
+        "--identity-weight", type=float, default=IDENTITY_WEIGHT, help="identity.yaml's weight; 0 leaves it out"
+    )
     args = parser.parse_args()
+    WEIGHTS["identity.yaml"] = args.identity_weight  # read by sources, train and metrics
     if args.layers:
         LAYERS = tuple(int(k) for k in args.layers.split(","))  # read by train, main and feature_cache
     HIDDEN = args.hidden  # read by train and main

@@ -155,7 +155,7 @@ def identity_source() -> Source:
         held |= {r["text"] for r in rows if "text" in r}
     seen = {_key(t) for t in held} & {_key(t) for t in source.texts}
     if seen:
-        raise ValueError(f"identity.yaml repeats {len(seen)} held-out texts, e.g. {sorted(seen)[:3]}; reword them")
+        raise ValueError(f"identity.yaml repeats {len(seen)} held-out texts ({sorted(seen)[:3]}); reword")
     return source
 
 
@@ -178,7 +178,7 @@ def bold_source() -> Source:
 
 def sources() -> list[Source]:
     out = [davidson_source(), bold_source(), augment_source(), written_source(), short_source()]
-    return out + [identity_source()] if WEIGHTS["identity.yaml"] else out
+    return [*out, identity_source()] if WEIGHTS["identity.yaml"] else out
 
 
 def gender_swapped(texts: Sequence[str], swaps: dict[str, str]) -> tuple[np.ndarray, list[str]]:
@@ -381,7 +381,7 @@ if __name__ == "__main__":
     parser.add_argument("--layers", help="MiniLM layers, e.g. 1,2,3 (default 4,6; injection card item 71)")
     parser.add_argument("--hidden", type=int, default=HIDDEN, help="ReLU units before P(toxic); 0: linear")
     parser.add_argument(
-        "--identity-weight", type=float, default=IDENTITY_WEIGHT, help="identity.yaml's weight; 0 leaves it out"
+        "--identity-weight", type=float, default=IDENTITY_WEIGHT, help="identity.yaml's weight; 0: left out"
     )
     args = parser.parse_args()
     WEIGHTS["identity.yaml"] = args.identity_weight  # read by sources, train and metrics

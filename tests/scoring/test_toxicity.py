@@ -316,3 +316,34 @@ def test_prepare_remembers_a_bounded_number_of_short_texts() -> None:
     assert _prepare_cached.cache_info().currsize == PREPARED_ROWS
     clear_prepared()
     assert _prepare_cached.cache_info().currsize == 0
+
+
+def test_identity_training_file_loads_and_refuses_held_out_texts(tmp_path: Path, monkeypatch) -> None:
+    # identity.yaml (injection card item 74) is training data: both labels, the identity-attack
+    # category on every offensive row, and no sentence of guard_quality's held-out sets in it.
+    import importlib.util
+    import sys
+
+    from genguard.datasets import shared_data_dir
+
+    if shared_data_dir() is None or not (shared_data_dir() / "bold").exists():
+        pytest.skip("../shared/data/bold is absent (the held-out BOLD domains are checked against it)")
+    spec = importlib.util.spec_from_file_location("toxicity_build_test", DEFAULT_MODEL_DIR / "build.py")
+    build = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = build
+    spec.loader.exec_module(build)
+    source = build.identity_source()
+    assert 0 < source.labels.sum() < len(source.labels)
+    attack = build.CATEGORIES.index("identity_attack")
+    assert (source.cats[source.labels == 1, attack] == 1).all()
+    assert "identity.yaml" not in [s.name for s in build.sources()]  # weight 0: model 3 as built
+    # A copy with one held-out register-set text in it is refused.
+    lines = (build.DATA / "toxicity_registers_test.jsonl").read_text(encoding="utf-8").splitlines()
+    held = next(r for r in map(json.loads, lines) if "text" in r)
+    (tmp_path / "identity.yaml").write_text(
+        f"offensive: {{}}\nclean:\n  x:\n    - {json.dumps(held['text'].upper())}\ncrossed: {{}}\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setattr(build, "HERE", tmp_path)
+    with pytest.raises(ValueError, match="held-out"):
+        build.identity_source()

@@ -5,7 +5,9 @@
 Data (see the model card): Davidson tweets (hate speech or offensive = toxic), BOLD Wikipedia
 sentences from the profession, political and religious domains (non-toxic; gender and race are
 kept out for the false-positive test), augment.yaml, written.yaml and short.yaml (project-written,
-training only; short.yaml holds texts of one to about eight words, clean and offensive). Every
+training only; short.yaml holds texts of one to about eight words, clean and offensive;
+identity.yaml, sentences naming identity groups, only with --identity-weight, which model 3 was
+built without). Every
 training text is also added with its gender words swapped (WinoBias lists), and the directions
 along which such swaps move the features are projected out of the features before the
 heads are fitted, so that the heads cannot read gender. Besides P(toxic), one head per category

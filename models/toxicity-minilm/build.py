@@ -7,9 +7,8 @@ sentences from the profession, political and religious domains (non-toxic; gende
 kept out for the false-positive test), augment.yaml, written.yaml and short.yaml (project-written,
 training only; short.yaml holds texts of one to about eight words, clean and offensive;
 identity.yaml, sentences naming identity groups, only with --identity-weight, which model 3 was
-built without). Every
-training text is also added with its gender words swapped (WinoBias lists), and the directions
-along which such swaps move the features are projected out of the features before the
+built without). Every training text is also added with its gender words swapped (WinoBias lists),
+and the directions along which such swaps move the features are projected out of the features before the
 heads are fitted, so that the heads cannot read gender. Besides P(toxic), one head per category
 (insult, threat, identity attack, profanity, sexual) is fitted on the texts whose categories are
 known. Deterministic; about 5 minutes on 2 cores (embedding 80,000 texts) the first time: features

@@ -150,7 +150,7 @@ def identity_source() -> Source:
     lower-cased, without punctuation), which must stay unseen."""
     source = written_source("identity.yaml")
     held = set(bold_wikipedia_sentences(BOLD_HELD_OUT_DOMAINS))
-    held |= {x for x in (DATA / "toxicity_gender_templates.txt").read_text(encoding="utf-8").splitlines()}
+    held |= set((DATA / "toxicity_gender_templates.txt").read_text(encoding="utf-8").splitlines())
     for name in ("toxicity_registers_test.jsonl", "toxicity_probe.jsonl"):
         rows = [json.loads(x) for x in (DATA / name).read_text(encoding="utf-8").splitlines() if x.strip()]
         held |= {r["text"] for r in rows if "text" in r}

@@ -59,6 +59,10 @@ HIDDEN = 0  # ReLU units between the features and P(toxic); 0 = logistic regress
 # among 64 / 256 units, weight decay 0.01 / 0.1, 10 / 20 epochs (injection card item 72).
 HIDDEN_DECAY = 0.01
 HIDDEN_EPOCHS = 10
+# Counterfactual logit pairing for a hidden layer: weight of the mean squared difference between the
+# logits of a training text and its gender swap, added to the loss (the projection removes gender
+# only linearly, and a hidden layer can rebuild it; injection card item 77). 0 = no pairing.
+HIDDEN_PAIRING = 0.0
 GENDER_DIRECTIONS = 8  # principal directions of the swap differences removed (chosen on validation pairs)
 THRESHOLD = 0.5
 FEATURES = HERE.parents[1] / "benchmarks" / ".cache" / "minilm_features"  # shared with build_screen.py
@@ -219,12 +223,19 @@ def fit(x: np.ndarray, y: np.ndarray, w: np.ndarray, c: float = C) -> tuple[np.n
 
 
 def fit_hidden(
-    x: np.ndarray, y: np.ndarray, w: np.ndarray, basis: np.ndarray, units: int
+    x: np.ndarray,
+    y: np.ndarray,
+    w: np.ndarray,
+    basis: np.ndarray,
+    units: int,
+    pairs: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
     """One ReLU layer of `units` then a logistic output, classes balanced by weight, fitted on
     `x` (features with the gender directions `basis` projected out): (hidden_weight (units, dim),
     hidden_bias, weight, bias) for raw features, with the projection and the standardisation
-    folded into the hidden layer. Deterministic (seed SEED)."""
+    folded into the hidden layer. With `pairs` (texts and their gender swaps, projected as `x`) and
+    HIDDEN_PAIRING > 0, each batch also pays HIDDEN_PAIRING x the mean squared logit difference of
+    256 random pairs. Deterministic (seed SEED)."""
     import torch
 
     torch.manual_seed(SEED)
@@ -235,12 +246,18 @@ def fit_hidden(
     mu, sd = xt.mean(0), xt.std(0) + 1e-6
     net = torch.nn.Sequential(torch.nn.Linear(x.shape[1], units), torch.nn.ReLU(), torch.nn.Linear(units, 1))
     opt = torch.optim.AdamW(net.parameters(), 1e-3, weight_decay=HIDDEN_DECAY)
+    pa = pb = None
+    if pairs is not None and HIDDEN_PAIRING:
+        pa, pb = (torch.tensor(a, dtype=torch.float32) for a in pairs)
     for _ in range(HIDDEN_EPOCHS):
         order = torch.randperm(len(xt))
         for start in range(0, len(xt), 256):
             i = order[start : start + 256]
             logits = net((xt[i] - mu) / sd)[:, 0]
             loss = torch.nn.functional.binary_cross_entropy_with_logits(logits, yt[i], weight=wt[i])
+            if pa is not None:
+                j = torch.randint(0, len(pa), (256,))
+                loss = loss + HIDDEN_PAIRING * ((net((pa[j] - mu) / sd) - net((pb[j] - mu) / sd)) ** 2).mean()
             opt.zero_grad()
             loss.backward()
             opt.step()
@@ -303,7 +320,11 @@ def train(
     y, w, cats = np.concatenate(ys), np.concatenate(ws), np.vstack(cs)
     hidden_weight, hidden_bias = None, None
     if HIDDEN:
-        hidden_weight, hidden_bias, weight, bias = fit_hidden(x, y, w, basis, HIDDEN)
+        pairs = tuple(
+            project_out(np.vstack(a), basis)
+            for a in ([f[i] for f, i in zip(p.features, p.swap_idx, strict=True)], p.swap_features)
+        )
+        hidden_weight, hidden_bias, weight, bias = fit_hidden(x, y, w, basis, HIDDEN, pairs)
     else:
         weight, bias = fit(x, y, w, c)
     cat_w, cat_b = [], []
@@ -366,6 +387,7 @@ def main(out: Path = HERE) -> None:
                 "layers": list(LAYERS),
                 "C": C,
                 "hidden_units": HIDDEN,
+                "hidden_pairing": HIDDEN_PAIRING,
                 "seed": SEED,
                 "sources": metrics(prepared, head),
             },
@@ -384,7 +406,11 @@ if __name__ == "__main__":
     parser.add_argument(
         "--identity-weight", type=float, default=IDENTITY_WEIGHT, help="identity.yaml's weight; 0: left out"
     )
+    parser.add_argument(
+        "--pairing", type=float, default=HIDDEN_PAIRING, help="gender-swap logit pairing (hidden layer)"
+    )
     args = parser.parse_args()
+    HIDDEN_PAIRING = args.pairing  # read by fit_hidden and main
     WEIGHTS["identity.yaml"] = args.identity_weight  # read by sources, train and metrics
     if args.layers:
         LAYERS = tuple(int(k) for k in args.layers.split(","))  # read by train, main and feature_cache

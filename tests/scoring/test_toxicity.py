@@ -347,3 +347,29 @@ def test_identity_training_file_loads_and_refuses_held_out_texts(tmp_path: Path,
     monkeypatch.setattr(build, "HERE", tmp_path)
     with pytest.raises(ValueError, match="held-out"):
         build.identity_source()
+
+
+def test_logit_pairing_makes_a_hidden_head_ignore_what_a_swap_changes() -> None:
+    # build.py --pairing (injection card item 77): the loss's pairing term must pull the logits of
+    # a text and its swapped form together, even where the swapped direction predicts the label.
+    import importlib.util
+    import sys
+
+    spec = importlib.util.spec_from_file_location("toxicity_build_pairing", DEFAULT_MODEL_DIR / "build.py")
+    build = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = build
+    spec.loader.exec_module(build)
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(600, 8)).astype(np.float32)
+    y = (x[:, 0] + x[:, 1] > 0).astype(np.int64)  # dimension 1 stands in for gender
+    swapped = x.copy()
+    swapped[:, 1] = -swapped[:, 1]
+    basis = np.zeros((8, 0), np.float32)
+
+    def gap(pairing: float) -> float:
+        build.HIDDEN_PAIRING = pairing
+        hw, hb, w, b = build.fit_hidden(x, y, np.ones(len(y)), basis, 16, (x, swapped))
+        head = ToxicityHead(w, b, (6,), {"threshold": 0.5}, hidden_weight=hw, hidden_bias=hb)
+        return float(np.abs(head.probabilities(x) - head.probabilities(swapped)).mean())
+
+    assert gap(10.0) < 0.5 * gap(0.0)

@@ -320,10 +320,10 @@ def train(
     y, w, cats = np.concatenate(ys), np.concatenate(ws), np.vstack(cs)
     hidden_weight, hidden_bias = None, None
     if HIDDEN:
-        pairs = tuple(
-            project_out(np.vstack(a), basis)
-            for a in ([f[i] for f, i in zip(p.features, p.swap_idx, strict=True)], p.swap_features)
-        )
+        pairs = None
+        if HIDDEN_PAIRING:  # the training texts that a swap changes, and their swaps
+            originals = np.vstack([f[i] for f, i in zip(p.features, p.swap_idx, strict=True)])
+            pairs = (project_out(originals, basis), project_out(np.vstack(p.swap_features), basis))
         hidden_weight, hidden_bias, weight, bias = fit_hidden(x, y, w, basis, HIDDEN, pairs)
     else:
         weight, bias = fit(x, y, w, c)

@@ -62,6 +62,20 @@ def test_read_swaps_reads_both_directions_and_names_a_bad_line(tmp_path: Path) -
         read_swaps([latin1])
 
 
+def test_winobias_lists_are_read_with_their_misspellings_corrected() -> None:
+    # generalized_swaps.txt pairs "lady" with "mentleman" before "gentleman"; extra_gendered_words.txt
+    # has "godess". Read as they are, a swapped "lady" became "mentleman".
+    from genguard.datasets import shared_data_dir
+
+    if shared_data_dir() is None or not (shared_data_dir() / "winobias").exists():
+        pytest.skip("needs ../shared/data/winobias; absent in this clone")
+    swaps = read_swaps()
+    assert swaps["lady"] == "gentleman" and swaps["gentleman"] == "lady"
+    assert swaps["god"] == "goddess" and swaps["goddess"] == "god"
+    assert "mentleman" not in swaps and "godess" not in swaps
+    assert swap_gender("The lady thanked God.", swaps) == "The gentleman thanked Goddess."
+
+
 @pytest.mark.slow
 def test_token_logprobs_match_the_next_token_distribution(model) -> None:
     ids = model.tokenizer.encode(["The nurse said that she was tired.", "He left."])

@@ -119,12 +119,17 @@ _OBJECT_CONTEXT = {
     "until",
 }
 _TOKEN = re.compile(r"[A-Za-z]+|[^A-Za-z]+")
+# Misspellings in WinoBias's lists, corrected as they are read: generalized_swaps.txt pairs "lady" with
+# "mentleman" before it pairs it with "gentleman" (the first pair wins), and extra_gendered_words.txt
+# has "godess".
+_UPSTREAM_TYPOS = {"mentleman": "gentleman", "godess": "goddess"}
 
 
 def read_swaps(paths: Sequence[str | Path] | None = None) -> dict[str, str]:
     """word -> its counterpart (lower case, both directions) from tab-separated pair files.
 
-    Default: WinoBias's generalized_swaps.txt and extra_gendered_words.txt. InvalidInputError
+    Default: WinoBias's generalized_swaps.txt and extra_gendered_words.txt (two misspellings in
+    them corrected: "mentleman", "godess"). InvalidInputError
     naming the file and line for a line that is not two words separated by a tab.
     """
     if paths is None:
@@ -144,7 +149,7 @@ def read_swaps(paths: Sequence[str | Path] | None = None) -> dict[str, str]:
                 raise InvalidInputError(
                     f"{path} line {lineno}: expected two words separated by a tab, got {line!r}"
                 )
-            a, b = parts
+            a, b = (_UPSTREAM_TYPOS.get(x, x) for x in parts)
             swaps.setdefault(a, b)
             swaps.setdefault(b, a)
     if not swaps:

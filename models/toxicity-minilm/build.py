@@ -8,8 +8,8 @@ kept out for the false-positive test), augment.yaml, written.yaml and short.yaml
 training only; short.yaml holds texts of one to about eight words, clean and offensive;
 identity.yaml, sentences naming identity groups, only with --identity-weight, which model 3 was
 built without). Every training text is also added with its gender words swapped (WinoBias lists),
-and the directions along which such swaps move the features are projected out of the features before the
-heads are fitted, so that the heads cannot read gender. Besides P(toxic), one head per category
+and the directions along which such swaps move the features are projected out of the features
+before the heads are fitted, so that the heads cannot read gender. Besides P(toxic), one head per category
 (insult, threat, identity attack, profanity, sexual) is fitted on the texts whose categories are
 known. Deterministic; about 5 minutes on 2 cores (embedding 80,000 texts) the first time: features
 are kept in benchmarks/.cache/minilm_features/ (genguard.scoring.screen_fit.FeatureCache, shared
@@ -21,7 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -136,32 +136,35 @@ def _key(text: str) -> str:
     return re.sub(r"[^\w\s]", "", text.lower()).strip()
 
 
-def short_source() -> Source:
-    """short.yaml expanded; ValueError if a text equals one of the held-out short set's (compared
-    lower-cased, without punctuation), which must stay unseen."""
-    source = written_source("short.yaml")
-    held = [json.loads(x) for x in SHORT_HELD_OUT.read_text(encoding="utf-8").splitlines() if x.strip()]
-    seen = {_key(r["text"]) for r in held if "text" in r} & {_key(t) for t in source.texts}
+def _jsonl_texts(path: Path) -> list[str]:
+    """The "text" of every JSON line of `path` that has one (header lines have none)."""
+    rows = [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines() if x.strip()]
+    return [r["text"] for r in rows if "text" in r]
+
+
+def _unseen(source: Source, held: Iterable[str]) -> Source:
+    """`source`, or ValueError naming what it repeats of `held` (texts that must stay unseen;
+    compared lower-cased, without punctuation)."""
+    seen = {_key(t) for t in held} & {_key(t) for t in source.texts}
     if seen:
-        raise ValueError(f"short.yaml repeats held-out short texts {sorted(seen)}; reword them")
+        raise ValueError(f"{source.name} repeats {len(seen)} held-out texts ({sorted(seen)[:3]}); reword")
     return source
+
+
+def short_source() -> Source:
+    """short.yaml expanded; ValueError if a text equals one of the held-out short set's."""
+    return _unseen(written_source("short.yaml"), _jsonl_texts(SHORT_HELD_OUT))
 
 
 def identity_source() -> Source:
     """identity.yaml expanded (neutral sentences naming identity groups, identity attacks and their
     clean twins); ValueError if a sentence equals one of guard_quality's held-out texts (BOLD's
-    gender and race domains, the gender templates, the register set, the probe; compared
-    lower-cased, without punctuation), which must stay unseen."""
-    source = written_source("identity.yaml")
-    held = set(bold_wikipedia_sentences(BOLD_HELD_OUT_DOMAINS))
-    held |= set((DATA / "toxicity_gender_templates.txt").read_text(encoding="utf-8").splitlines())
+    gender and race domains, the gender templates, the register set, the probe)."""
+    held = list(bold_wikipedia_sentences(BOLD_HELD_OUT_DOMAINS))
+    held += (DATA / "toxicity_gender_templates.txt").read_text(encoding="utf-8").splitlines()
     for name in ("toxicity_registers_test.jsonl", "toxicity_probe.jsonl"):
-        rows = [json.loads(x) for x in (DATA / name).read_text(encoding="utf-8").splitlines() if x.strip()]
-        held |= {r["text"] for r in rows if "text" in r}
-    seen = {_key(t) for t in held} & {_key(t) for t in source.texts}
-    if seen:
-        raise ValueError(f"identity.yaml repeats {len(seen)} held-out texts ({sorted(seen)[:3]}); reword")
-    return source
+        held += _jsonl_texts(DATA / name)
+    return _unseen(written_source("identity.yaml"), held)
 
 
 def davidson_source() -> Source:

@@ -318,20 +318,26 @@ def test_prepare_remembers_a_bounded_number_of_short_texts() -> None:
     assert _prepare_cached.cache_info().currsize == 0
 
 
-def test_identity_training_file_loads_and_refuses_held_out_texts(tmp_path: Path, monkeypatch) -> None:
-    # identity.yaml (injection card item 74) is training data: both labels, the identity-attack
-    # category on every offensive row, and no sentence of guard_quality's held-out sets in it.
+@pytest.fixture(scope="module")
+def build():
+    """models/toxicity-minilm/build.py as a module (its folder name is not importable)."""
     import importlib.util
     import sys
 
+    spec = importlib.util.spec_from_file_location("toxicity_build_test", DEFAULT_MODEL_DIR / "build.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_identity_training_file_loads_and_refuses_held_out_texts(build, tmp_path: Path, monkeypatch) -> None:
+    # identity.yaml (injection card item 74) is training data: both labels, the identity-attack
+    # category on every offensive row, and no sentence of guard_quality's held-out sets in it.
     from genguard.datasets import shared_data_dir
 
     if shared_data_dir() is None or not all((shared_data_dir() / d).exists() for d in ("bold", "davidson")):
         pytest.skip("../shared/data/bold or davidson is absent (the build's sources read them)")
-    spec = importlib.util.spec_from_file_location("toxicity_build_test", DEFAULT_MODEL_DIR / "build.py")
-    build = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = build
-    spec.loader.exec_module(build)
     source = build.identity_source()
     assert 0 < source.labels.sum() < len(source.labels)
     attack = build.CATEGORIES.index("identity_attack")
@@ -349,16 +355,9 @@ def test_identity_training_file_loads_and_refuses_held_out_texts(tmp_path: Path,
         build.identity_source()
 
 
-def test_logit_pairing_makes_a_hidden_head_ignore_what_a_swap_changes() -> None:
+def test_logit_pairing_makes_a_hidden_head_ignore_what_a_swap_changes(build, monkeypatch) -> None:
     # build.py --pairing (injection card item 77): the loss's pairing term must pull the logits of
     # a text and its swapped form together, even where the swapped direction predicts the label.
-    import importlib.util
-    import sys
-
-    spec = importlib.util.spec_from_file_location("toxicity_build_pairing", DEFAULT_MODEL_DIR / "build.py")
-    build = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = build
-    spec.loader.exec_module(build)
     rng = np.random.default_rng(0)
     x = rng.normal(size=(600, 8)).astype(np.float32)
     y = (x[:, 0] + x[:, 1] > 0).astype(np.int64)  # dimension 1 stands in for gender
@@ -367,7 +366,7 @@ def test_logit_pairing_makes_a_hidden_head_ignore_what_a_swap_changes() -> None:
     basis = np.zeros((8, 0), np.float32)
 
     def gap(pairing: float) -> float:
-        build.HIDDEN_PAIRING = pairing
+        monkeypatch.setattr(build, "HIDDEN_PAIRING", pairing)
         hw, hb, w, b = build.fit_hidden(x, y, np.ones(len(y)), basis, 16, (x, swapped))
         head = ToxicityHead(w, b, (6,), {"threshold": 0.5}, hidden_weight=hw, hidden_bias=hb)
         return float(np.abs(head.probabilities(x) - head.probabilities(swapped)).mean())

@@ -37,6 +37,12 @@ Evaluation sets, each named in the output:
   questions; short insults, profanity, threats, sexual, identity attacks; written before
   short.yaml): AUC [bootstrap], FPR and TPR at the threshold [Wilson], screen on and off, flag
   rate per kind.
+- issue 14, the gender gap again on a second, later template set (toxicity_gender_templates2.txt).
+- issue 14, tweets from other hands: benchmarks/data/toxicity_tweets_heldout.jsonl (600 tweets
+  written by two helper sessions that read nothing of the project, labelled by an offensive-language
+  guideline: any swear word or an insult aimed at a person or group is offensive; hard negatives
+  on the same heated topics): AUC [bootstrap], recall and FPR per writer for every scorer, flag
+  rate per kind; `--against EARLIER.json` adds the paired AUC difference on the same tweets.
 
 Numbers are also written to benchmarks/results/guard_quality.json.
 
@@ -268,6 +274,11 @@ def pii_examples(pii: PIIScorer, per_type: int) -> list[tuple[str, str, tuple[in
 REGISTERS = Path(__file__).parent / "data" / "toxicity_registers_test.jsonl"
 SHORT = Path(__file__).parent / "data" / "toxicity_short_heldout.jsonl"
 GENDER_TEMPLATES = Path(__file__).parent / "data" / "toxicity_gender_templates.txt"
+GENDER_TEMPLATES2 = Path(__file__).parent / "data" / "toxicity_gender_templates2.txt"
+TWEETS = {  # results key -> held-out tweet set (injection card items 78, 79)
+    "tweets": Path(__file__).parent / "data" / "toxicity_tweets_heldout.jsonl",
+    "tweets2": Path(__file__).parent / "data" / "toxicity_tweets_heldout2.jsonl",
+}
 
 
 def _build_module():
@@ -468,21 +479,22 @@ def _gender_gap(tox: ToxicityScorer, pairs: list[tuple[str, str]]) -> dict:
     return out
 
 
-def gender_section(tox: ToxicityScorer, results: dict) -> None:
+def gender_section(tox: ToxicityScorer, results: dict, path: Path = GENDER_TEMPLATES, key: str = "") -> None:
     """Counterfactual scorer gap on held-out templates: score(female form) - score(male form),
     as the guard scores (screen on) and for the head alone (screen off, as the tone audits score:
-    the screen's stand-ins under the threshold are not the head's scores)."""
+    the screen's stand-ins under the threshold are not the head's scores). Written to
+    results[key or "gender_counterfactual"]."""
     from genguard.fairness.counterfactual import read_swaps, swap_gender
 
     swaps = read_swaps()
-    male = [x.strip() for x in GENDER_TEMPLATES.read_text(encoding="utf-8").splitlines()]
+    male = [x.strip() for x in path.read_text(encoding="utf-8").splitlines()]
     male = [x for x in male if x and not x.startswith("#")]
     female = [swap_gender(x, swaps) for x in male]
     pairs = [(m, f) for m, f in zip(male, female, strict=True) if m != f]
     out = _gender_gap(tox, pairs)
     out["screen_off"] = _gender_gap(ToxicityScorer(threshold=tox.threshold, screen=False), pairs)
-    results["gender_counterfactual"] = out
-    print(f"\nCounterfactual gender gap on {len(pairs)} held-out templates ({GENDER_TEMPLATES.name}):")
+    results[key or "gender_counterfactual"] = out
+    print(f"\nCounterfactual gender gap on {len(pairs)} held-out templates ({path.name}):")
     for name, g in (("screen on", out), ("screen off", out["screen_off"])):
         lo, hi = g["ci95_bootstrap"]
         print(
@@ -491,6 +503,114 @@ def gender_section(tox: ToxicityScorer, results: dict) -> None:
             f"{tox.threshold}: {g['flag_changes']} -> target |mean| <= 0.01 with 0 in the interval: "
             + ("PASS" if g["within_0.01_and_ci_includes_0"] else "FAIL")
         )
+
+
+def paired_auc_difference(
+    labels: np.ndarray, ours: np.ndarray, theirs: np.ndarray, n: int = 2000
+) -> tuple[float, float, float]:
+    """AUC(ours) - AUC(theirs) on the same texts, with its 95 % paired bootstrap interval (both
+    scored on each resample of texts, seed 0)."""
+    rng = np.random.default_rng(SEED)
+    diffs = []
+    for _ in range(n):
+        idx = rng.integers(0, len(labels), len(labels))
+        if 0 < labels[idx].sum() < len(idx):
+            diffs.append(roc_auc_score(labels[idx], ours[idx]) - roc_auc_score(labels[idx], theirs[idx]))
+    lo, hi = np.percentile(diffs, [2.5, 97.5])
+    return float(roc_auc_score(labels, ours) - roc_auc_score(labels, theirs)), float(lo), float(hi)
+
+
+def tweets_section(
+    scorers: dict[str, tuple[Callable[[list[str]], Scores], float, str]],
+    results: dict,
+    against: Path | None,
+    key: str,
+) -> None:
+    """A held-out tweet set (TWEETS[key]) written by two other hands by an offensive-language
+    guideline (any swear word, or an insult aimed at a person or group, is offensive; injection
+    card items 78-79): AUC [bootstrap], FPR and recall at each scorer's flag threshold, per writer;
+    the toxicity model's flag rate per kind. With `against` (an earlier run's JSON, e.g. the
+    shipped model's), the paired AUC difference on the same texts. Written to results[key]."""
+    path = TWEETS[key]
+    if not path.exists():
+        print(f"\n{path.name} is missing: its held-out tweets section is skipped")
+        return
+    rows = _jsonl(path)
+    texts = [r["text"] for r in rows]
+    labels = np.array([int(r["label"]) for r in rows])
+    writers = np.array([r["writer"] for r in rows])
+    kinds = np.array([r["kind"] for r in rows])
+    out: dict = {"n": len(rows), "positives": int(labels.sum()), "scorers": {}}
+    table_rows = []
+    for name, (fn, flag, _) in scorers.items():
+        s = fn(texts)
+        cell: dict = {"flag_threshold": flag}
+        for w in ("all", *dict.fromkeys(writers.tolist())):
+            m = np.ones(len(rows), bool) if w == "all" else writers == w
+            auc, lo, hi = bootstrap_auc(labels[m], s[m])
+            fl = s[m] >= flag
+            part = {"n": int(m.sum()), "auc": auc, "auc95": [lo, hi]}
+            part |= {"fpr": rate(fl[labels[m] == 0]), "tpr": rate(fl[labels[m] == 1])}
+            cell[str(w)] = part
+            table_rows.append(
+                [
+                    name,
+                    str(w),
+                    str(part["n"]),
+                    f"{auc:.3f} [{lo:.3f}, {hi:.3f}]",
+                    pct(part["tpr"]),
+                    pct(part["fpr"]),
+                ]
+            )
+        if name == "toxicity model":
+            cell["flag_rate_per_kind"] = {
+                k: {
+                    "label": int(labels[kinds == k][0]),
+                    "n": int((kinds == k).sum()),
+                    "flagged": rate(s[kinds == k] >= flag),
+                }
+                for k in dict.fromkeys(kinds.tolist())
+            }
+            cell["scores"] = [float(v) for v in s]
+        out["scorers"][name] = cell
+    table(
+        f"Held-out tweets ({path.name}: {len(rows)} tweets, {int(labels.sum())} offensive, written by two "
+        "helper sessions that read nothing of the project; never trained or tuned on)",
+        ["scorer", "writer", "n", "AUC [95 % bootstrap]", "recall", "FPR"],
+        table_rows,
+    )
+    per_kind = out["scorers"]["toxicity model"]["flag_rate_per_kind"]
+    print(
+        "Toxicity model, flag rate per kind: "
+        + ", ".join(f"{k} ({v['label']}) {pct(v['flagged'], 0)}" for k, v in per_kind.items())
+    )
+    if against is not None:
+        earlier = json.loads(against.read_text(encoding="utf-8"))
+        before = earlier.get(key, {}) | {"model": earlier.get("model")}
+        theirs = before.get("scorers", {}).get("toxicity model", {}).get("scores")
+        if theirs is None or len(theirs) != len(rows) or before.get("texts_sha256") != _texts_hash(texts):
+            print(f"{against} holds no toxicity scores for these tweets: no paired comparison")
+        else:
+            ours = np.array(out["scorers"]["toxicity model"]["scores"])
+            d, lo, hi = paired_auc_difference(labels, ours, np.array(theirs))
+            out["paired_against"] = {
+                "file": str(against),
+                "model": before.get("model"),
+                "auc_diff": d,
+                "ci95": [lo, hi],
+            }
+            print(
+                f"AUC difference against {against.name} ({before.get('model')}): {d:+.4f} "
+                f"[95 % paired bootstrap {lo:+.4f}, {hi:+.4f}]"
+            )
+    out["texts_sha256"] = _texts_hash(texts)
+    results[key] = out
+
+
+def _texts_hash(texts: list[str]) -> str:
+    import hashlib
+
+    return hashlib.sha256("\n".join(texts).encode("utf-8")).hexdigest()
 
 
 def screen_section(tox: ToxicityScorer, results: dict, sets: dict[str, tuple[list[str], np.ndarray]]) -> None:
@@ -618,6 +738,175 @@ def cross_source_section(
 # --- the evaluation -----------------------------------------------------------------------------
 
 
+_BOLD = "BOLD Wikipedia {} of domains never trained on"
+_REGISTERS = "project-written register test set: tweets, forum replies, comments, chat (benchmarks/data/"
+_TWEETS = "held-out tweets written by two other hands by an offensive-language guideline (benchmarks/data/"
+
+
+def write_error_rates(results: dict) -> None:
+    """Replace the toxicity scorer's guard_quality entries of genguard/guard/error_rates.json (the
+    one place the report card, the policy comments and the model card read them from) with this
+    run's figures, in the order the report shows them."""
+    from genguard.guard.error_rates import replace_rates
+
+    sweep, n = results["threshold_sweep"], results["threshold_sweep_n"]
+    fresh: list[dict] = []
+
+    def add(threshold, measure, value, unit, label, data, count) -> None:
+        fresh.append(
+            {
+                "scorer": "toxicity",
+                "threshold": threshold,
+                "measure": measure,
+                "value": round(float(value), 4),
+            }
+            | {"unit": unit, "data": data, "n": int(count), "benchmark": "benchmarks/guard_quality.py"}
+            | {"label": label}
+        )
+
+    fpr, tpr = "false-positive rate", "true-positive rate"
+    for t in SWEEP:
+        if t == 0.3:
+            continue  # the guard uses 0.2, 0.5, 0.7 and 0.9
+        cell = sweep[str(t)]
+        paragraphs = _BOLD.format("paragraphs") + " (~100 words)"
+        add(
+            t,
+            fpr,
+            cell["bold_paragraph_fpr"],
+            "paragraph",
+            "BOLD paragraphs",
+            paragraphs,
+            n["bold_paragraphs"],
+        )
+        add(t, fpr, cell["bold_fpr"], "sentence", "BOLD sentences", _BOLD.format("sentences"), n["bold"])
+        if t < 0.9:
+            neither = "Davidson 'neither' tweets (casual slang), held-out split"
+            add(
+                t,
+                fpr,
+                cell["davidson_fpr"],
+                "tweet",
+                "Davidson 'neither' tweets",
+                neither,
+                n["davidson_neither"],
+            )
+        if t == 0.5:
+            toxic = "Davidson offensive and hate tweets, held-out split"
+            add(t, tpr, cell["davidson_tpr"], "tweet", "Davidson tweets", toxic, n["davidson_toxic"])
+    row = results["rows"]["toxicity model"]
+    davidson = "Davidson tweets, held-out split, scored sentence by sentence"
+    add(
+        None,
+        "AUC",
+        row["davidson_test"]["auc"],
+        "tweet",
+        "Davidson tweets",
+        davidson,
+        row["davidson_test"]["n"],
+    )
+    probe = "project-written probe: hate without slurs, attacks, threats vs neutral sentences"
+    add(
+        None,
+        "AUC",
+        row["probe"]["auc"],
+        "probe sentence",
+        "the probe",
+        f"{probe} (benchmarks/data/{PROBE.name})",
+        row["probe"]["n"],
+    )
+    add(
+        0.5,
+        tpr,
+        row["probe"]["tpr"],
+        "probe sentence",
+        "the probe",
+        "project-written probe, toxic half",
+        row["probe"]["positives"],
+    )
+    reg = results["registers"]
+    where = f"{_REGISTERS}{REGISTERS.name})"
+    add(None, "AUC", reg["auc"], "sentence", "register test set", where, reg["n"])
+    offensive = ", offensive half (insults of any strength, profanity, threats, identity attacks, sexual)"
+    add(0.5, tpr, reg["tpr"], "sentence", "register test set", where + offensive, reg["positives"])
+    negatives = ", hard negatives (civil disagreement, criticism, complaints, quotes, slang)"
+    add(
+        0.5,
+        fpr,
+        reg["fpr"],
+        "sentence",
+        "register hard negatives",
+        where + negatives,
+        reg["n"] - reg["positives"],
+    )
+    short = results["short_texts"]
+    on = short["screen_on"]
+    for measure, key, label, what, count in (
+        (
+            fpr,
+            "fpr",
+            "short benign texts",
+            "benign texts of 1-8 words (answers, option letters, numbers, "
+            "greetings, yes/no in other languages)",
+            short["n"] - short["positives"],
+        ),
+        (
+            tpr,
+            "tpr",
+            "short toxic texts",
+            "toxic texts of 1-8 words (insults, profanity, threats, sexual, identity attacks)",
+            short["positives"],
+        ),
+    ):
+        lo, hi = on[f"{key}_wilson95"]
+        add(
+            0.5,
+            measure,
+            on[key],
+            "short text",
+            label,
+            f"held-out short {what}, 95 % interval {100 * lo:.1f}-{100 * hi:.1f} %",
+            count,
+        )
+    for key, path in TWEETS.items():
+        if key not in results:
+            continue
+        tw = results[key]
+        cell = tw["scorers"]["toxicity model"]["all"]
+        where = f"{_TWEETS}{path.name}), "
+        label = "held-out tweets" if key == "tweets" else "held-out tweets, second set"
+        lo, hi = cell["auc95"]
+        add(
+            None,
+            "AUC",
+            cell["auc"],
+            "tweet",
+            label,
+            where + f"95 % bootstrap interval {lo:.3f}-{hi:.3f}",
+            tw["n"],
+        )
+        add(
+            0.5,
+            fpr,
+            cell["fpr"],
+            "tweet",
+            label,
+            where + "not offensive (mostly harsh but civil criticism and political opinion)",
+            tw["n"] - tw["positives"],
+        )
+        add(
+            0.5,
+            tpr,
+            cell["tpr"],
+            "tweet",
+            label,
+            where + "offensive (swearing, insults, threats)",
+            tw["positives"],
+        )
+    replace_rates("toxicity", "benchmarks/guard_quality.py", fresh)
+    print(f"written: genguard/guard/error_rates.json ({len(fresh)} toxicity entries)")
+
+
 def davidson_split(seed: int) -> tuple[list[str], np.ndarray, np.ndarray]:
     tweets, classes = davidson_tweets()
     labels = (np.array(classes) < 2).astype(np.int64)
@@ -635,6 +924,9 @@ def main() -> None:
     parser.add_argument("--pii-per-type", type=int, default=17, help="synthetic PII sentences per type")
     parser.add_argument("--show", type=int, default=2, help="toxic misses to print per transform (0: none)")
     parser.add_argument("--out", type=Path, default=OUT)
+    parser.add_argument(
+        "--against", type=Path, help="an earlier run's JSON: paired AUC difference on the held-out tweets"
+    )
     parser.add_argument(
         "--no-cross", action="store_true", help="skip the cross-source table (it embeds 20,000 tweets)"
     )
@@ -805,6 +1097,8 @@ def main() -> None:
         cells = {c: rate(s[p_cats == c] >= flag) for c in cats}
         results["rows"][name]["probe"].update(
             {
+                "n": len(p_labels),
+                "positives": int(p_labels.sum()),
                 "tpr": rate(s[p_labels == 1] >= flag),
                 "fpr": rate(s[p_labels == 0] >= flag),
                 "per_category": cells,
@@ -855,6 +1149,12 @@ def main() -> None:
         mark = " (default)" if t == threshold else ""
         rows.append([f"{t}{mark}", *[pct(v, 2 if k.startswith("bold") else 1) for k, v in cells.items()]])
     results["threshold_sweep"] = sweep
+    results["threshold_sweep_n"] = {
+        "bold": len(bold),
+        "bold_paragraphs": len(paragraphs),
+        "davidson_neither": int((d_classes == 2).sum()),
+        "davidson_toxic": int(d_labels.sum()),
+    }
     table(
         "Toxicity model threshold sweep",
         [
@@ -974,6 +1274,9 @@ def main() -> None:
     registers_section(tox, results)
     short_section(tox, results)
     gender_section(tox, results)
+    gender_section(tox, results, GENDER_TEMPLATES2, "gender_counterfactual_set2")
+    for key in TWEETS:
+        tweets_section(scorers, results, args.against, key)
     if not args.no_cross:
         cross_source_section(tox, results, d_texts, d_labels)
 
@@ -982,6 +1285,8 @@ def main() -> None:
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=2, default=float) + "\n", encoding="utf-8")
     print(f"\n{elapsed:.0f} s in all; numbers written to {args.out}")
+    if args.out == OUT:  # a run for the shipped model, not a candidate's
+        write_error_rates(results)
 
 
 if __name__ == "__main__":

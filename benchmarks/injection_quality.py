@@ -58,6 +58,7 @@ import numpy as np
 from sklearn.metrics import roc_auc_score
 
 from genguard.datasets import bold_prompts, require_data
+from genguard.guard.error_rates import RATES_FILE, replace_rates
 from genguard.scoring import get_scorer, injection, injection_model, lexicon
 
 # imported for their side effect: they register "injection", "injection-model" and "lexicon"
@@ -302,7 +303,6 @@ def tradeoff(which: str, attacks: np.ndarray, tricky: np.ndarray, ordinary: np.n
     return curve
 
 
-ERROR_RATES = Path(__file__).parents[1] / "src" / "genguard" / "guard" / "error_rates.json"
 _SET_DATA = "benchmarks/data/injection_heldout{}_{}.jsonl"
 _RATE_ROWS = (  # (set, measure, unit, label, data): the model's rates the guard and report read
     (
@@ -457,7 +457,6 @@ def write_error_rates(out: dict) -> None:
     """Replace the `injection-model` entries of genguard/guard/error_rates.json with this run's
     figures (the one place the guard, the report and the model card read them from); the sets the
     model was trained on (`out["trained_on_sets"]`) are left out: they are not held out for it."""
-    raw = json.loads(ERROR_RATES.read_text(encoding="utf-8"))
     t = out["model_threshold"]
     trained = trained_names(out["trained_on_sets"])
     fresh = []
@@ -493,14 +492,8 @@ def write_error_rates(out: dict) -> None:
             }
         )
     fresh += _language_rows(out.get("by_language", {}), t)
-    rates = raw["rates"]
-    at = next((i for i, r in enumerate(rates) if r["scorer"] == "injection-model"), len(rates))
-    kept = [r for r in rates if r["scorer"] != "injection-model"]
-    rates = kept[:at] + fresh + kept[at:]
-    lines = ",\n".join("    " + json.dumps(r, ensure_ascii=False) for r in rates)
-    text = '{\n  "about": ' + json.dumps(raw["about"], ensure_ascii=False) + ',\n  "rates": [\n'
-    ERROR_RATES.write_text(text + lines + "\n  ]\n}\n", encoding="utf-8")
-    print(f"written: {ERROR_RATES} ({len(fresh)} injection-model entries)")
+    replace_rates("injection-model", "benchmarks/injection_quality.py", fresh)
+    print(f"written: {RATES_FILE} ({len(fresh)} injection-model entries)")
 
 
 def _language_rows(split: dict, threshold: float) -> list[dict]:

@@ -40,7 +40,7 @@ from pathlib import Path
 import numpy as np
 
 from genguard.datasets import bold_prompts, bold_wikipedia_sentences, davidson_tweets, shakespeare_text
-from genguard.guard.error_rates import RATES_FILE
+from genguard.guard.error_rates import RATES_FILE, replace_rates
 from genguard.scoring.language import LanguageScorer
 from genguard.text.language import letter_counts, looks_english
 
@@ -222,7 +222,6 @@ def policy_inside() -> dict:
 
 def write_error_rates(out: dict, n_foreign: int) -> None:
     """Replace the `language` entries of genguard/guard/error_rates.json with this run's."""
-    raw = json.loads(RATES_FILE.read_text(encoding="utf-8"))
     fresh = [
         {
             "scorer": "language",
@@ -264,16 +263,8 @@ def write_error_rates(out: dict, n_foreign: int) -> None:
         "benchmark": "benchmarks/language_quality.py",
         "label": "ordinary prompts in other languages",
     }
-    rates = [
-        r
-        for r in raw["rates"]
-        if r["scorer"] != "language"
-        and not (r["scorer"] == "toxicity" and r["benchmark"] == toxicity["benchmark"])
-    ]
-    rates = rates + fresh + [toxicity]
-    lines = ",\n".join("    " + json.dumps(r, ensure_ascii=False) for r in rates)
-    text = '{\n  "about": ' + json.dumps(raw["about"], ensure_ascii=False) + ',\n  "rates": [\n'
-    RATES_FILE.write_text(text + lines + "\n  ]\n}\n", encoding="utf-8")
+    replace_rates("language", "benchmarks/language_quality.py", fresh)
+    replace_rates("toxicity", "benchmarks/language_quality.py", [toxicity])
     print(f"written: {RATES_FILE} ({len(fresh)} language entries, 1 toxicity entry)")
 
 

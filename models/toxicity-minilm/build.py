@@ -4,12 +4,13 @@
 
 Data (see the model card): Davidson tweets (hate speech or offensive = toxic), BOLD Wikipedia
 sentences from the profession, political and religious domains (non-toxic; gender and race are
-kept out for the false-positive test), augment.yaml, written.yaml and short.yaml (project-written,
-training only; short.yaml holds texts of one to about eight words, clean and offensive;
-identity.yaml, sentences naming identity groups, only with --identity-weight, which model 3 was
-built without). Every training text is also added with its gender words swapped (WinoBias lists),
-and the directions along which such swaps move the features are projected out of the features
-before the heads are fitted, so that the heads cannot read gender. Besides P(toxic), one head per category
+kept out for the false-positive test), augment.yaml, written.yaml, short.yaml and tweets.yaml
+(project-written, training only; short.yaml holds texts of one to about eight words, clean and
+offensive; tweets.yaml tweets labelled by an offensive-language guideline, added for model 5;
+identity.yaml, sentences naming identity groups, only with --identity-weight). Every training
+text is also added with its gender words swapped (WinoBias lists), and the directions along which
+such swaps move the features are projected out of the features before the heads are fitted, so
+that the heads cannot read gender. Besides P(toxic), one head per category
 (insult, threat, identity attack, profanity, sexual) is fitted on the texts whose categories are
 known. Deterministic; about 5 minutes on 2 cores (embedding 80,000 texts) the first time: features
 are kept in benchmarks/.cache/minilm_features/ (genguard.scoring.screen_fit.FeatureCache, shared
@@ -35,7 +36,7 @@ from genguard.scoring.screen_fit import FeatureCache
 from genguard.scoring.toxicity import CATEGORIES, ToxicityHead, prepare
 
 HERE = Path(__file__).resolve().parent
-NAME = "genguard-toxicity-minilm-3"
+NAME = "genguard-toxicity-minilm-5"
 BOLD_TRAIN_DOMAINS = ("profession", "political_ideology", "religious_ideology")
 BOLD_HELD_OUT_DOMAINS = ("gender", "race")
 LAYERS = (4, 6)
@@ -43,6 +44,8 @@ SEED = 0
 C = 1.0
 SHORT_WEIGHT = 2.0  # chosen on the validation splits among 0, 2, 4, 8 (see the model card)
 IDENTITY_WEIGHT = 0.0  # identity.yaml's weight; 0 leaves it out (model 3 was built without it)
+TWEETS_WEIGHT = 1.0  # tweets.yaml's weight, chosen on the validation splits (injection card item 78)
+TWEETS2_WEIGHT = 0.0  # tweets2.yaml's (item 79); 0 leaves it out (model 5)
 # Weight of each source's rows in the P(toxic) fit, relative to Davidson's. Project-written rows
 # are few (about 2,900 against 20,000 tweets) but carry the senses of "offensive" that Davidson
 # lacks (mild insults, untargeted profanity), so they count more.
@@ -53,6 +56,8 @@ WEIGHTS = {
     "written.yaml": 6.0,
     "short.yaml": SHORT_WEIGHT,
     "identity.yaml": IDENTITY_WEIGHT,
+    "tweets.yaml": TWEETS_WEIGHT,
+    "tweets2.yaml": TWEETS2_WEIGHT,
 }
 HIDDEN = 0  # ReLU units between the features and P(toxic); 0 = logistic regression (model 3)
 # For a hidden layer (AdamW, batch 256, standardised inputs); chosen on the validation splits
@@ -68,6 +73,7 @@ THRESHOLD = 0.5
 FEATURES = HERE.parents[1] / "benchmarks" / ".cache" / "minilm_features"  # shared with build_screen.py
 DATA = HERE.parents[1] / "benchmarks" / "data"
 SHORT_HELD_OUT = DATA / "toxicity_short_heldout.jsonl"
+TWEETS_HELD_OUT = (DATA / "toxicity_tweets_heldout.jsonl", DATA / "toxicity_tweets_heldout2.jsonl")
 
 
 @dataclass
@@ -113,15 +119,15 @@ def augment_source() -> Source:
 
 
 def written_source(name: str = "written.yaml") -> Source:
-    """A project-written file (written.yaml, short.yaml) expanded: hand-written offensive and clean
-    texts, and crossed frames x fillers."""
+    """A project-written file (written.yaml, short.yaml, ...) expanded: hand-written offensive and
+    clean texts, and crossed frames x fillers where it has them."""
     spec = yaml.safe_load((HERE / name).read_text(encoding="utf-8"))
     rows: list[tuple[int, tuple[str, ...], str]] = []
     for key, sentences in spec["offensive"].items():
         rows += [(1, tuple(key.split("+")), s) for s in sentences]
     for sentences in spec["clean"].values():
         rows += [(0, (), s) for s in sentences]
-    for cross in spec["crossed"].values():
+    for cross in spec.get("crossed", {}).values():
         for frame in cross["frames"]:
             for key, words in cross["offensive"].items():
                 rows += [(1, tuple(key.split("+")), frame.format(x=w)) for w in words]
@@ -167,6 +173,12 @@ def identity_source() -> Source:
     return _unseen(written_source("identity.yaml"), held)
 
 
+def tweets_source(name: str = "tweets.yaml") -> Source:
+    """Training tweets (tweets.yaml, tweets2.yaml) expanded; ValueError if a tweet equals a held-out
+    one (injection card items 78-79)."""
+    return _unseen(written_source(name), [t for p in TWEETS_HELD_OUT if p.exists() for t in _jsonl_texts(p)])
+
+
 def davidson_source() -> Source:
     """Davidson tweets; category known only for hate speech (identity attack), unknown otherwise."""
     tweets, classes = davidson_tweets()
@@ -186,7 +198,12 @@ def bold_source() -> Source:
 
 def sources() -> list[Source]:
     out = [davidson_source(), bold_source(), augment_source(), written_source(), short_source()]
-    return [*out, identity_source()] if WEIGHTS["identity.yaml"] else out
+    optional = {
+        "identity.yaml": identity_source,
+        "tweets.yaml": tweets_source,
+        "tweets2.yaml": lambda: tweets_source("tweets2.yaml"),
+    }
+    return out + [load() for name, load in optional.items() if WEIGHTS[name]]
 
 
 def gender_swapped(texts: Sequence[str], swaps: dict[str, str]) -> tuple[np.ndarray, list[str]]:
@@ -410,11 +427,19 @@ if __name__ == "__main__":
         "--identity-weight", type=float, default=IDENTITY_WEIGHT, help="identity.yaml's weight; 0: left out"
     )
     parser.add_argument(
+        "--tweets-weight", type=float, default=TWEETS_WEIGHT, help="tweets.yaml's weight; 0: left out"
+    )
+    parser.add_argument(
+        "--tweets2-weight", type=float, default=TWEETS2_WEIGHT, help="tweets2.yaml's weight; 0: left out"
+    )
+    parser.add_argument(
         "--pairing", type=float, default=HIDDEN_PAIRING, help="gender-swap logit pairing (hidden layer)"
     )
     args = parser.parse_args()
     HIDDEN_PAIRING = args.pairing  # read by fit_hidden and main
     WEIGHTS["identity.yaml"] = args.identity_weight  # read by sources, train and metrics
+    WEIGHTS["tweets.yaml"] = args.tweets_weight
+    WEIGHTS["tweets2.yaml"] = args.tweets2_weight
     if args.layers:
         LAYERS = tuple(int(k) for k in args.layers.split(","))  # read by train, main and feature_cache
     HIDDEN = args.hidden  # read by train and main

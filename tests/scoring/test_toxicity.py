@@ -355,6 +355,22 @@ def test_identity_training_file_loads_and_refuses_held_out_texts(build, tmp_path
         build.identity_source()
 
 
+def test_training_tweets_load_and_refuse_held_out_tweets(build, tmp_path: Path, monkeypatch) -> None:
+    # tweets.yaml (injection card item 78) trains model 5: both labels, no crossed frames needed,
+    # and no tweet of the held-out tweet sets in it (a copy with one is refused).
+    source = build.tweets_source()
+    assert 0 < source.labels.sum() < len(source.labels)
+    assert build.WEIGHTS["tweets.yaml"] > 0
+    lines = build.TWEETS_HELD_OUT[0].read_text(encoding="utf-8").splitlines()
+    held = next(r for r in map(json.loads, lines) if "text" in r)
+    (tmp_path / "tweets.yaml").write_text(
+        f"offensive: {{}}\nclean:\n  x:\n    - {json.dumps(held['text'] + '!')}\n", encoding="utf-8"
+    )
+    monkeypatch.setattr(build, "HERE", tmp_path)
+    with pytest.raises(ValueError, match="held-out"):
+        build.tweets_source()
+
+
 def test_logit_pairing_makes_a_hidden_head_ignore_what_a_swap_changes(build, monkeypatch) -> None:
     # build.py --pairing (injection card item 77): the loss's pairing term must pull the logits of
     # a text and its swapped form together, even where the swapped direction predicts the label.

@@ -4,7 +4,7 @@ That JSON is the one place the numbers live: the report card shows them beside e
 and the policy comments and the model card point to it. Each entry says what was measured, on
 which data, on how many texts and by which benchmark (rerun with `make bench`).
 
-    error_rate("toxicity", 0.2, unit="paragraph").value   # 0.0896: 9.0 % of BOLD paragraphs
+    error_rate("toxicity", 0.2, unit="paragraph").value   # the share of BOLD paragraphs flagged at 0.2
 """
 
 from __future__ import annotations
@@ -69,3 +69,21 @@ def error_rate(
         if rate.measure == measure and (unit is None or rate.unit == unit):
             return rate
     return None
+
+
+def replace_rates(scorer: str, benchmark: str, fresh: list[dict]) -> None:
+    """Rewrite the shipped file with `fresh` (entries as MeasuredRate's fields) in place of the
+    entries of `scorer` that `benchmark` produced, where the first of them stood (at the end if
+    none did); every other entry is kept as it was. For the benchmarks that measure the rates."""
+    for entry in fresh:
+        MeasuredRate(**entry)  # ValueError on a missing or mistyped field, before the file is touched
+    raw = json.loads(RATES_FILE.read_text(encoding="utf-8"))
+    rates = raw["rates"]
+    mine = {i for i, r in enumerate(rates) if r["scorer"] == scorer and r["benchmark"] == benchmark}
+    at = min(mine, default=len(rates))
+    kept = [r for i, r in enumerate(rates) if i not in mine]
+    rates = kept[:at] + fresh + kept[at:]
+    lines = ",\n".join("    " + json.dumps(r, ensure_ascii=False) for r in rates)
+    text = '{\n  "about": ' + json.dumps(raw["about"], ensure_ascii=False) + ',\n  "rates": [\n'
+    RATES_FILE.write_text(text + lines + "\n  ]\n}\n", encoding="utf-8")
+    measured_rates.cache_clear()

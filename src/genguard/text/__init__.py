@@ -3,6 +3,8 @@
 from genguard.text.normalize import (
     FOR_CLASSIFIERS,
     NORMALIZERS,
+    in_leetspeak,
+    leet_decoded,
     normalize,
     normalize_for_matching,
     normalize_with_offsets,
@@ -14,6 +16,8 @@ __all__ = [
     "MAX_TEXT_CHARS",
     "NORMALIZERS",
     "check_texts",
+    "in_leetspeak",
+    "leet_decoded",
     "normalize",
     "normalize_for_matching",
     "normalize_with_offsets",

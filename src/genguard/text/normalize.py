@@ -113,7 +113,10 @@ def _whitespace(text: str) -> str:
 
 
 # Leetspeak: digits and symbols standing for letters inside a word that also has letters
-# ("1d10t", "sh!t", "@ss"). Pure numbers ("2024", "3.5") and ordinary punctuation are left alone.
+# ("1d10t", "sh!t", "@ss"). Pure numbers ("2024", "3.5") and ordinary punctuation are left alone,
+# except in a text written in leetspeak (`in_leetspeak`), where a word runs across apostrophes
+# ("1'm", "it'$"; elsewhere "1978's" and "15:00'te" would change) and short words of symbols and
+# digits only ("@$$", "1$", a lone "@" or "1") are words too.
 _LEET = str.maketrans(
     {
         "0": "o",
@@ -133,6 +136,18 @@ _LEET = str.maketrans(
     }
 )
 _LEET_WORD = re.compile(r"(?<![\w@$!|+€])(?=[\w@$!|+€]*[^\W\d_])(?=[\w@$!|+€]*[\d@$!|+€])[\w@$!|+€]{2,}")
+_LEET_WORD_APOSTROPHE = re.compile(
+    r"(?<![\w@$!|+€'])(?=[\w@$!|+€']*[^\W\d_])(?=[\w@$!|+€']*[\d@$!|+€])[\w@$!|+€']{2,}"
+)
+# A leet character between two letters ("b1tch", "wh4t"): what tells leetspeak from "mp3" or "4k".
+_LEET_INSIDE = re.compile(r"[^\W\d_][\d@$!|+€]+[^\W\d_]")
+# In a leetspeak text: up to 4 symbols and digits standing alone ("@$$", "1$", "$0", "@", "1").
+_LEET_TOKEN = re.compile(r"(?<![\w@$!|+€'])[\d@$!|+€]{1,4}(?![\w@$!|+€'])")
+LEET_STYLE_WORDS = 2
+"""Words with a leet character between letters that make a text leetspeak. Measured on training
+texts (injection model card item 81): guard_quality's leetspeak transform of 17,652 offensive
+training texts left 14,988 prepared differently from the originals before this rule, and the
+share of ordinary held-out texts it changes is in the same item."""
 _TRAILING_BANG = re.compile(r"!+$")
 
 # Spacing tricks: three or more single letters split by one space, dot, dash, underscore or
@@ -152,8 +167,36 @@ def _leet_word(match: re.Match[str]) -> str:
     return word[: len(word) - len(tail)].translate(_LEET) + tail
 
 
+def leet_decoded(word: str) -> str:
+    """`word` with every leet digit and symbol read as its letter ("@$$" -> "ass", "b0ut" -> "bout")."""
+    return word.translate(_LEET)
+
+
+def in_leetspeak(text: str) -> bool:
+    """Whether `text` is written in leetspeak: at least LEET_STYLE_WORDS words with a leet digit or
+    symbol between two letters (e-mail addresses and codes with many digits do not count)."""
+    count = 0
+    for match in _LEET_WORD.finditer(text):
+        if _LEET_INSIDE.search(match.group(0)) and _leet_word(match) != match.group(0):
+            count += 1
+            if count >= LEET_STYLE_WORDS:
+                return True
+    return False
+
+
+def _leet_token(match: re.Match[str]) -> str:
+    token = match.group(0)
+    body = token.rstrip("!")
+    # "1" alone is "i"; any other digit-only token is a number, and "!!!" is punctuation.
+    if body == "1" or (body and not body.isdigit()):
+        return body.translate(_LEET) + token[len(body) :]
+    return token
+
+
 def _leetspeak(text: str) -> str:
-    return _LEET_WORD.sub(_leet_word, text)
+    if not in_leetspeak(text):
+        return _LEET_WORD.sub(_leet_word, text)
+    return _LEET_TOKEN.sub(_leet_token, _LEET_WORD_APOSTROPHE.sub(_leet_word, text))
 
 
 def _spacing(text: str) -> str:

@@ -135,19 +135,23 @@ _LEET = str.maketrans(
         "€": "e",
     }
 )
-_LEET_WORD = re.compile(r"(?<![\w@$!|+€])(?=[\w@$!|+€]*[^\W\d_])(?=[\w@$!|+€]*[\d@$!|+€])[\w@$!|+€]{2,}")
-_LEET_WORD_APOSTROPHE = re.compile(
-    r"(?<![\w@$!|+€'])(?=[\w@$!|+€']*[^\W\d_])(?=[\w@$!|+€']*[\d@$!|+€])[\w@$!|+€']{2,}"
-)
+
+
+def _leet_words(chars: str) -> re.Pattern[str]:
+    """Words of `chars` (2+) holding a letter and a leet digit or symbol."""
+    return re.compile(rf"(?<![{chars}])(?=[{chars}]*[^\W\d_])(?=[{chars}]*[\d@$!|+€])[{chars}]{{2,}}")
+
+
+_LEET_WORD = _leet_words(r"\w@$!|+€")
+_LEET_WORD_APOSTROPHE = _leet_words(r"\w@$!|+€'")
 # A leet character between two letters ("b1tch", "wh4t"): what tells leetspeak from "mp3" or "4k".
 _LEET_INSIDE = re.compile(r"[^\W\d_][\d@$!|+€]+[^\W\d_]")
 # In a leetspeak text: up to 4 symbols and digits standing alone ("@$$", "1$", "$0", "@", "1").
 _LEET_TOKEN = re.compile(r"(?<![\w@$!|+€'])[\d@$!|+€]{1,4}(?![\w@$!|+€'])")
 LEET_STYLE_WORDS = 2
-"""Words with a leet character between letters that make a text leetspeak. Measured on training
-texts (injection model card item 81): guard_quality's leetspeak transform of 17,652 offensive
-training texts left 14,988 prepared differently from the originals before this rule, and the
-share of ordinary held-out texts it changes is in the same item."""
+"""Words with a leet character between letters that make a text leetspeak (one such word is as
+often a code or a name). What the rule changes, on leeted training texts and on ordinary held-out
+texts, is measured in the injection model card, item 81."""
 _TRAILING_BANG = re.compile(r"!+$")
 
 # Spacing tricks: three or more single letters split by one space, dot, dash, underscore or
@@ -175,6 +179,8 @@ def leet_decoded(word: str) -> str:
 def in_leetspeak(text: str) -> bool:
     """Whether `text` is written in leetspeak: at least LEET_STYLE_WORDS words with a leet digit or
     symbol between two letters (e-mail addresses and codes with many digits do not count)."""
+    if not _LEET_INSIDE.search(text):  # most texts: one quick scan
+        return False
     count = 0
     for match in _LEET_WORD.finditer(text):
         if _LEET_INSIDE.search(match.group(0)) and _leet_word(match) != match.group(0):

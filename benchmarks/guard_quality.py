@@ -56,7 +56,6 @@ import argparse
 import json
 import math
 import re
-import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -66,6 +65,7 @@ from sklearn.metrics import roc_auc_score
 
 from genguard.datasets import bold_wikipedia_paragraphs, bold_wikipedia_sentences, davidson_tweets
 from genguard.guard.train import evaluate, split_indices
+from genguard.lazy import load_script
 from genguard.scoring.lexicon import LexiconScorer
 from genguard.scoring.pii import PIIScorer, iban_valid, luhn_valid
 from genguard.scoring.toxicity import DEFAULT_MODEL_DIR, ToxicityScorer
@@ -280,17 +280,6 @@ TWEETS = {  # results key -> held-out tweet set (injection card items 78-80)
     "tweets2": Path(__file__).parent / "data" / "toxicity_tweets_heldout2.jsonl",
     "tweets3": Path(__file__).parent / "data" / "toxicity_tweets_heldout3.jsonl",
 }
-
-
-def _build_module():
-    """models/toxicity-minilm/build.py as a module (its folder name is not importable)."""
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("toxicity_build", DEFAULT_MODEL_DIR / "build.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # its dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
 
 
 def bootstrap_auc(labels: np.ndarray, scores: np.ndarray, n: int = 1000) -> tuple[float, float, float]:
@@ -524,20 +513,22 @@ def paired_auc_difference(
 def tweets_section(
     scorers: dict[str, tuple[Callable[[list[str]], Scores], float, str]],
     results: dict,
-    against: Path | None,
+    against: tuple[Path, dict] | None,
     key: str,
 ) -> None:
     """A held-out tweet set (TWEETS[key]) written by two other hands by an offensive-language
     guideline (any swear word, or an insult aimed at a person or group, is offensive; injection
     card items 78-79): AUC [bootstrap], FPR and recall at each scorer's flag threshold, per writer;
-    the toxicity model's flag rate per kind. With `against` (an earlier run's JSON, e.g. the
-    shipped model's), the paired AUC difference on the same texts. Written to results[key]."""
+    the toxicity model's flag rate per kind. With `against` (an earlier run's JSON file and its
+    contents, e.g. the shipped model's), the paired AUC difference on the same texts. Written to
+    results[key]."""
     path = TWEETS[key]
     if not path.exists():
         print(f"\n{path.name} is missing: its held-out tweets section is skipped")
         return
     rows = _jsonl(path)
     texts = [r["text"] for r in rows]
+    texts_hash = _texts_hash(texts)
     labels = np.array([int(r["label"]) for r in rows])
     writers = np.array([r["writer"] for r in rows])
     kinds = np.array([r["kind"] for r in rows])
@@ -586,25 +577,25 @@ def tweets_section(
         + ", ".join(f"{k} ({v['label']}) {pct(v['flagged'], 0)}" for k, v in per_kind.items())
     )
     if against is not None:
-        earlier = json.loads(against.read_text(encoding="utf-8"))
+        file, earlier = against
         before = earlier.get(key, {}) | {"model": earlier.get("model")}
         theirs = before.get("scorers", {}).get("toxicity model", {}).get("scores")
-        if theirs is None or len(theirs) != len(rows) or before.get("texts_sha256") != _texts_hash(texts):
-            print(f"{against} holds no toxicity scores for these tweets: no paired comparison")
+        if theirs is None or len(theirs) != len(rows) or before.get("texts_sha256") != texts_hash:
+            print(f"{file} holds no toxicity scores for these tweets: no paired comparison")
         else:
             ours = np.array(out["scorers"]["toxicity model"]["scores"])
             d, lo, hi = paired_auc_difference(labels, ours, np.array(theirs))
             out["paired_against"] = {
-                "file": str(against),
+                "file": str(file),
                 "model": before.get("model"),
                 "auc_diff": d,
                 "ci95": [lo, hi],
             }
             print(
-                f"AUC difference against {against.name} ({before.get('model')}): {d:+.4f} "
+                f"AUC difference against {file.name} ({before.get('model')}): {d:+.4f} "
                 f"[95 % paired bootstrap {lo:+.4f}, {hi:+.4f}]"
             )
-    out["texts_sha256"] = _texts_hash(texts)
+    out["texts_sha256"] = texts_hash
     results[key] = out
 
 
@@ -663,7 +654,7 @@ def cross_source_section(
     the BOLD held-out sentences. Heads are fitted here as build.py fits the shipped one (balanced
     logistic regression on the shipped model's layers), without gender swaps; the shipped model is
     the last row."""
-    build = _build_module()
+    build = load_script(DEFAULT_MODEL_DIR / "build.py", "toxicity_build")
     cache = build.feature_cache(tox.head.layers)  # the features build.py computed, where it did
     embed = lambda ts: cache.features([build.prepare(t) for t in ts])  # noqa: E731
     davidson = build.davidson_source()
@@ -1276,8 +1267,9 @@ def main() -> None:
     short_section(tox, results)
     gender_section(tox, results)
     gender_section(tox, results, GENDER_TEMPLATES2, "gender_counterfactual_set2")
+    against = None if args.against is None else (args.against, json.loads(args.against.read_text("utf-8")))
     for key in TWEETS:
-        tweets_section(scorers, results, args.against, key)
+        tweets_section(scorers, results, against, key)
     if not args.no_cross:
         cross_source_section(tox, results, d_texts, d_labels)
 

@@ -23,12 +23,12 @@ cache, benchmarks/.cache/minilm_features/, holds the units)
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import json
-import sys
 from pathlib import Path
 
 import numpy as np
+
+from genguard.lazy import load_script
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
@@ -42,14 +42,6 @@ FLAG = 0.8
 HIDDEN = 64
 
 
-def _module(path: Path, name: str):
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
 def _part(group: str) -> str:
     """train / cal / test for a hand-written line, 80/10/10 by a stable hash."""
     bucket = int(hashlib.sha256(group.encode()).hexdigest(), 16) % 10
@@ -58,8 +50,8 @@ def _part(group: str) -> str:
 
 def texts_by_part() -> dict[str, list[tuple[str, str]]]:
     """(source, text) pairs for the train, cal and test parts."""
-    build = _module(HERE / "build.py", "injection_build")
-    toxicity = _module(HERE.parent / "toxicity-minilm" / "build_screen.py", "toxicity_build_screen")
+    build = load_script(HERE / "build.py", "injection_build")
+    toxicity = load_script(HERE.parent / "toxicity-minilm" / "build_screen.py", "toxicity_build_screen")
     parts = toxicity.texts_by_part()
     seen = {text for rows in parts.values() for _, text in rows}
     shipped = int(json.loads((HERE / "config.json").read_text(encoding="utf-8"))["name"].rsplit("-", 1)[1])

@@ -73,7 +73,7 @@ THRESHOLD = 0.5
 FEATURES = HERE.parents[1] / "benchmarks" / ".cache" / "minilm_features"  # shared with build_screen.py
 DATA = HERE.parents[1] / "benchmarks" / "data"
 SHORT_HELD_OUT = DATA / "toxicity_short_heldout.jsonl"
-TWEETS_HELD_OUT = tuple(DATA / f"toxicity_tweets_heldout{k}.jsonl" for k in ("", "2", "3"))
+TWEETS_HELD_OUT = sorted(DATA.glob("toxicity_tweets_heldout*.jsonl"))  # every held-out tweet set
 
 
 @dataclass
@@ -176,7 +176,7 @@ def identity_source() -> Source:
 def tweets_source(name: str = "tweets.yaml") -> Source:
     """Training tweets (tweets.yaml, tweets2.yaml) expanded; ValueError if a tweet equals a held-out
     one (injection card items 78-79)."""
-    return _unseen(written_source(name), [t for p in TWEETS_HELD_OUT if p.exists() for t in _jsonl_texts(p)])
+    return _unseen(written_source(name), [t for p in TWEETS_HELD_OUT for t in _jsonl_texts(p)])
 
 
 def davidson_source() -> Source:

@@ -21,13 +21,12 @@ a retrained head takes a few minutes)
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from pathlib import Path
 
 import numpy as np
 
+from genguard.lazy import load_script
 from genguard.scoring import screen_fit
 from genguard.scoring.screen_fit import FeatureCache, Part
 
@@ -45,11 +44,8 @@ GENDER_DIRECTIONS = 8  # the head's number (chosen on validation pairs), kept fo
 
 
 def _build():
-    spec = importlib.util.spec_from_file_location("toxicity_build", HERE / "build.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+    """models/toxicity-minilm/build.py as a module (its folder is not a package)."""
+    return load_script(HERE / "build.py", "toxicity_build")
 
 
 def _jsonl(path: Path) -> list[dict]:

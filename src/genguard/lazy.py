@@ -1,10 +1,15 @@
-"""Lazy re-exports for package __init__ modules (PEP 562), so that importing a package does not
-import what its names need (torch, transformers, numba) until a name is first used."""
+"""Import helpers: lazy re-exports for package __init__ modules (PEP 562), so that importing a
+package does not import what its names need (torch, transformers, numba) until a name is first
+used; and scripts outside the package loaded as modules by path (`load_script`)."""
 
 from __future__ import annotations
 
+import importlib.util
+import sys
 from collections.abc import Callable, Mapping
 from importlib import import_module
+from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 
@@ -26,3 +31,19 @@ def lazy_exports(
         return sorted({*namespace, *names})
 
     return __getattr__, __dir__
+
+
+def load_script(path: Path, name: str) -> ModuleType:
+    """The Python file at `path` as a module named `name` (for scripts in folders that are not
+    packages: models/*/build.py, benchmarks/*.py), registered in sys.modules so that its
+    dataclasses and pickles find it; loaded once per name, later calls return that module."""
+    loaded = sys.modules.get(name)
+    if loaded is not None and Path(getattr(loaded, "__file__", "")) == Path(path):
+        return loaded
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot load {path} as a module")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module

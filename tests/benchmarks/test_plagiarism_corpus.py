@@ -6,10 +6,8 @@ share no task."""
 from __future__ import annotations
 
 import ast
-import importlib.util
 import json
 import re
-import sys
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -17,6 +15,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+from genguard.lazy import load_script
 from genguard.provenance.code_tokens import error_count
 
 ROOT = Path(__file__).resolve().parents[2] / "benchmarks" / "plagiarism"
@@ -25,12 +24,7 @@ LEVELS = {f"L{n}" for n in range(1, 7)}
 
 def _module(name: str) -> Any:
     """A module of benchmarks/plagiarism/ loaded by path (benchmarks/ is not a package)."""
-    spec = importlib.util.spec_from_file_location(f"plagiarism_{name}", ROOT / f"{name}.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+    return load_script(ROOT / f"{name}.py", f"plagiarism_{name}")
 
 
 def _manifest(kind: str) -> list[dict[str, Any]]:

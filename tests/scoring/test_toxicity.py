@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from genguard.errors import InvalidInputError, ModelLoadError
+from genguard.lazy import load_script
 from genguard.scoring import Scorer, get_scorer
 from genguard.scoring.toxicity import (
     DEFAULT_MODEL_DIR,
@@ -321,14 +322,7 @@ def test_prepare_remembers_a_bounded_number_of_short_texts() -> None:
 @pytest.fixture(scope="module")
 def build():
     """models/toxicity-minilm/build.py as a module (its folder name is not importable)."""
-    import importlib.util
-    import sys
-
-    spec = importlib.util.spec_from_file_location("toxicity_build_test", DEFAULT_MODEL_DIR / "build.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+    return load_script(DEFAULT_MODEL_DIR / "build.py", "toxicity_build_test")
 
 
 def test_identity_training_file_loads_and_refuses_held_out_texts(build, tmp_path: Path, monkeypatch) -> None:

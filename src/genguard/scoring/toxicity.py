@@ -75,6 +75,8 @@ def _whole_words() -> frozenset[str]:
 def _handles(text: str) -> str:
     """User handles replaced by USER. In a text written in leetspeak an "@" word is a word when
     "a" and its decoded rest make one ("@b0ut", "@g41n", "@$$"), and a handle otherwise."""
+    if "@" not in text:  # most texts: no handle, and no need to ask whether they are leetspeak
+        return text
     if not in_leetspeak(text):
         return _MENTION.sub("USER", text)
 

@@ -42,7 +42,10 @@ Evaluation sets, each named in the output:
   written by two helper sessions that read nothing of the project, labelled by an offensive-language
   guideline: any swear word or an insult aimed at a person or group is offensive; hard negatives
   on the same heated topics): AUC [bootstrap], recall and FPR per writer for every scorer, flag
-  rate per kind; `--against EARLIER.json` adds the paired AUC difference on the same tweets.
+  rate per kind; `--against EARLIER.json` adds the paired AUC difference on the same tweets. The
+  same for the later tweet sets (heldout2-4) and for held-out prose (toxicity_prose_heldout.jsonl:
+  sentences that quote, title, report or discuss offensive words, which are not offensive, and
+  prose that offends in the writer's own voice; injection card item 82).
 
 Numbers are also written to benchmarks/results/guard_quality.json.
 
@@ -275,10 +278,21 @@ REGISTERS = Path(__file__).parent / "data" / "toxicity_registers_test.jsonl"
 SHORT = Path(__file__).parent / "data" / "toxicity_short_heldout.jsonl"
 GENDER_TEMPLATES = Path(__file__).parent / "data" / "toxicity_gender_templates.txt"
 GENDER_TEMPLATES2 = Path(__file__).parent / "data" / "toxicity_gender_templates2.txt"
-TWEETS = {  # results key -> held-out tweet set (injection card items 78-80)
-    "tweets": Path(__file__).parent / "data" / "toxicity_tweets_heldout.jsonl",
-    "tweets2": Path(__file__).parent / "data" / "toxicity_tweets_heldout2.jsonl",
-    "tweets3": Path(__file__).parent / "data" / "toxicity_tweets_heldout3.jsonl",
+# results key -> (held-out set written by other hands, what it holds, label in error_rates.json);
+# injection card items 78-80 and 82
+LABELLED = {
+    f"tweets{k}": (
+        Path(__file__).parent / "data" / f"toxicity_tweets_heldout{k}.jsonl",
+        "tweets",
+        f"held-out tweets{suffix}",
+    )
+    for k, suffix in (("", ""), ("2", ", second set"), ("3", ", third set"), ("4", ", fourth set"))
+} | {
+    "prose": (
+        Path(__file__).parent / "data" / "toxicity_prose_heldout.jsonl",
+        "prose sentences",
+        "held-out prose quoting offensive words",
+    )
 }
 
 
@@ -510,21 +524,22 @@ def paired_auc_difference(
     return float(roc_auc_score(labels, ours) - roc_auc_score(labels, theirs)), float(lo), float(hi)
 
 
-def tweets_section(
+def labelled_section(
     scorers: dict[str, tuple[Callable[[list[str]], Scores], float, str]],
     results: dict,
     against: tuple[Path, dict] | None,
     key: str,
 ) -> None:
-    """A held-out tweet set (TWEETS[key]) written by two other hands by an offensive-language
+    """A held-out set (LABELLED[key]) written by two other hands: tweets by an offensive-language
     guideline (any swear word, or an insult aimed at a person or group, is offensive; injection
-    card items 78-79): AUC [bootstrap], FPR and recall at each scorer's flag threshold, per writer;
-    the toxicity model's flag rate per kind. With `against` (an earlier run's JSON file and its
-    contents, e.g. the shipped model's), the paired AUC difference on the same texts. Written to
-    results[key]."""
-    path = TWEETS[key]
+    card items 78-80), or prose in which quoting, titling, reporting or discussing offensive words
+    is not offensive and offending in the writer's own voice is (item 82): AUC [bootstrap], FPR
+    and recall at each scorer's flag threshold, per writer; the toxicity model's flag rate per
+    kind. With `against` (an earlier run's JSON file and its contents, e.g. the shipped model's),
+    the paired AUC difference on the same texts. Written to results[key]."""
+    path, noun, _ = LABELLED[key]
     if not path.exists():
-        print(f"\n{path.name} is missing: its held-out tweets section is skipped")
+        print(f"\n{path.name} is missing: its held-out {noun} section is skipped")
         return
     rows = _jsonl(path)
     texts = [r["text"] for r in rows]
@@ -566,7 +581,7 @@ def tweets_section(
             cell["scores"] = [float(v) for v in s]
         out["scorers"][name] = cell
     table(
-        f"Held-out tweets ({path.name}: {len(rows)} tweets, {int(labels.sum())} offensive, written by two "
+        f"Held-out {noun} ({path.name}: {len(rows)} {noun}, {int(labels.sum())} offensive, written by two "
         "helper sessions that read nothing of the project; never trained or tuned on)",
         ["scorer", "writer", "n", "AUC [95 % bootstrap]", "recall", "FPR"],
         table_rows,
@@ -581,7 +596,7 @@ def tweets_section(
         before = earlier.get(key, {}) | {"model": earlier.get("model")}
         theirs = before.get("scorers", {}).get("toxicity model", {}).get("scores")
         if theirs is None or len(theirs) != len(rows) or before.get("texts_sha256") != texts_hash:
-            print(f"{file} holds no toxicity scores for these tweets: no paired comparison")
+            print(f"{file} holds no toxicity scores for these {noun}: no paired comparison")
         else:
             ours = np.array(out["scorers"]["toxicity model"]["scores"])
             d, lo, hi = paired_auc_difference(labels, ours, np.array(theirs))
@@ -732,7 +747,19 @@ def cross_source_section(
 
 _BOLD = "BOLD Wikipedia {} of domains never trained on"
 _REGISTERS = "project-written register test set: tweets, forum replies, comments, chat (benchmarks/data/"
-_TWEETS = "held-out tweets written by two other hands by an offensive-language guideline (benchmarks/data/"
+_LABELLED = {
+    "tweets": "held-out tweets written by two other hands by an offensive-language guideline "
+    "(benchmarks/data/",
+    "prose sentences": "held-out prose written by two other hands (benchmarks/data/",
+}
+_NEGATIVES = {
+    "tweets": "not offensive (mostly harsh but civil criticism and political opinion)",
+    "prose sentences": "not offensive (mostly quoting, titling, reporting or discussing offensive words)",
+}
+_POSITIVES = {
+    "tweets": "offensive (swearing, insults, threats)",
+    "prose sentences": "offensive in the writer's own voice (insults, swearing, threats)",
+}
 
 
 def write_error_rates(results: dict) -> None:
@@ -860,19 +887,19 @@ def write_error_rates(results: dict) -> None:
             f"held-out short {what}, 95 % interval {100 * lo:.1f}-{100 * hi:.1f} %",
             count,
         )
-    for key, path in TWEETS.items():
+    for key, (path, noun, label) in LABELLED.items():
         if key not in results:
             continue
         tw = results[key]
         cell = tw["scorers"]["toxicity model"]["all"]
-        where = f"{_TWEETS}{path.name}), "
-        label = "held-out tweets" + {"tweets2": ", second set", "tweets3": ", third set"}.get(key, "")
+        where = f"{_LABELLED[noun]}{path.name}), "
+        unit = "tweet" if noun == "tweets" else "sentence"
         lo, hi = cell["auc95"]
         add(
             None,
             "AUC",
             cell["auc"],
-            "tweet",
+            unit,
             label,
             where + f"95 % bootstrap interval {lo:.3f}-{hi:.3f}",
             tw["n"],
@@ -881,18 +908,18 @@ def write_error_rates(results: dict) -> None:
             0.5,
             fpr,
             cell["fpr"],
-            "tweet",
+            unit,
             label,
-            where + "not offensive (mostly harsh but civil criticism and political opinion)",
+            where + _NEGATIVES[noun],
             tw["n"] - tw["positives"],
         )
         add(
             0.5,
             tpr,
             cell["tpr"],
-            "tweet",
+            unit,
             label,
-            where + "offensive (swearing, insults, threats)",
+            where + _POSITIVES[noun],
             tw["positives"],
         )
     replace_rates("toxicity", "benchmarks/guard_quality.py", fresh)
@@ -917,7 +944,7 @@ def main() -> None:
     parser.add_argument("--show", type=int, default=2, help="toxic misses to print per transform (0: none)")
     parser.add_argument("--out", type=Path, default=OUT)
     parser.add_argument(
-        "--against", type=Path, help="an earlier run's JSON: paired AUC difference on the held-out tweets"
+        "--against", type=Path, help="an earlier run's JSON: paired AUC differences on the held-out sets"
     )
     parser.add_argument(
         "--no-cross", action="store_true", help="skip the cross-source table (it embeds 20,000 tweets)"
@@ -1268,8 +1295,8 @@ def main() -> None:
     gender_section(tox, results)
     gender_section(tox, results, GENDER_TEMPLATES2, "gender_counterfactual_set2")
     against = None if args.against is None else (args.against, json.loads(args.against.read_text("utf-8")))
-    for key in TWEETS:
-        tweets_section(scorers, results, against, key)
+    for key in LABELLED:
+        labelled_section(scorers, results, against, key)
     if not args.no_cross:
         cross_source_section(tox, results, d_texts, d_labels)
 

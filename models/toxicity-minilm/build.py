@@ -7,7 +7,9 @@ sentences from the profession, political and religious domains (non-toxic; gende
 kept out for the false-positive test), augment.yaml, written.yaml, short.yaml and tweets.yaml
 (project-written, training only; short.yaml holds texts of one to about eight words, clean and
 offensive; tweets.yaml tweets labelled by an offensive-language guideline, added for model 5;
-identity.yaml, sentences naming identity groups, only with --identity-weight). Every training
+identity.yaml, sentences naming identity groups, only with --identity-weight; prose.yaml, prose that
+quotes, titles, reports or discusses offensive words and prose that offends in the writer's own
+voice, only with --prose-weight). Every training
 text is also added with its gender words swapped (WinoBias lists), and the directions along which
 such swaps move the features are projected out of the features before the heads are fitted, so
 that the heads cannot read gender. Besides P(toxic), one head per category
@@ -46,6 +48,7 @@ SHORT_WEIGHT = 2.0  # chosen on the validation splits among 0, 2, 4, 8 (see the 
 IDENTITY_WEIGHT = 0.0  # identity.yaml's weight; 0 leaves it out (model 3 was built without it)
 TWEETS_WEIGHT = 1.0  # tweets.yaml's weight, chosen on the validation splits (injection card item 78)
 TWEETS2_WEIGHT = 0.0  # tweets2.yaml's (item 79); 0 leaves it out (model 5)
+PROSE_WEIGHT = 0.0  # prose.yaml's (item 82); 0 leaves it out (model 5)
 # Weight of each source's rows in the P(toxic) fit, relative to Davidson's. Project-written rows
 # are few (about 2,900 against 20,000 tweets) but carry the senses of "offensive" that Davidson
 # lacks (mild insults, untargeted profanity), so they count more.
@@ -58,6 +61,7 @@ WEIGHTS = {
     "identity.yaml": IDENTITY_WEIGHT,
     "tweets.yaml": TWEETS_WEIGHT,
     "tweets2.yaml": TWEETS2_WEIGHT,
+    "prose.yaml": PROSE_WEIGHT,
 }
 HIDDEN = 0  # ReLU units between the features and P(toxic); 0 = logistic regression (model 3)
 # For a hidden layer (AdamW, batch 256, standardised inputs); chosen on the validation splits
@@ -74,6 +78,7 @@ FEATURES = HERE.parents[1] / "benchmarks" / ".cache" / "minilm_features"  # shar
 DATA = HERE.parents[1] / "benchmarks" / "data"
 SHORT_HELD_OUT = DATA / "toxicity_short_heldout.jsonl"
 TWEETS_HELD_OUT = sorted(DATA.glob("toxicity_tweets_heldout*.jsonl"))  # every held-out tweet set
+PROSE_HELD_OUT = DATA / "toxicity_prose_heldout.jsonl"
 
 
 @dataclass
@@ -179,6 +184,16 @@ def tweets_source(name: str = "tweets.yaml") -> Source:
     return _unseen(written_source(name), [t for p in TWEETS_HELD_OUT for t in _jsonl_texts(p)])
 
 
+def prose_source() -> Source:
+    """prose.yaml expanded (injection card item 82); ValueError if a row equals a held-out prose
+    sentence or tweet. Its clean rows quote, title, report or discuss offensive words, so their
+    categories are unknown: the profanity head must not learn that a quoted swear word is none."""
+    held = [t for p in (*TWEETS_HELD_OUT, PROSE_HELD_OUT) if p.exists() for t in _jsonl_texts(p)]
+    source = _unseen(written_source("prose.yaml"), held)
+    source.cats[source.labels == 0] = -1
+    return source
+
+
 def davidson_source() -> Source:
     """Davidson tweets; category known only for hate speech (identity attack), unknown otherwise."""
     tweets, classes = davidson_tweets()
@@ -202,6 +217,7 @@ def sources() -> list[Source]:
         "identity.yaml": identity_source,
         "tweets.yaml": tweets_source,
         "tweets2.yaml": lambda: tweets_source("tweets2.yaml"),
+        "prose.yaml": prose_source,
     }
     return out + [load() for name, load in optional.items() if WEIGHTS[name]]
 
@@ -433,6 +449,9 @@ if __name__ == "__main__":
         "--tweets2-weight", type=float, default=TWEETS2_WEIGHT, help="tweets2.yaml's weight; 0: left out"
     )
     parser.add_argument(
+        "--prose-weight", type=float, default=PROSE_WEIGHT, help="prose.yaml's weight; 0: left out"
+    )
+    parser.add_argument(
         "--pairing", type=float, default=HIDDEN_PAIRING, help="gender-swap logit pairing (hidden layer)"
     )
     args = parser.parse_args()
@@ -440,6 +459,7 @@ if __name__ == "__main__":
     WEIGHTS["identity.yaml"] = args.identity_weight  # read by sources, train and metrics
     WEIGHTS["tweets.yaml"] = args.tweets_weight
     WEIGHTS["tweets2.yaml"] = args.tweets2_weight
+    WEIGHTS["prose.yaml"] = args.prose_weight
     if args.layers:
         LAYERS = tuple(int(k) for k in args.layers.split(","))  # read by train, main and feature_cache
     HIDDEN = args.hidden  # read by train and main

@@ -373,6 +373,27 @@ def test_training_tweets_load_and_refuse_held_out_tweets(build, tmp_path: Path, 
         build.tweets_source()
 
 
+def test_training_prose_leaves_quoted_words_uncategorised_and_refuses_held_out_prose(
+    build, tmp_path: Path, monkeypatch
+) -> None:
+    # prose.yaml (injection card item 82): clean rows quote or report offensive words, so their
+    # categories are unknown (the profanity head must not learn that a quoted swear word is none);
+    # offensive rows keep theirs; a copy holding a held-out prose sentence is refused.
+    source = build.prose_source()
+    assert 0 < source.labels.sum() < len(source.labels)
+    assert (source.cats[source.labels == 0] == -1).all()
+    assert (source.cats[source.labels == 1] >= 0).all()
+    assert source.cats[source.labels == 1, build.CATEGORIES.index("profanity")].sum() > 0
+    lines = build.PROSE_HELD_OUT.read_text(encoding="utf-8").splitlines()
+    held = next(r for r in map(json.loads, lines) if "text" in r)
+    (tmp_path / "prose.yaml").write_text(
+        f"offensive: {{}}\nclean:\n  x:\n    - {json.dumps(held['text'].lower())}\n", encoding="utf-8"
+    )
+    monkeypatch.setattr(build, "HERE", tmp_path)
+    with pytest.raises(ValueError, match="held-out"):
+        build.prose_source()
+
+
 def test_logit_pairing_makes_a_hidden_head_ignore_what_a_swap_changes(build, monkeypatch) -> None:
     # build.py --pairing (injection card item 77): the loss's pairing term must pull the logits of
     # a text and its swapped form together, even where the swapped direction predicts the label.

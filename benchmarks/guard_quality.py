@@ -288,11 +288,12 @@ LABELLED = {
     )
     for k, suffix in (("", ""), ("2", ", second set"), ("3", ", third set"), ("4", ", fourth set"))
 } | {
-    "prose": (
-        Path(__file__).parent / "data" / "toxicity_prose_heldout.jsonl",
+    f"prose{k}": (
+        Path(__file__).parent / "data" / f"toxicity_prose_heldout{k}.jsonl",
         "prose sentences",
-        "held-out prose quoting offensive words",
+        f"held-out prose quoting offensive words{suffix}",
     )
+    for k, suffix in (("", ""), ("2", ", second set"))
 }
 
 

@@ -78,7 +78,7 @@ FEATURES = HERE.parents[1] / "benchmarks" / ".cache" / "minilm_features"  # shar
 DATA = HERE.parents[1] / "benchmarks" / "data"
 SHORT_HELD_OUT = DATA / "toxicity_short_heldout.jsonl"
 TWEETS_HELD_OUT = sorted(DATA.glob("toxicity_tweets_heldout*.jsonl"))  # every held-out tweet set
-PROSE_HELD_OUT = DATA / "toxicity_prose_heldout.jsonl"
+PROSE_HELD_OUT = sorted(DATA.glob("toxicity_prose_heldout*.jsonl"))  # every held-out prose set
 
 
 @dataclass
@@ -188,7 +188,7 @@ def prose_source() -> Source:
     """prose.yaml expanded (injection card item 82); ValueError if a row equals a held-out prose
     sentence or tweet. Its clean rows quote, title, report or discuss offensive words, so their
     categories are unknown: the profanity head must not learn that a quoted swear word is none."""
-    held = [t for p in (*TWEETS_HELD_OUT, PROSE_HELD_OUT) if p.exists() for t in _jsonl_texts(p)]
+    held = [t for p in (*TWEETS_HELD_OUT, *PROSE_HELD_OUT) for t in _jsonl_texts(p)]
     source = _unseen(written_source("prose.yaml"), held)
     source.cats[source.labels == 0] = -1
     return source

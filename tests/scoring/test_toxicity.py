@@ -384,7 +384,7 @@ def test_training_prose_leaves_quoted_words_uncategorised_and_refuses_held_out_p
     assert (source.cats[source.labels == 0] == -1).all()
     assert (source.cats[source.labels == 1] >= 0).all()
     assert source.cats[source.labels == 1, build.CATEGORIES.index("profanity")].sum() > 0
-    lines = build.PROSE_HELD_OUT.read_text(encoding="utf-8").splitlines()
+    lines = build.PROSE_HELD_OUT[0].read_text(encoding="utf-8").splitlines()
     held = next(r for r in map(json.loads, lines) if "text" in r)
     (tmp_path / "prose.yaml").write_text(
         f"offensive: {{}}\nclean:\n  x:\n    - {json.dumps(held['text'].lower())}\n", encoding="utf-8"

@@ -251,7 +251,8 @@ def tone(report: dict, per_group: int) -> None:
 
 def counterfactual(model, report: dict) -> None:
     from genguard.datasets import winobias_sentences
-    from genguard.fairness.counterfactual import counterfactual_audit, read_swaps, tone_prompts
+    from genguard.fairness.counterfactual import counterfactual_audit, tone_prompts
+    from genguard.fairness.gender_swap import read_swaps
     from genguard.storage.runs import RunStore
 
     with tempfile.TemporaryDirectory() as tmp, RunStore(Path(tmp) / "runs.sqlite") as store:

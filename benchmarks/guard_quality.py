@@ -463,9 +463,11 @@ def short_section(tox: ToxicityScorer, results: dict) -> None:
     results["short_texts"] = out
 
 
-def _gender_gap(tox: ToxicityScorer, pairs: list[tuple[str, str]]) -> dict:
-    sm = np.array([r.score for r in tox.score([m for m, _ in pairs])])
-    sf = np.array([r.score for r in tox.score([f for _, f in pairs])])
+def _gender_gap(
+    score: Callable[[list[str]], Sequence[float]], threshold: float, pairs: list[tuple[str, str]]
+) -> dict:
+    sm = np.array(score([m for m, _ in pairs]))
+    sf = np.array(score([f for _, f in pairs]))
     d = sf - sm
     rng = np.random.default_rng(SEED)
     boots = [d[rng.integers(0, len(d), len(d))].mean() for _ in range(2000)]
@@ -476,7 +478,7 @@ def _gender_gap(tox: ToxicityScorer, pairs: list[tuple[str, str]]) -> dict:
         "ci95_bootstrap": [lo, hi],
         "mean_abs": float(np.abs(d).mean()),
         "max_abs": float(np.abs(d).max()),
-        "flag_changes": int(((sm >= tox.threshold) != (sf >= tox.threshold)).sum()),
+        "flag_changes": int(((sm >= threshold) != (sf >= threshold)).sum()),
         "within_0.01_and_ci_includes_0": bool(abs(d.mean()) <= 0.01 and lo <= 0 <= hi),
     }
     worst = np.argsort(-np.abs(d))[:3]
@@ -486,21 +488,32 @@ def _gender_gap(tox: ToxicityScorer, pairs: list[tuple[str, str]]) -> dict:
 
 def gender_section(tox: ToxicityScorer, results: dict, path: Path = GENDER_TEMPLATES, key: str = "") -> None:
     """Counterfactual scorer gap on held-out templates: score(female form) - score(male form),
-    as the guard scores (screen on) and for the head alone (screen off, as the tone audits score:
-    the screen's stand-ins under the threshold are not the head's scores). Written to
-    results[key or "gender_counterfactual"]."""
-    from genguard.fairness.counterfactual import read_swaps, swap_gender
+    as the guard scores (screen on), for the head alone (screen off) and as the tone audits score
+    (the head averaged over each text's two gender forms, `ToneScorer`; injection card item 84).
+    Written to results[key or "gender_counterfactual"]."""
+    from genguard.fairness.gender_swap import read_swaps, swap_gender
+    from genguard.fairness.tone import ToneScorer
 
     swaps = read_swaps()
     male = [x.strip() for x in path.read_text(encoding="utf-8").splitlines()]
     male = [x for x in male if x and not x.startswith("#")]
     female = [swap_gender(x, swaps) for x in male]
     pairs = [(m, f) for m, f in zip(male, female, strict=True) if m != f]
-    out = _gender_gap(tox, pairs)
-    out["screen_off"] = _gender_gap(ToxicityScorer(threshold=tox.threshold, screen=False), pairs)
+
+    def scores(scorer: ToxicityScorer) -> Callable[[list[str]], list[float]]:
+        return lambda texts: [r.score for r in scorer.score(texts)]
+
+    t = tox.threshold
+    out = _gender_gap(scores(tox), t, pairs)
+    out["screen_off"] = _gender_gap(scores(ToxicityScorer(threshold=t, screen=False)), t, pairs)
+    out["gender_averaged"] = _gender_gap(ToneScorer(swaps=swaps).toxicity_scores, t, pairs)
     results[key or "gender_counterfactual"] = out
     print(f"\nCounterfactual gender gap on {len(pairs)} held-out templates ({path.name}):")
-    for name, g in (("screen on", out), ("screen off", out["screen_off"])):
+    for name, g in (
+        ("screen on", out),
+        ("screen off", out["screen_off"]),
+        ("audits (averaged over gender forms)", out["gender_averaged"]),
+    ):
         lo, hi = g["ci95_bootstrap"]
         print(
             f"  {name}: score(female) - score(male) mean {g['mean_female_minus_male']:+.4f} "

@@ -32,7 +32,7 @@ import numpy as np
 import yaml
 
 from genguard.datasets import bold_wikipedia_sentences, davidson_tweets
-from genguard.fairness.counterfactual import read_swaps, swap_gender
+from genguard.fairness.gender_swap import read_swaps, swap_gender
 from genguard.guard.train import evaluate, split_indices
 from genguard.scoring.screen_fit import FeatureCache
 from genguard.scoring.toxicity import CATEGORIES, ToxicityHead, prepare

@@ -101,7 +101,7 @@ def units(rows: list[tuple[str, str]]) -> Part:
 def gender_pairs(texts: list[str]) -> tuple[list[str], list[str]]:
     """The training chunks that gender words change, and their swapped forms (the WinoBias swap
     lists, as the head's own augmentation uses them)."""
-    from genguard.fairness.counterfactual import read_swaps
+    from genguard.fairness.gender_swap import read_swaps
 
     idx, swapped = _build().gender_swapped(texts, read_swaps())
     return [texts[i] for i in idx], swapped

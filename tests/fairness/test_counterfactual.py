@@ -7,13 +7,8 @@ import pytest
 import torch
 
 from genguard.errors import InvalidInputError
-from genguard.fairness.counterfactual import (
-    SAMPLING,
-    counterfactual_audit,
-    read_swaps,
-    swap_gender,
-    tone_prompts,
-)
+from genguard.fairness.counterfactual import SAMPLING, counterfactual_audit, tone_prompts
+from genguard.fairness.gender_swap import read_swaps, swap_gender
 from genguard.storage.runs import RunStore
 
 SWAPS = {

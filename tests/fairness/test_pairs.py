@@ -260,7 +260,7 @@ def test_cli_bad_files_get_one_line_and_status_2(tmp_path: Path, capfd) -> None:
 @pytest.mark.slow
 def test_cli_on_winobias_pairs_with_the_real_model(model, tmp_path: Path, capsys) -> None:
     from genguard.datasets import shared_data_dir, winobias_sentences
-    from genguard.fairness.counterfactual import read_swaps, swap_gender
+    from genguard.fairness.gender_swap import read_swaps, swap_gender
 
     if shared_data_dir() is None:
         pytest.skip("needs ../shared/data (WinoBias); absent in this clone")

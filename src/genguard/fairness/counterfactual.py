@@ -1,9 +1,7 @@
 """Counterfactual audit: the same text with the gender terms swapped, compared pair by pair.
 
-Swaps come from WinoBias's lists (generalized_swaps.txt, extra_gendered_words.txt): "he" <->
-"she", "actor" <-> "actress", "father" <-> "mother" ... Case is kept. "her" is ambiguous ("his"
-or "him"): it becomes "his" before a word that is not a preposition, conjunction, determiner or
-the end of a clause, else "him".
+Swaps come from WinoBias's lists (genguard.fairness.gender_swap): "he" <-> "she", "actor" <->
+"actress", "father" <-> "mother" ..., case kept.
 
 Two measures, both paired (every text is compared with its own swap, which removes the variation
 between texts):
@@ -17,7 +15,9 @@ between texts):
   stereotypical version is the more likely one: 0.5 for a model without this bias.
 - tone: continuations of prompts like "The man was known for" and of their swaps ("The woman
   was known for"), drawn with the same random numbers for both sides, scored for sentiment
-  (VADER compound) and toxicity; the difference is female minus male, averaged per prompt pair.
+  (VADER compound) and toxicity (averaged over each continuation's two gender forms, so the
+  scorer cannot react to the gender words themselves: genguard.fairness.tone.ToneScorer); the
+  difference is female minus male, averaged per prompt pair.
 
 Each measure: mean difference with a bootstrap 95 % interval and the paired test chosen before the
 data are seen (`test`: sign, Wilcoxon or sign-flip permutation of the mean, the default; and
@@ -29,16 +29,14 @@ two-sided Wilcoxon p for reference.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from genguard.datasets import require_data
 from genguard.errors import InvalidInputError
 from genguard.fairness.collect import SampledAudit, SamplingSettings, run_sampled
+from genguard.fairness.gender_swap import swap_gender
 from genguard.fairness.paired import TESTS, permutation_test_mean, sign_test, wilcoxon_test
 from genguard.fairness.sentence_scores import score_sentences
 from genguard.fairness.stats import MIN_GROUP, check_alternative, holm, paired_test
@@ -75,124 +73,6 @@ PERSONS = (
     "king",
     "grandfather",
 )
-
-# After these (or at a clause end) "her" is an object pronoun ("him"); before anything else, "his".
-_OBJECT_CONTEXT = {
-    "a",
-    "an",
-    "the",
-    "and",
-    "or",
-    "but",
-    "to",
-    "for",
-    "with",
-    "about",
-    "at",
-    "in",
-    "on",
-    "of",
-    "by",
-    "from",
-    "that",
-    "this",
-    "because",
-    "when",
-    "as",
-    "if",
-    "so",
-    "up",
-    "out",
-    "off",
-    "back",
-    "down",
-    "again",
-    "well",
-    "too",
-    "yesterday",
-    "today",
-    "into",
-    "over",
-    "after",
-    "before",
-    "since",
-    "until",
-}
-_TOKEN = re.compile(r"[A-Za-z]+|[^A-Za-z]+")
-# Misspellings in WinoBias's lists, corrected as they are read: generalized_swaps.txt pairs "lady" with
-# "mentleman" before it pairs it with "gentleman" (the first pair wins), and extra_gendered_words.txt
-# has "godess".
-_UPSTREAM_TYPOS = {"mentleman": "gentleman", "godess": "goddess"}
-
-
-def read_swaps(paths: Sequence[str | Path] | None = None) -> dict[str, str]:
-    """word -> its counterpart (lower case, both directions) from tab-separated pair files.
-
-    Default: WinoBias's generalized_swaps.txt and extra_gendered_words.txt (two misspellings in
-    them corrected: "mentleman", "godess"). InvalidInputError
-    naming the file and line for a line that is not two words separated by a tab.
-    """
-    if paths is None:
-        root = require_data("winobias")
-        paths = [root / "generalized_swaps.txt", root / "extra_gendered_words.txt"]
-    swaps: dict[str, str] = {}
-    for path in map(Path, paths):
-        try:
-            lines = path.read_text(encoding="utf-8").splitlines()
-        except (OSError, UnicodeDecodeError) as exc:
-            raise InvalidInputError(f"cannot read swap list {path}: {exc}") from exc
-        for lineno, line in enumerate(lines, 1):
-            if not line.strip():
-                continue
-            parts = [p.strip().lower() for p in line.split("\t")]
-            if len(parts) != 2 or not all(parts) or any(" " in p for p in parts):
-                raise InvalidInputError(
-                    f"{path} line {lineno}: expected two words separated by a tab, got {line!r}"
-                )
-            a, b = (_UPSTREAM_TYPOS.get(x, x) for x in parts)
-            swaps.setdefault(a, b)
-            swaps.setdefault(b, a)
-    if not swaps:
-        raise InvalidInputError("the swap lists are empty")
-    # "her" stands for both "his" and "him"; it is resolved from context in swap_gender.
-    swaps["her"] = "his"
-    swaps.setdefault("hers", "his")
-    swaps.setdefault("herself", "himself")
-    swaps.setdefault("himself", "herself")
-    return swaps
-
-
-def _match_case(word: str, like: str) -> str:
-    if like.isupper() and len(like) > 1:
-        return word.upper()
-    if like[:1].isupper():
-        return word[:1].upper() + word[1:]
-    return word
-
-
-def swap_gender(text: str, swaps: dict[str, str]) -> str:
-    """`text` with every listed word replaced by its counterpart, case kept ("He" -> "She")."""
-    tokens = _TOKEN.findall(text)
-    out = []
-    skip_dot = False
-    for i, tok in enumerate(tokens):
-        if skip_dot:  # the "." of an abbreviation swapped with its word ("Mr." -> "Mrs.")
-            tok, skip_dot = tok[1:], False
-        key = tok.lower()
-        following = tokens[i + 1] if i + 1 < len(tokens) else ""
-        if following.startswith(".") and f"{key}." in swaps:
-            out.append(_match_case(swaps[f"{key}."], tok))
-            skip_dot = True
-            continue
-        if key not in swaps:
-            out.append(tok)
-            continue
-        new = swaps[key]
-        if key == "her":
-            after = re.match(r"\s+([A-Za-z]+)", "".join(tokens[i + 1 : i + 3]))
-            new = "his" if after and after.group(1).lower() not in _OBJECT_CONTEXT else "him"
-        out.append(_match_case(new, tok))
-    return "".join(out)
 
 
 class PairedDifference(Result):
@@ -336,7 +216,7 @@ def counterfactual_audit(
         stereotypical = np.concatenate([diff[pro] > 0, diff[anti] < 0])
         preference = float(stereotypical.mean()) if stereotypical.size else None
 
-    score = ToneScorer()
+    score = ToneScorer(swaps=swaps)
     pairs = [(p, swap_gender(p, swaps)) for p in prompts]
     pairs = [(a, b) for a, b in pairs if a != b]
     items = [

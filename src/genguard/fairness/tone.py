@@ -6,7 +6,10 @@ Americans). The model continues each prompt; the continuation alone (the prompt 
 the human-written Wikipedia start does not count) is scored by the shared scorers:
 
 - sentiment: VADER compound in [-1, 1], higher is more positive (genguard.scoring.sentiment);
-- toxicity: the guardrail model's probability (genguard.scoring.toxicity), worst sentence.
+- toxicity: the guardrail model's probability (genguard.scoring.toxicity), worst sentence;
+  by default averaged over the text's all-male and all-female forms (genguard.fairness.gender_swap),
+  so that the scorer's own reaction to gender words (issue 14) cannot show up as a gap between
+  groups: a text and its gender swap score the same (injection card item 84).
 
 Per group: the mean with a 95 % percentile-bootstrap interval. Between every two groups of a
 domain: the difference of means, Cohen's d, and a two-sided permutation test; the p-values of
@@ -31,6 +34,7 @@ import numpy as np
 from genguard.datasets import bold_prompts
 from genguard.errors import InvalidInputError
 from genguard.fairness.collect import SampledAudit, SamplingSettings, run_sampled
+from genguard.fairness.gender_swap import GenderForms, read_swaps
 from genguard.fairness.stats import MIN_GROUP, bootstrap_mean_ci, cohens_d, holm, permutation_test
 from genguard.lm.base import LanguageModel
 from genguard.scoring import get_scorer
@@ -47,18 +51,36 @@ SAMPLING = SamplingSettings(samples=1, max_new_tokens=32, temperature=0.7, top_p
 
 class ToneScorer:
     """Scores of each completion as the tone audits compare them: {"sentiment": VADER compound in
-    [-1, 1], "toxicity": the guardrail model's probability (worst sentence)}; `model_ids` names both."""
+    [-1, 1], "toxicity": the guardrail model's probability (worst sentence)}; `model_ids` names both.
 
-    def __init__(self, toxicity_model_dir: str | None = None) -> None:
+    With `swaps` (read_swaps()), toxicity is the mean of the probabilities of the text's all-male
+    and all-female forms: a text and its gender swap then score the same (the mean gap on both
+    held-out template sets is under 0.001; injection card item 84), where the head alone differs
+    by +0.006 on the second set. Texts without a listed word score as before; names and words the
+    lists lack ("boyfriend") are not covered."""
+
+    def __init__(self, toxicity_model_dir: str | None = None, swaps: dict[str, str] | None = None) -> None:
         # No first-pass screen: audits compare whole score distributions, not decisions at a
         # threshold, and the screen's estimates below the threshold are not the head's scores.
         self.toxicity = get_scorer(
             "toxicity", screen=False, **({"model_dir": toxicity_model_dir} if toxicity_model_dir else {})
         )
-        self.model_ids = {"sentiment": sentiment_model_id(), "toxicity": self.toxicity.model_id}
+        self.forms = GenderForms(swaps) if swaps else None
+        averaged = " averaged over gender forms (WinoBias swap lists)" if swaps else ""
+        self.model_ids = {"sentiment": sentiment_model_id(), "toxicity": self.toxicity.model_id + averaged}
+
+    def toxicity_scores(self, texts: list[str]) -> list[float]:
+        """Toxicity probability of each text (worst sentence), averaged over its two gender forms
+        when the scorer has swap lists; each distinct form is scored once."""
+        if self.forms is None:
+            return [r.score for r in self.toxicity.score(texts)]
+        forms = [self.forms(t) for t in texts]
+        unique = list(dict.fromkeys(f for pair in forms for f in pair))
+        scored = dict(zip(unique, (r.score for r in self.toxicity.score(unique)), strict=True))
+        return [(scored[m] + scored[f]) / 2 for m, f in forms]
 
     def __call__(self, _prompts: list[str], texts: list[str]) -> list[dict[str, float]]:
-        tox = [r.score for r in self.toxicity.score(texts)]
+        tox = self.toxicity_scores(texts)
         return [
             {"sentiment": float(s), "toxicity": float(t)} for s, t in zip(compound(texts), tox, strict=True)
         ]
@@ -208,10 +230,13 @@ def tone_audit(
     sampling: SamplingSettings = SAMPLING,
     alpha: float = 0.05,
     toxicity_model_dir: str | None = None,
+    gender_averaged: bool = True,
     progress: Callable[[int], None] | None = None,
     after_chunk: Callable[[int], None] | None = None,
 ) -> ToneAudit:
     """Generate (or resume) continuations of `items`, score them and compare the groups.
+    `gender_averaged` scores toxicity over each text's two gender forms (ToneScorer; needs
+    WinoBias's lists in the shared data).
 
     Samples are stored in `store` as they are generated; calling again with the same arguments
     generates only what is missing and gives identical numbers.
@@ -220,7 +245,7 @@ def tone_audit(
         raise InvalidInputError("no prompts to audit")
     if not 0 < alpha < 1:
         raise InvalidInputError(f"alpha must be in (0, 1), got {alpha}")
-    score = ToneScorer(toxicity_model_dir)
+    score = ToneScorer(toxicity_model_dir, read_swaps() if gender_averaged else None)
     by_key = {it.key: it for it in items}
     if len(by_key) != len(items):
         raise InvalidInputError("prompt keys must be unique")

@@ -411,7 +411,8 @@ def main(out: Path = HERE) -> None:
     from genguard.scoring.embedder import default_embedder
 
     embedder = default_embedder()  # the one FeatureCache embeds with
-    prepared = prepare_data(sources(), feature_cache().features, read_swaps())
+    # WinoBias's lists only, as model 5 was built (the project supplement came later, item 84).
+    prepared = prepare_data(sources(), feature_cache().features, read_swaps(supplement=False))
     head = train(prepared)
     head.config.update(
         {

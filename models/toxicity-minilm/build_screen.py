@@ -103,7 +103,7 @@ def gender_pairs(texts: list[str]) -> tuple[list[str], list[str]]:
     lists, as the head's own augmentation uses them)."""
     from genguard.fairness.gender_swap import read_swaps
 
-    idx, swapped = _build().gender_swapped(texts, read_swaps())
+    idx, swapped = _build().gender_swapped(texts, read_swaps(supplement=False))  # as build.py
     return [texts[i] for i in idx], swapped
 
 

@@ -78,3 +78,20 @@ def test_averaged_toxicity_scores_a_text_and_its_swap_the_same(swaps) -> None:
     neutral = ["You are an idiot.", "The weather is fine today."]
     assert averaged.toxicity_scores(neutral) == plain.toxicity_scores(neutral)
     assert averaged.model_ids["toxicity"] != plain.model_ids["toxicity"]
+
+
+def test_the_project_supplement_adds_the_pairs_winobias_lacks(swaps) -> None:
+    from pathlib import Path
+
+    import yaml
+
+    from genguard.fairness import gender_swap
+    from genguard.fairness.gender_swap import read_swaps
+
+    pairs = yaml.safe_load(Path(gender_swap.__file__).with_name("gender_pairs.yaml").read_text())["pairs"]
+    winobias = read_swaps(supplement=False)
+    assert "boyfriend" not in winobias and swap_gender("Her boyfriend left.", swaps) == "His girlfriend left."
+    for male, female in pairs:
+        assert male not in winobias and female not in winobias  # a supplement, not an override
+        assert swaps[male] == female and swaps[female] == male
+        assert is_female_member(female, male) and not is_female_member(male, female)

@@ -15,6 +15,7 @@ from pydantic import Field
 from genguard.datasets import require_data, winobias_sentences
 from genguard.errors import InvalidInputError
 from genguard.fairness import counterfactual, pronoun, tone
+from genguard.fairness.gender_swap import read_swaps
 from genguard.lm.base import LanguageModel
 from genguard.storage.runs import RunStore
 from genguard.types import Result
@@ -120,7 +121,7 @@ def run_fairness_audit(
             store,
             sentences,
             prompts,
-            counterfactual.read_swaps(),
+            read_swaps(),
             sampling=counterfactual.SAMPLING.replace(samples=options.counterfactual_samples, **common),
             progress=bar("counterfactual: generating", 2 * len(prompts) * options.counterfactual_samples),
         )

@@ -13,6 +13,8 @@ import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+import yaml
+
 from genguard.datasets import require_data
 from genguard.errors import InvalidInputError
 
@@ -62,15 +64,17 @@ _TOKEN = re.compile(r"[A-Za-z]+|[^A-Za-z]+")
 # Misspellings in WinoBias's lists, corrected as they are read: generalized_swaps.txt pairs "lady" with
 # "mentleman" before it pairs it with "gentleman" (the first pair wins), and extra_gendered_words.txt
 # has "godess" and pairs "tailors" with "seamstress'".
+_SUPPLEMENT = Path(__file__).with_name("gender_pairs.yaml")
 _UPSTREAM_TYPOS = {"mentleman": "gentleman", "godess": "goddess", "seamstress'": "seamstresses"}
 
 
-def read_swaps(paths: Sequence[str | Path] | None = None) -> dict[str, str]:
+def read_swaps(paths: Sequence[str | Path] | None = None, supplement: bool = True) -> dict[str, str]:
     """word -> its counterpart (lower case, both directions) from tab-separated pair files.
 
-    Default: WinoBias's generalized_swaps.txt and extra_gendered_words.txt (two misspellings in
-    them corrected: "mentleman", "godess", "seamstress'"). InvalidInputError
-    naming the file and line for a line that is not two words separated by a tab.
+    Default: WinoBias's generalized_swaps.txt and extra_gendered_words.txt (misspellings in them
+    corrected: "mentleman", "godess", "seamstress'"), then with `supplement` the pairs they lack
+    (gender_pairs.yaml: "boyfriend", "grandma", "salesman" ...). InvalidInputError naming the
+    file and line for a line that is not two words separated by a tab.
     """
     if paths is None:
         root = require_data("winobias")
@@ -94,6 +98,10 @@ def read_swaps(paths: Sequence[str | Path] | None = None) -> dict[str, str]:
             swaps.setdefault(b, a)
     if not swaps:
         raise InvalidInputError("the swap lists are empty")
+    if supplement:
+        for male, female in yaml.safe_load(_SUPPLEMENT.read_text(encoding="utf-8"))["pairs"]:
+            swaps.setdefault(male, female)
+            swaps.setdefault(female, male)
     # "her" stands for both "his" and "him"; it is resolved from context in swap_gender.
     swaps["her"] = "his"
     swaps.setdefault("hers", "his")
@@ -155,7 +163,7 @@ def swap_gender(text: str, swaps: dict[str, str]) -> str:
 
 # Which member of a swap pair is the female one: the pronouns, these words, and words with these
 # endings (project-written; WinoBias's files put either member first). A pair neither rule
-# decides is ordered alphabetically, which keeps gender_forms exact, only less natural.
+# decides is ordered alphabetically, which keeps GenderForms exact, only less natural.
 _FEMALE_WORDS = frozenset(
     {
         "she",
@@ -179,6 +187,7 @@ _FEMALE_WORDS = frozenset(
         "mommy",
         "mommies",
         "mama",
+        "mamas",
         "ma'am",
         "mrs.",
         "ms.",
@@ -216,6 +225,17 @@ _FEMALE_WORDS = frozenset(
         "belles",
         "maidservant",
         "maidservants",
+        "grandma",
+        "grandmas",
+        "granny",
+        "girlfriend",
+        "girlfriends",
+        "girlhood",
+        "womanhood",
+        "sisterhood",
+        "sorority",
+        "sororities",
+        "womenswear",
     }
 )
 _FEMALE_ENDINGS = (

@@ -57,7 +57,7 @@ class ToneScorer:
     and all-female forms: a text and its gender swap then score the same (the mean gap on both
     held-out template sets is under 0.001; injection card item 84), where the head alone differs
     by +0.006 on the second set. Texts without a listed word score as before; names and words the
-    lists lack ("boyfriend") are not covered."""
+    lists lack (WinoBias's, with the project's supplement gender_pairs.yaml) are not covered."""
 
     def __init__(self, toxicity_model_dir: str | None = None, swaps: dict[str, str] | None = None) -> None:
         # No first-pass screen: audits compare whole score distributions, not decisions at a

@@ -325,6 +325,17 @@ def build():
     return load_script(DEFAULT_MODEL_DIR / "build.py", "toxicity_build_test")
 
 
+def _refuses_held_out(build, tmp_path: Path, monkeypatch, name: str, held: str, load) -> None:
+    """A copy of training file `name` holding the held-out text `held` (as one clean row) must make
+    its loader raise."""
+    (tmp_path / name).write_text(
+        f"offensive: {{}}\nclean:\n  x:\n    - {json.dumps(held)}\ncrossed: {{}}\n", encoding="utf-8"
+    )
+    monkeypatch.setattr(build, "HERE", tmp_path)
+    with pytest.raises(ValueError, match="held-out"):
+        load()
+
+
 def test_identity_training_file_loads_and_refuses_held_out_texts(build, tmp_path: Path, monkeypatch) -> None:
     # identity.yaml (injection card item 74) is training data: both labels, the identity-attack
     # category on every offensive row, and no sentence of guard_quality's held-out sets in it.
@@ -340,13 +351,8 @@ def test_identity_training_file_loads_and_refuses_held_out_texts(build, tmp_path
     # A copy with one held-out register-set text in it is refused.
     lines = (build.DATA / "toxicity_registers_test.jsonl").read_text(encoding="utf-8").splitlines()
     held = next(r for r in map(json.loads, lines) if "text" in r)
-    (tmp_path / "identity.yaml").write_text(
-        f"offensive: {{}}\nclean:\n  x:\n    - {json.dumps(held['text'].upper())}\ncrossed: {{}}\n",
-        encoding="utf-8",
-    )
-    monkeypatch.setattr(build, "HERE", tmp_path)
-    with pytest.raises(ValueError, match="held-out"):
-        build.identity_source()
+    text = held["text"].upper()
+    _refuses_held_out(build, tmp_path, monkeypatch, "identity.yaml", text, build.identity_source)
 
 
 def test_prepare_tells_leet_words_from_handles() -> None:
@@ -365,12 +371,7 @@ def test_training_tweets_load_and_refuse_held_out_tweets(build, tmp_path: Path, 
     assert build.WEIGHTS["tweets.yaml"] > 0
     lines = build.TWEETS_HELD_OUT[0].read_text(encoding="utf-8").splitlines()
     held = next(r for r in map(json.loads, lines) if "text" in r)
-    (tmp_path / "tweets.yaml").write_text(
-        f"offensive: {{}}\nclean:\n  x:\n    - {json.dumps(held['text'] + '!')}\n", encoding="utf-8"
-    )
-    monkeypatch.setattr(build, "HERE", tmp_path)
-    with pytest.raises(ValueError, match="held-out"):
-        build.tweets_source()
+    _refuses_held_out(build, tmp_path, monkeypatch, "tweets.yaml", held["text"] + "!", build.tweets_source)
 
 
 def test_training_prose_leaves_quoted_words_uncategorised_and_refuses_held_out_prose(
@@ -386,12 +387,7 @@ def test_training_prose_leaves_quoted_words_uncategorised_and_refuses_held_out_p
     assert source.cats[source.labels == 1, build.CATEGORIES.index("profanity")].sum() > 0
     lines = build.PROSE_HELD_OUT[0].read_text(encoding="utf-8").splitlines()
     held = next(r for r in map(json.loads, lines) if "text" in r)
-    (tmp_path / "prose.yaml").write_text(
-        f"offensive: {{}}\nclean:\n  x:\n    - {json.dumps(held['text'].lower())}\n", encoding="utf-8"
-    )
-    monkeypatch.setattr(build, "HERE", tmp_path)
-    with pytest.raises(ValueError, match="held-out"):
-        build.prose_source()
+    _refuses_held_out(build, tmp_path, monkeypatch, "prose.yaml", held["text"].lower(), build.prose_source)
 
 
 def test_logit_pairing_makes_a_hidden_head_ignore_what_a_swap_changes(build, monkeypatch) -> None:

@@ -16,6 +16,8 @@ from __future__ import annotations
 import random
 import re
 
+from genguard.text import match_case
+
 _PAIRS = """
 big large|small little|large big|little small|fast quick|quick fast|begin start|start begin|
 end finish|finish end|help assist|assist help|show display|buy purchase|need require|
@@ -53,14 +55,6 @@ _WORD = re.compile(r"[A-Za-z]+")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 
-def _match_case(word: str, replacement: str) -> str:
-    if word.isupper() and len(word) > 1:
-        return replacement.upper()
-    if word[:1].isupper():
-        return replacement[:1].upper() + replacement[1:]
-    return replacement
-
-
 def swap_synonyms(text: str, rng: random.Random, swap: float) -> tuple[str, int]:
     """(text with listed words swapped at probability `swap`, number of words swapped)."""
     count = 0
@@ -72,7 +66,7 @@ def swap_synonyms(text: str, rng: random.Random, swap: float) -> tuple[str, int]
         if alternative is None or rng.random() >= swap:
             return word
         count += 1
-        return _match_case(word, alternative)
+        return match_case(alternative, word)
 
     return _WORD.sub(repl, text), count
 

@@ -17,6 +17,7 @@ import yaml
 
 from genguard.datasets import require_data
 from genguard.errors import InvalidInputError
+from genguard.text import match_case
 
 # After these (or at a clause end) "her" is an object pronoun ("him"); before anything else, "his".
 _OBJECT_CONTEXT = {
@@ -110,14 +111,6 @@ def read_swaps(paths: Sequence[str | Path] | None = None, supplement: bool = Tru
     return swaps
 
 
-def _match_case(word: str, like: str) -> str:
-    if like.isupper() and len(like) > 1:
-        return word.upper()
-    if like[:1].isupper():
-        return word[:1].upper() + word[1:]
-    return word
-
-
 def _rewrite(text: str, swaps: dict[str, str], choose: Callable[[str, str], str]) -> str:
     """`text` with every listed word replaced by `choose(word, counterpart)` (both lower case, "her"'s
     counterpart read from context), case kept."""
@@ -141,7 +134,7 @@ def _rewrite(text: str, swaps: dict[str, str], choose: Callable[[str, str], str]
             if new == f"{key}.":
                 out.append(tok)
             else:
-                out.append(_match_case(new, tok))
+                out.append(match_case(new, tok))
                 skip_dot = True
             continue
         if key not in swaps:
@@ -152,7 +145,7 @@ def _rewrite(text: str, swaps: dict[str, str], choose: Callable[[str, str], str]
             after = re.match(r"\s+([A-Za-z]+)", "".join(tokens[i + 1 : i + 3]))
             new = "his" if after and after.group(1).lower() not in _OBJECT_CONTEXT else "him"
         new = choose(key, new)
-        out.append(tok if new == key else _match_case(new, tok))
+        out.append(tok if new == key else match_case(new, tok))
     return "".join(out)
 
 

@@ -225,6 +225,16 @@ FOR_CLASSIFIERS = ("nfkc", "invisible", "homoglyphs", "spacing", "leetspeak", "w
 _ORDER = list(NORMALIZERS)
 
 
+def match_case(replacement: str, like: str) -> str:
+    """`replacement` in the case of the word it replaces, `like`: all capitals (two letters or
+    more), a capital first letter, or as given."""
+    if like.isupper() and len(like) > 1:
+        return replacement.upper()
+    if like[:1].isupper():
+        return replacement[:1].upper() + replacement[1:]
+    return replacement
+
+
 def normalize(text: str, names: Sequence[str] = ("unicode", "invisible")) -> str:
     """`text` passed through the named normalisers (in a fixed order); ConfigError for unknown names."""
     unknown = [n for n in names if n not in NORMALIZERS]

@@ -46,7 +46,9 @@ def test_the_curl_examples_answer(served: Served, tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     chat, check = _json_values(proc.stdout)  # curl prints each body without a newline
     key_id = chat["genguard"]["watermark"]["key_id"]
-    assert chat["choices"][0]["message"]["content"] and key_id
+    # The example is seeded, so its answer is the same on every run (an unseeded one came back
+    # empty once in a loaded suite run, with no log left to say why).
+    assert chat["choices"][0]["message"]["content"] and key_id, chat
     assert check["verdicts"][0]["action"] == "block"
     assert json.loads((tmp_path / "gateway.pub").read_text())["key_id"] == key_id
 

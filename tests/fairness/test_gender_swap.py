@@ -31,6 +31,11 @@ def test_forms_are_all_male_and_all_female_with_case_and_context_kept() -> None:
     )
     assert forms("no listed word here") == ("no listed word here", "no listed word here")
     assert forms("") == ("", "")
+    # "her" before a question word is an object: "taught her how" -> "taught him how", not "his how".
+    assert swap_gender("She taught her how to swim.", SWAPS) == "He taught him how to swim."
+    assert swap_gender("People like her are rare; fire her already.", SWAPS) == (
+        "People like him are rare; fire him already."
+    )
 
 
 def test_every_listed_word_gives_a_text_and_its_swap_the_same_forms(swaps) -> None:

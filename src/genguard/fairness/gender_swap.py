@@ -122,10 +122,10 @@ _OBJECT_CONTEXT = {
     "until",
 }
 _TOKEN = re.compile(r"[A-Za-z]+|[^A-Za-z]+")
+_SUPPLEMENT = Path(__file__).with_name("gender_pairs.yaml")  # pairs WinoBias lacks, project-written
 # Misspellings in WinoBias's lists, corrected as they are read: generalized_swaps.txt pairs "lady" with
 # "mentleman" before it pairs it with "gentleman" (the first pair wins), and extra_gendered_words.txt
 # has "godess" and pairs "tailors" with "seamstress'".
-_SUPPLEMENT = Path(__file__).with_name("gender_pairs.yaml")
 _UPSTREAM_TYPOS = {"mentleman": "gentleman", "godess": "goddess", "seamstress'": "seamstresses"}
 
 

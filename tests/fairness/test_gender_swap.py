@@ -31,7 +31,7 @@ def test_forms_are_all_male_and_all_female_with_case_and_context_kept() -> None:
     )
     assert forms("no listed word here") == ("no listed word here", "no listed word here")
     assert forms("") == ("", "")
-    # "her" before a question word is an object: "taught her how" -> "taught him how", not "his how".
+    # "her" before a question word, an auxiliary or "already" is an object ("him"), not "his".
     assert swap_gender("She taught her how to swim.", SWAPS) == "He taught him how to swim."
     assert swap_gender("People like her are rare; fire her already.", SWAPS) == (
         "People like him are rare; fire him already."
@@ -39,7 +39,7 @@ def test_forms_are_all_male_and_all_female_with_case_and_context_kept() -> None:
 
 
 def test_every_listed_word_gives_a_text_and_its_swap_the_same_forms(swaps) -> None:
-    # The invariance the audits rely on, for every word of WinoBias's lists in three positions.
+    # The invariance the audits rely on, for every word of the swap lists in three positions.
     words = sorted(w for w in swaps if w.replace("'", "").isalpha() and w not in PRONOUNS)
     texts = [f"{w.capitalize()} came home." for w in words]
     texts += [f"Everyone said the {w} was rude to us." for w in words]

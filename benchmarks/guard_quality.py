@@ -504,9 +504,10 @@ def gender_section(tox: ToxicityScorer, results: dict, path: Path = GENDER_TEMPL
         return lambda texts: [r.score for r in scorer.score(texts)]
 
     t = tox.threshold
+    audits = ToneScorer(swaps=swaps)  # its own scorer is the head alone (screen off)
     out = _gender_gap(scores(tox), t, pairs)
-    out["screen_off"] = _gender_gap(scores(ToxicityScorer(threshold=t, screen=False)), t, pairs)
-    out["gender_averaged"] = _gender_gap(ToneScorer(swaps=swaps).toxicity_scores, t, pairs)
+    out["screen_off"] = _gender_gap(scores(audits.toxicity), t, pairs)
+    out["gender_averaged"] = _gender_gap(audits.toxicity_scores, t, pairs)
     results[key or "gender_counterfactual"] = out
     print(f"\nCounterfactual gender gap on {len(pairs)} held-out templates ({path.name}):")
     for name, g in (
@@ -761,18 +762,21 @@ def cross_source_section(
 
 _BOLD = "BOLD Wikipedia {} of domains never trained on"
 _REGISTERS = "project-written register test set: tweets, forum replies, comments, chat (benchmarks/data/"
-_LABELLED = {
-    "tweets": "held-out tweets written by two other hands by an offensive-language guideline "
-    "(benchmarks/data/",
-    "prose sentences": "held-out prose written by two other hands (benchmarks/data/",
-}
-_NEGATIVES = {
-    "tweets": "not offensive (mostly harsh but civil criticism and political opinion)",
-    "prose sentences": "not offensive (mostly quoting, titling, reporting or discussing offensive words)",
-}
-_POSITIVES = {
-    "tweets": "offensive (swearing, insults, threats)",
-    "prose sentences": "offensive in the writer's own voice (insults, swearing, threats)",
+# What each kind of LABELLED set is, as error_rates.json describes it: (unit, where it comes from,
+# its negatives, its positives).
+_LABELLED_KINDS = {
+    "tweets": (
+        "tweet",
+        "held-out tweets written by two other hands by an offensive-language guideline (benchmarks/data/",
+        "not offensive (mostly harsh but civil criticism and political opinion)",
+        "offensive (swearing, insults, threats)",
+    ),
+    "prose sentences": (
+        "sentence",
+        "held-out prose written by two other hands (benchmarks/data/",
+        "not offensive (mostly quoting, titling, reporting or discussing offensive words)",
+        "offensive in the writer's own voice (insults, swearing, threats)",
+    ),
 }
 
 
@@ -906,8 +910,8 @@ def write_error_rates(results: dict) -> None:
             continue
         tw = results[key]
         cell = tw["scorers"]["toxicity model"]["all"]
-        where = f"{_LABELLED[noun]}{path.name}), "
-        unit = "tweet" if noun == "tweets" else "sentence"
+        unit, source, negatives, positives = _LABELLED_KINDS[noun]
+        where = f"{source}{path.name}), "
         lo, hi = cell["auc95"]
         add(
             None,
@@ -924,7 +928,7 @@ def write_error_rates(results: dict) -> None:
             cell["fpr"],
             unit,
             label,
-            where + _NEGATIVES[noun],
+            where + negatives,
             tw["n"] - tw["positives"],
         )
         add(
@@ -933,7 +937,7 @@ def write_error_rates(results: dict) -> None:
             cell["tpr"],
             unit,
             label,
-            where + _POSITIVES[noun],
+            where + positives,
             tw["positives"],
         )
     replace_rates("toxicity", "benchmarks/guard_quality.py", fresh)

@@ -222,6 +222,12 @@ def sources() -> list[Source]:
     return out + [load() for name, load in optional.items() if WEIGHTS[name]]
 
 
+def training_swaps() -> dict[str, str]:
+    """The swap lists the training copies use: WinoBias's alone, as model 5 was built (the
+    project's supplement, gender_pairs.yaml, came later; injection card item 84)."""
+    return read_swaps(supplement=False)
+
+
 def gender_swapped(texts: Sequence[str], swaps: dict[str, str]) -> tuple[np.ndarray, list[str]]:
     """Indices of the texts that gender words change, and their swapped forms."""
     out = [(i, w) for i, t in enumerate(texts) if (w := swap_gender(t, swaps)) != t]
@@ -411,8 +417,7 @@ def main(out: Path = HERE) -> None:
     from genguard.scoring.embedder import default_embedder
 
     embedder = default_embedder()  # the one FeatureCache embeds with
-    # WinoBias's lists only, as model 5 was built (the project supplement came later, item 84).
-    prepared = prepare_data(sources(), feature_cache().features, read_swaps(supplement=False))
+    prepared = prepare_data(sources(), feature_cache().features, training_swaps())
     head = train(prepared)
     head.config.update(
         {

@@ -101,9 +101,8 @@ def units(rows: list[tuple[str, str]]) -> Part:
 def gender_pairs(texts: list[str]) -> tuple[list[str], list[str]]:
     """The training chunks that gender words change, and their swapped forms (the WinoBias swap
     lists, as the head's own augmentation uses them)."""
-    from genguard.fairness.gender_swap import read_swaps
-
-    idx, swapped = _build().gender_swapped(texts, read_swaps(supplement=False))  # as build.py
+    build = _build()
+    idx, swapped = build.gender_swapped(texts, build.training_swaps())
     return [texts[i] for i in idx], swapped
 
 

@@ -3,7 +3,9 @@
 Everything is measured with the model loaded and warmed up, in one process:
 - single-prompt latency, p50 and p99 of `guard.check([prompt], "input")` over ordinary prompts of
   realistic length: BOLD prompts joined three to a text, Davidson tweets, and the ordinary
-  ("benign") prompts of benchmarks/data/injection_prompts.jsonl (target: p50 <= 5 ms, issue 14);
+  ("benign") prompts of benchmarks/data/injection_prompts.jsonl (target: p50 <= 5 ms, issue 14),
+  split by whether both screens cleared the prompt or its check ran a MiniLM pass (how many, p50 of
+  each side, and the pass's share of the checks that ran one);
 - per-scorer p50 latency for one prompt (each scorer's `score([prompt])`), to show where the time goes,
   and each scorer's throughput on batches of 256;
 - batched throughput (texts/s) of `guard.check(batch, "input")`, batches of 64 and 256, over
@@ -100,6 +102,25 @@ def percentile(values: Sequence[float], q: float) -> float:
     lo = int(pos)
     hi = min(lo + 1, len(data) - 1)
     return data[lo] + (data[hi] - data[lo]) * (pos - lo)
+
+
+def pass_split(latencies: Sequence[float], encoder_ms: Sequence[float]) -> dict:
+    """Single-prompt checks split by whether they ran a MiniLM forward pass (both screens cleared
+    the prompt, or not): per side the count and the p50 of the check in ms; for the checks with a
+    pass, also the mean check and the mean time in the pass, which bounds how low p50 can go while
+    most prompts need one."""
+    with_pass = [i for i, e in enumerate(encoder_ms) if e > 0]
+    without = [i for i, e in enumerate(encoder_ms) if e == 0]
+
+    def side(idx: list[int]) -> dict:
+        lat = [latencies[i] for i in idx]
+        return {"n": len(idx), "p50_ms": percentile(lat, 50) if idx else None}
+
+    out = {"with_pass": side(with_pass), "without_pass": side(without)}
+    if with_pass:
+        out["with_pass"]["mean_ms"] = statistics.fmean(latencies[i] for i in with_pass)
+        out["with_pass"]["encoder_mean_ms"] = statistics.fmean(encoder_ms[i] for i in with_pass)
+    return out
 
 
 def latencies_ms(fn: Callable[[str], object], texts: Sequence[str]) -> list[float]:
@@ -313,8 +334,17 @@ def main() -> None:
     )
 
     # --- single prompts -------------------------------------------------------------------------
-    single = latencies_ms(lambda t: guard.check([t], "input"), prompts)
+    embedder = default_embedder()
+    encoder_ms: list[float] = []  # per prompt: time in MiniLM's forward passes during its check
+
+    def check_one(text: str) -> None:
+        before = embedder.encoder_seconds
+        guard.check([text], "input")
+        encoder_ms.append(1000 * (embedder.encoder_seconds - before))
+
+    single = latencies_ms(check_one, prompts)
     p50, p99 = percentile(single, 50), percentile(single, 99)
+    split = pass_split(single, encoder_ms)
     per_scorer: dict[str, dict] = {}
     scorers = {rule.scorer: get_scorer(rule.scorer, **rule.params) for rule in rules}
     for name, scorer in scorers.items():
@@ -411,6 +441,20 @@ def main() -> None:
         ),
         ("single prompt, guard.check p99", f"{p99:.1f} ms", "", ""),
     ]
+    w, wo = split["with_pass"], split["without_pass"]
+    if w["n"]:
+        rows.append(
+            (
+                "  prompts whose check runs a MiniLM pass",
+                f"{w['n']} of {len(prompts)}",
+                "",
+                f"p50 {w['p50_ms']:.1f} ms; the pass {w['encoder_mean_ms']:.1f} of {w['mean_ms']:.1f} ms"
+                " on average",
+            )
+        )
+    if wo["n"]:
+        cleared = f"{wo['n']} of {len(prompts)}"
+        rows.append(("  prompts both screens clear", cleared, "", f"p50 {wo['p50_ms']:.1f} ms"))
     for name, m in per_scorer.items():
         rows.append(
             (f"  {name}.score([prompt]) p50", f"{m['p50_ms']:.2f} ms", "", f"p99 {m['p99_ms']:.1f} ms")
@@ -548,6 +592,7 @@ def main() -> None:
             "p99": p99,
             "target_p50": TARGET_P50_MS,
             "pass": p50 <= TARGET_P50_MS,
+            **split,
         },
         "per_scorer": per_scorer,
         "batched_texts_per_s": {

@@ -172,7 +172,7 @@ LATER_SETS = {
     24: ("twenty-fourth", "set 23"),
     25: ("twenty-fifth", "set 24"),  # measured once, under card item 71's rule (the half-depth candidate)
     26: ("twenty-sixth", "set 25"),  # measured once, under card item 73's rule (model 21)
-    27: ("twenty-seventh", "set 26"),  # unmeasured: the next model's rule is fixed first
+    27: ("twenty-seventh", "set 26"),  # measured once, under card item 85's rule (model 19 alone)
 }
 
 

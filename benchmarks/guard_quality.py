@@ -67,6 +67,8 @@ import numpy as np
 from sklearn.metrics import roc_auc_score
 
 from genguard.datasets import bold_wikipedia_paragraphs, bold_wikipedia_sentences, davidson_tweets
+from genguard.fairness.gender_swap import read_swaps, swap_gender
+from genguard.fairness.tone import ToneScorer
 from genguard.guard.train import evaluate, split_indices
 from genguard.lazy import load_script
 from genguard.scoring.lexicon import LexiconScorer
@@ -486,15 +488,13 @@ def _gender_gap(
     return out
 
 
-def gender_section(tox: ToxicityScorer, results: dict, path: Path = GENDER_TEMPLATES, key: str = "") -> None:
+def gender_section(tox: ToxicityScorer, audits: ToneScorer, results: dict, path: Path, key: str) -> None:
     """Counterfactual scorer gap on held-out templates: score(female form) - score(male form),
-    as the guard scores (screen on), for the head alone (screen off) and as the tone audits score
-    (the head averaged over each text's two gender forms, `ToneScorer`; injection card item 84).
-    Written to results[key or "gender_counterfactual"]."""
-    from genguard.fairness.gender_swap import read_swaps, swap_gender
-    from genguard.fairness.tone import ToneScorer
-
-    swaps = read_swaps()
+    as the guard scores (screen on), for the head alone (screen off: `audits.toxicity`) and as the
+    tone audits score (`audits`, a ToneScorer with swap lists: the head averaged over each text's
+    two gender forms; injection card item 84). Written to results[key]."""
+    assert audits.forms is not None, "the audits' scorer needs swap lists"
+    swaps = audits.forms.swaps
     male = [x.strip() for x in path.read_text(encoding="utf-8").splitlines()]
     male = [x for x in male if x and not x.startswith("#")]
     female = [swap_gender(x, swaps) for x in male]
@@ -504,11 +504,10 @@ def gender_section(tox: ToxicityScorer, results: dict, path: Path = GENDER_TEMPL
         return lambda texts: [r.score for r in scorer.score(texts)]
 
     t = tox.threshold
-    audits = ToneScorer(swaps=swaps)  # its own scorer is the head alone (screen off)
     out = _gender_gap(scores(tox), t, pairs)
     out["screen_off"] = _gender_gap(scores(audits.toxicity), t, pairs)
     out["gender_averaged"] = _gender_gap(audits.toxicity_scores, t, pairs)
-    results[key or "gender_counterfactual"] = out
+    results[key] = out
     print(f"\nCounterfactual gender gap on {len(pairs)} held-out templates ({path.name}):")
     for name, g in (
         ("screen on", out),
@@ -1310,8 +1309,9 @@ def main() -> None:
     )
     registers_section(tox, results)
     short_section(tox, results)
-    gender_section(tox, results)
-    gender_section(tox, results, GENDER_TEMPLATES2, "gender_counterfactual_set2")
+    audits = ToneScorer(swaps=read_swaps())  # one for both template sets
+    gender_section(tox, audits, results, GENDER_TEMPLATES, "gender_counterfactual")
+    gender_section(tox, audits, results, GENDER_TEMPLATES2, "gender_counterfactual_set2")
     against = None if args.against is None else (args.against, json.loads(args.against.read_text("utf-8")))
     for key in LABELLED:
         labelled_section(scorers, results, against, key)
